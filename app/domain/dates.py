@@ -1,0 +1,31 @@
+"""Calendar dates as the exchange format writes them: ``YYYY-MM-DD``."""
+
+import datetime as _dt
+import re
+
+from ..errors import InvalidInput
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def parse_date(value: object, *, where: str = "date") -> str:
+    """Return ``value`` if it is a real calendar date in ``YYYY-MM-DD`` form.
+
+    ``where`` names the field in the error, e.g. ``notes[3] (id "n-7") field "date"``.
+    """
+    if not isinstance(value, str) or not _ISO_DATE.fullmatch(value):
+        raise InvalidInput(f"{where}: {value!r} is not a date in YYYY-MM-DD form")
+    try:
+        _dt.date.fromisoformat(value)
+    except ValueError:
+        raise InvalidInput(f"{where}: {value!r} is not a real calendar date") from None
+    return value
+
+
+def today_iso() -> str:
+    return _dt.date.today().isoformat()
+
+
+def now_utc() -> str:
+    """A timestamp for created/updated columns, in UTC to the second."""
+    return _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")

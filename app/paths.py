@@ -1,0 +1,57 @@
+"""Where Trellis keeps a user's data.
+
+The platform's app-data location by default; ``TRELLIS_HOME`` overrides it
+for tests and for IT, who may put data on an encrypted volume.
+"""
+
+import os
+from pathlib import Path
+
+import platformdirs
+
+DATABASE_FILE = "trellis.db"
+KEY_FILE = "key.json"
+BACKUP_DIR = "backups"
+
+
+def data_home() -> Path:
+    override = os.environ.get("TRELLIS_HOME")
+    if override:
+        return Path(override).expanduser()
+    return Path(platformdirs.user_data_dir("Trellis", appauthor=False))
+
+
+def ensure_private_dir(path: Path) -> Path:
+    """Create ``path`` readable by the owner only (0700 where the OS has modes)."""
+    path.mkdir(parents=True, exist_ok=True)
+    try:
+        path.chmod(0o700)
+    except OSError:
+        pass
+    return path
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Replace ``path`` with ``data`` so a crash leaves the old or the new file."""
+    tmp = path.with_name(path.name + ".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        os.write(fd, data)
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    os.replace(tmp, path)
+    fsync_dir(path.parent)
+
+
+def fsync_dir(path: Path) -> None:
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)

@@ -1,0 +1,174 @@
+"""The schema, as an ordered list of small migrations.
+
+Each migration runs once, in its own transaction, and is recorded in
+``schema_migrations``. A shipped migration is never edited: change the
+schema by appending a new one.
+"""
+
+from collections.abc import Callable
+
+from ..domain.dates import now_utc
+from ..errors import StoreCorrupt
+
+_KINDS = "'observation','praise','concern','feedback_given','one_on_one','personal','other'"
+
+
+def _run(db, statements: list[str]) -> None:
+    for sql in statements:
+        db.execute(sql)
+
+
+def m001_team(db) -> None:
+    """People, competencies and notes (with soft delete)."""
+    _run(db, [
+        """CREATE TABLE people (
+            id TEXT PRIMARY KEY,
+            name TEXT NOT NULL CHECK (length(trim(name)) > 0),
+            role TEXT, level TEXT, start_date TEXT,
+            archived INTEGER NOT NULL DEFAULT 0 CHECK (archived IN (0, 1)),
+            created_at TEXT NOT NULL, updated_at TEXT NOT NULL)""",
+        """CREATE TABLE competencies (
+            id TEXT PRIMARY KEY,
+            name TEXT NOT NULL CHECK (length(trim(name)) > 0),
+            description TEXT NOT NULL DEFAULT '',
+            position INTEGER NOT NULL DEFAULT 0)""",
+        f"""CREATE TABLE notes (
+            seq INTEGER PRIMARY KEY,
+            id TEXT NOT NULL UNIQUE,
+            person_id TEXT NOT NULL REFERENCES people(id) ON DELETE CASCADE,
+            date TEXT NOT NULL,
+            kind TEXT NOT NULL CHECK (kind IN ({_KINDS})),
+            text TEXT NOT NULL,
+            created_at TEXT NOT NULL, updated_at TEXT NOT NULL,
+            deleted_at TEXT)""",
+        """CREATE INDEX notes_by_person ON notes (person_id, date DESC, seq DESC)
+            WHERE deleted_at IS NULL""",
+        "CREATE INDEX notes_in_trash ON notes (deleted_at) WHERE deleted_at IS NOT NULL",
+        """CREATE TABLE note_competencies (
+            note_id TEXT NOT NULL REFERENCES notes(id) ON DELETE CASCADE ON UPDATE CASCADE,
+            competency_id TEXT NOT NULL REFERENCES competencies(id) ON DELETE CASCADE,
+            PRIMARY KEY (note_id, competency_id)) WITHOUT ROWID""",
+        "CREATE INDEX note_competencies_by_competency ON note_competencies (competency_id)",
+    ])
+
+
+def m002_notes_fts(db) -> None:
+    """Full-text search over notes, kept in step by triggers."""
+    _run(db, [
+        """CREATE VIRTUAL TABLE notes_fts USING fts5(
+            text, content='notes', content_rowid='seq',
+            tokenize='unicode61 remove_diacritics 2')""",
+        # Deleted rows are really removed from the index, not just masked.
+        "INSERT INTO notes_fts (notes_fts, rank) VALUES ('secure-delete', 1)",
+        """CREATE TRIGGER notes_fts_insert AFTER INSERT ON notes BEGIN
+            INSERT INTO notes_fts (rowid, text) VALUES (new.seq, new.text); END""",
+        """CREATE TRIGGER notes_fts_delete AFTER DELETE ON notes BEGIN
+            INSERT INTO notes_fts (notes_fts, rowid, text) VALUES ('delete', old.seq, old.text); END""",
+        """CREATE TRIGGER notes_fts_update AFTER UPDATE OF text ON notes BEGIN
+            INSERT INTO notes_fts (notes_fts, rowid, text) VALUES ('delete', old.seq, old.text);
+            INSERT INTO notes_fts (rowid, text) VALUES (new.seq, new.text); END""",
+    ])
+
+
+def m003_meetings(db) -> None:
+    """1:1 meetings with their agendas, action items and goals."""
+    _run(db, [
+        """CREATE TABLE meetings (
+            id TEXT PRIMARY KEY,
+            person_id TEXT NOT NULL REFERENCES people(id) ON DELETE CASCADE,
+            date TEXT NOT NULL,
+            notes TEXT NOT NULL DEFAULT '',
+            created_at TEXT NOT NULL, updated_at TEXT NOT NULL)""",
+        "CREATE INDEX meetings_by_person ON meetings (person_id, date DESC)",
+        """CREATE TABLE agenda_items (
+            id INTEGER PRIMARY KEY,
+            meeting_id TEXT NOT NULL REFERENCES meetings(id) ON DELETE CASCADE,
+            position INTEGER NOT NULL,
+            text TEXT NOT NULL,
+            owner TEXT NOT NULL CHECK (owner IN ('manager', 'report')),
+            done INTEGER NOT NULL DEFAULT 0 CHECK (done IN (0, 1)),
+            UNIQUE (meeting_id, position))""",
+        """CREATE TABLE actions (
+            id TEXT PRIMARY KEY,
+            person_id TEXT NOT NULL REFERENCES people(id) ON DELETE CASCADE,
+            meeting_id TEXT REFERENCES meetings(id) ON DELETE SET NULL,
+            text TEXT NOT NULL,
+            owner TEXT NOT NULL CHECK (owner IN ('manager', 'report')),
+            due TEXT,
+            done INTEGER NOT NULL DEFAULT 0 CHECK (done IN (0, 1)),
+            created_at TEXT NOT NULL, updated_at TEXT NOT NULL)""",
+        "CREATE INDEX actions_by_person ON actions (person_id, done, due)",
+        """CREATE TABLE goals (
+            id TEXT PRIMARY KEY,
+            person_id TEXT NOT NULL REFERENCES people(id) ON DELETE CASCADE,
+            title TEXT NOT NULL,
+            status TEXT NOT NULL CHECK (status IN ('on_track', 'at_risk', 'done', 'dropped')),
+            due TEXT,
+            created_at TEXT NOT NULL, updated_at TEXT NOT NULL)""",
+        "CREATE INDEX goals_by_person ON goals (person_id, status)",
+    ])
+
+
+def m004_reviews(db) -> None:
+    """Review cycles and drafts, every version kept with its provenance."""
+    _run(db, [
+        """CREATE TABLE review_cycles (
+            id TEXT PRIMARY KEY,
+            name TEXT NOT NULL,
+            period_start TEXT NOT NULL, period_end TEXT NOT NULL,
+            due TEXT,
+            created_at TEXT NOT NULL,
+            CHECK (period_start <= period_end))""",
+        """CREATE TABLE drafts (
+            id TEXT PRIMARY KEY,
+            kind TEXT NOT NULL CHECK (kind IN ('review', 'plan')),
+            person_id TEXT NOT NULL REFERENCES people(id) ON DELETE CASCADE,
+            cycle_id TEXT REFERENCES review_cycles(id) ON DELETE SET NULL,
+            period_start TEXT, period_end TEXT,
+            created_at TEXT NOT NULL)""",
+        "CREATE INDEX drafts_by_person ON drafts (person_id, kind)",
+        """CREATE TABLE draft_versions (
+            draft_id TEXT NOT NULL REFERENCES drafts(id) ON DELETE CASCADE,
+            version INTEGER NOT NULL CHECK (version >= 1),
+            body TEXT NOT NULL CHECK (json_valid(body)),
+            model_sha256 TEXT NOT NULL,
+            prompts TEXT NOT NULL CHECK (json_valid(prompts)),
+            created_at TEXT NOT NULL,
+            PRIMARY KEY (draft_id, version))""",
+    ])
+
+
+MIGRATIONS: list[Callable] = [m001_team, m002_notes_fts, m003_meetings, m004_reviews]
+
+
+def applied(db) -> list[str]:
+    db.execute("""CREATE TABLE IF NOT EXISTS schema_migrations (
+        name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)""")
+    return [row[0] for row in db.execute("SELECT name FROM schema_migrations ORDER BY rowid")]
+
+
+def migrate(db, migrations: list[Callable] = MIGRATIONS) -> list[str]:
+    """Apply every migration not yet recorded; returns the names applied now."""
+    with db.atomic():
+        done = applied(db)
+    _refuse_unknown(done, migrations)
+    newly = []
+    for migration in migrations:
+        if migration.__name__ in done:
+            continue
+        with db.atomic():
+            migration(db)
+            db.execute("INSERT INTO schema_migrations (name, applied_at) VALUES (?, ?)",
+                       [migration.__name__, now_utc()])
+        newly.append(migration.__name__)
+    return newly
+
+
+def _refuse_unknown(done: list[str], migrations: list[Callable]) -> None:
+    known = {m.__name__ for m in migrations}
+    unknown = [name for name in done if name not in known]
+    if unknown:
+        raise StoreCorrupt(
+            f"This data was written by a newer Trellis (schema steps {', '.join(unknown)}); "
+            "update Trellis to open it."
+        )

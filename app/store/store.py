@@ -1,0 +1,125 @@
+"""The store: one encrypted database per data dir, and everything kept in it.
+
+``Store.open`` finds or makes the data key, opens the database, and applies
+migrations. Each public write method on the repositories (``store.people``,
+``store.notes`` …) is one transaction; ``store.atomic()`` groups several
+into one when a single user action needs more than one write.
+"""
+
+from contextlib import contextmanager
+from pathlib import Path
+
+from .. import paths
+from ..errors import NotFound, PassphraseRequired, StoreCorrupt
+from . import backup as backups
+from . import keys
+from .database import integrity_problems, open_database
+from .meetings import Actions, Goals, Meetings
+from .notes import Notes
+from .reviews import Drafts, ReviewCycles
+from .search import search_notes
+from .team import Competencies, People
+
+
+def database_path(home: Path) -> Path:
+    return home / paths.DATABASE_FILE
+
+
+def has_data(home: Path) -> bool:
+    """Whether anything was ever saved in ``home`` (a key or a database)."""
+    return database_path(home).exists() or keys.key_file(home).exists()
+
+
+class Store:
+    """An open, unlocked Trellis database. Use from one thread at a time."""
+
+    def __init__(self, home: Path, key: bytes):
+        self.home = home
+        self.path = database_path(home)
+        self._key = key
+        self._attach(open_database(self.path, key))
+
+    def _attach(self, db) -> None:
+        self.db = db
+        self.people = People(db)
+        self.competencies = Competencies(db)
+        self.notes = Notes(db)
+        self.meetings = Meetings(db)
+        self.actions = Actions(db)
+        self.goals = Goals(db)
+        self.review_cycles = ReviewCycles(db)
+        self.drafts = Drafts(db)
+
+    @classmethod
+    def open(cls, home: Path | None = None, *, passphrase: str | None = None,
+             create: bool = True, kdf: keys.KdfParams = keys.DEFAULT_KDF) -> "Store":
+        """Unlock and open the store in ``home`` (the data dir by default).
+
+        With no data yet and ``create`` set, a new key is made: wrapped by the
+        passphrase if one is given (or in ``TRELLIS_PASSPHRASE``), otherwise
+        kept in the OS keychain.
+        """
+        home = paths.ensure_private_dir(home or paths.data_home())
+        if keys.read_key_record(home) is not None:
+            return cls(home, keys.unlock_key(home, passphrase))
+        if database_path(home).exists():
+            raise StoreCorrupt(f"{keys.key_file(home)} is missing: the database key cannot be found")
+        if not create:
+            raise NotFound(f"No Trellis data in {home}")
+        return cls(home, _new_key(home, passphrase, kdf))
+
+    @contextmanager
+    def atomic(self):
+        with self.db.atomic():
+            yield self
+
+    def search(self, text: str, *, limit: int = 50, mark: tuple[str, str] = ("[", "]")):
+        return search_notes(self.db, text, limit=limit, mark=mark)
+
+    @property
+    def key_mode(self) -> str:
+        return keys.key_mode(self.home)
+
+    def change_passphrase(self, new_passphrase: str) -> None:
+        keys.set_passphrase(self.home, self._key, new_passphrase)
+
+    def move_key_to_keychain(self) -> None:
+        keys.move_key_to_keychain(self.home, self._key)
+
+    def integrity_problems(self) -> list[str]:
+        return integrity_problems(self.db.conn)
+
+    def backup(self, directory: Path | None = None) -> Path:
+        directory = Path(directory) if directory else backups.default_backup_dir(self.home)
+        return backups.write_backup(self.db.conn, self._key, backups.backup_path_in(directory))
+
+    def restore(self, backup_file: Path) -> Path:
+        """Replace the database with a verified backup; returns a safety copy of the old one."""
+        backup_file = Path(backup_file)
+        backups.verify_backup(backup_file, self._key)
+        safety = backups.write_backup(
+            self.db.conn, self._key,
+            backups.backup_path_in(backups.default_backup_dir(self.home), "before-restore"))
+        self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        self.db.conn.close()
+        backups.replace_database(self.path, backup_file)
+        self._attach(open_database(self.path, self._key))
+        return safety
+
+    def close(self) -> None:
+        self.db.conn.close()
+
+    def __enter__(self) -> "Store":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def _new_key(home: Path, passphrase: str | None, kdf: keys.KdfParams) -> bytes:
+    passphrase = passphrase if passphrase is not None else keys.passphrase_from_env()
+    if passphrase is None and keys.secure_keychain() is None:
+        raise PassphraseRequired(
+            "There is no secure keychain on this machine, so Trellis needs a passphrase "
+            "to protect your notes. Set TRELLIS_PASSPHRASE or choose one when asked.")
+    return keys.create_key(home, passphrase=passphrase, kdf=kdf)

@@ -1,0 +1,120 @@
+"""People on the team and the competencies their notes are tagged with."""
+
+from ..domain.dates import now_utc, parse_date
+from ..domain.ids import new_id
+from ..domain.records import Competency, Person
+from ..errors import Ambiguous, InvalidInput, NotFound
+
+_PERSON_COLUMNS = "id, name, role, level, start_date, archived"
+
+
+def _person(row) -> Person:
+    return Person(id=row[0], name=row[1], role=row[2], level=row[3],
+                  start_date=row[4], archived=bool(row[5]))
+
+
+def _clean_name(name: str) -> str:
+    if not isinstance(name, str) or not name.strip():
+        raise InvalidInput("A person needs a name")
+    return " ".join(name.split())
+
+
+class People:
+    """The manager's reports, current and archived."""
+
+    def __init__(self, db):
+        self._db = db
+
+    def list(self, *, include_archived: bool = False) -> list[Person]:
+        where = "" if include_archived else "WHERE archived = 0"
+        rows = self._db.execute(
+            f"SELECT {_PERSON_COLUMNS} FROM people {where} ORDER BY name COLLATE NOCASE, id")
+        return [_person(row) for row in rows]
+
+    def get(self, person_id: str) -> Person:
+        row = self._db.execute(
+            f"SELECT {_PERSON_COLUMNS} FROM people WHERE id = ?", [person_id]).fetchone()
+        if row is None:
+            raise NotFound(f"No person with id {person_id!r}")
+        return _person(row)
+
+    def add(self, *, name: str, role: str | None = None, level: str | None = None,
+            start_date: str | None = None, person_id: str | None = None) -> Person:
+        person = Person(id=person_id or new_id("p"), name=_clean_name(name), role=role,
+                        level=level, start_date=_optional_date(start_date, "start_date"))
+        stamp = now_utc()
+        with self._db.atomic():
+            self._db.execute(
+                "INSERT INTO people (id, name, role, level, start_date, archived, created_at,"
+                " updated_at) VALUES (?, ?, ?, ?, ?, 0, ?, ?)",
+                [person.id, person.name, role, level, person.start_date, stamp, stamp])
+        return person
+
+    def update(self, person_id: str, **changes) -> Person:
+        current = self.get(person_id)
+        allowed = {"name", "role", "level", "start_date", "archived"}
+        unknown = set(changes) - allowed
+        if unknown:
+            raise InvalidInput(f"Unknown person field(s): {', '.join(sorted(unknown))}")
+        if "name" in changes:
+            changes["name"] = _clean_name(changes["name"])
+        if "start_date" in changes:
+            changes["start_date"] = _optional_date(changes["start_date"], "start_date")
+        sets = ", ".join(f"{column} = ?" for column in changes)
+        with self._db.atomic():
+            self._db.execute(f"UPDATE people SET {sets}, updated_at = ? WHERE id = ?",
+                             [*changes.values(), now_utc(), current.id])
+        return self.get(person_id)
+
+    def archive(self, person_id: str, archived: bool = True) -> Person:
+        return self.update(person_id, archived=int(archived))
+
+    def resolve(self, reference: str) -> Person:
+        """The person whose id is ``reference``, or whose name it names unambiguously."""
+        row = self._db.execute(
+            f"SELECT {_PERSON_COLUMNS} FROM people WHERE id = ?", [reference]).fetchone()
+        if row is not None:
+            return _person(row)
+        everyone = self.list(include_archived=True)
+        wanted = " ".join(reference.split()).casefold()
+        exact = [p for p in everyone if p.name.casefold() == wanted]
+        partial = [p for p in everyone if wanted and wanted in p.name.casefold()]
+        return _single(exact or partial, reference)
+
+
+def _single(matches: list[Person], reference: str) -> Person:
+    if len(matches) == 1:
+        return matches[0]
+    if not matches:
+        raise NotFound(f"No person matches {reference!r} (by id or name)")
+    names = ", ".join(f"{p.name} ({p.id})" for p in matches)
+    raise Ambiguous(f"{reference!r} matches {len(matches)} people: {names}; use the id")
+
+
+def _optional_date(value: str | None, field: str) -> str | None:
+    return None if value in (None, "") else parse_date(value, where=field)
+
+
+class Competencies:
+    """What good looks like, as named areas that notes are tagged with."""
+
+    def __init__(self, db):
+        self._db = db
+
+    def list(self) -> list[Competency]:
+        rows = self._db.execute(
+            "SELECT id, name, description FROM competencies ORDER BY position, name")
+        return [Competency(*row) for row in rows]
+
+    def add(self, *, name: str, description: str = "",
+            competency_id: str | None = None) -> Competency:
+        if not isinstance(name, str) or not name.strip():
+            raise InvalidInput("A competency needs a name")
+        competency = Competency(competency_id or new_id("c"), name.strip(), description or "")
+        with self._db.atomic():
+            position = self._db.execute(
+                "SELECT coalesce(max(position), 0) + 1 FROM competencies").fetchone()[0]
+            self._db.execute(
+                "INSERT INTO competencies (id, name, description, position) VALUES (?, ?, ?, ?)",
+                [competency.id, competency.name, competency.description, position])
+        return competency
