@@ -45,7 +45,7 @@ class Meetings:
         return [self.get(row[0]) for row in rows.fetchall()]
 
     def all(self) -> list[Meeting]:
-        rows = self._db.execute("SELECT id FROM meetings ORDER BY date, id").fetchall()
+        rows = self._db.execute("SELECT id FROM meetings ORDER BY rowid").fetchall()
         return [self.get(row[0]) for row in rows]
 
     def get(self, meeting_id: str) -> Meeting:

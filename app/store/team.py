@@ -16,7 +16,7 @@ def _person(row) -> Person:
 def _clean_name(name: str) -> str:
     if not isinstance(name, str) or not name.strip():
         raise InvalidInput("A person needs a name")
-    return " ".join(name.split())
+    return name.strip()
 
 
 class People:
@@ -25,10 +25,10 @@ class People:
     def __init__(self, db):
         self._db = db
 
-    def list(self, *, include_archived: bool = False) -> list[Person]:
+    def list(self, *, include_archived: bool = False, by_name: bool = True) -> list[Person]:
         where = "" if include_archived else "WHERE archived = 0"
-        rows = self._db.execute(
-            f"SELECT {_PERSON_COLUMNS} FROM people {where} ORDER BY name COLLATE NOCASE, id")
+        order = "name COLLATE NOCASE, id" if by_name else "rowid"
+        rows = self._db.execute(f"SELECT {_PERSON_COLUMNS} FROM people {where} ORDER BY {order}")
         return [_person(row) for row in rows]
 
     def get(self, person_id: str) -> Person:

@@ -1,0 +1,296 @@
+"""``trellis``: the Qt-free command line.
+
+Every command that reads or writes data honours ``TRELLIS_HOME`` and
+``TRELLIS_PASSPHRASE``; listings take ``--json``. Exit status: 0 done,
+1 a problem the message explains, 2 a mistake in the command itself.
+"""
+
+import argparse
+import getpass
+import json
+import sys
+from dataclasses import asdict
+from pathlib import Path
+
+from . import __version__, doctor
+from .domain.records import NOTE_KINDS
+from .errors import PassphraseRequired, TrellisError, WrongPassphrase
+from .exchange import import_file, write_export, export_document
+from .store import Store
+from .store import keys
+
+
+# --- unlocking ---------------------------------------------------------------
+
+def _interactive() -> bool:
+    return sys.stdin.isatty() and sys.stderr.isatty()
+
+
+def open_store(create: bool = True) -> Store:
+    """Open the store, asking for the passphrase on a terminal if it is needed."""
+    try:
+        return Store.open(create=create)
+    except PassphraseRequired:
+        if not _interactive():
+            raise
+    if not _has_key_record():
+        return Store.open(passphrase=_ask_new_passphrase(), create=create)
+    for attempt in range(3):
+        try:
+            return Store.open(passphrase=getpass.getpass("Trellis passphrase: "), create=create)
+        except WrongPassphrase as exc:
+            if attempt == 2:
+                raise
+            print(exc, file=sys.stderr)
+    raise AssertionError("unreachable")
+
+
+def _has_key_record() -> bool:
+    from .paths import data_home
+    return keys.read_key_record(data_home()) is not None
+
+
+def _ask_new_passphrase() -> str:
+    print("No secure keychain here: choose a passphrase to protect your notes.", file=sys.stderr)
+    first = getpass.getpass("New passphrase: ")
+    if getpass.getpass("Repeat it: ") != first:
+        raise TrellisError("The two passphrases differ; nothing was saved.")
+    return first
+
+
+# --- output ------------------------------------------------------------------
+
+def _emit(args, data, lines) -> None:
+    if getattr(args, "json", False):
+        print(json.dumps(data, ensure_ascii=False, indent=2))
+    else:
+        for line in lines:
+            print(line)
+
+
+def _table(rows: list[list[str]]) -> list[str]:
+    if not rows:
+        return []
+    widths = [max(len(str(row[i])) for row in rows) for i in range(len(rows[0]))]
+    return ["  ".join(str(cell).ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows]
+
+
+def _one_line(text: str, width: int = 100) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= width else flat[: width - 1] + "…"
+
+
+# --- commands ----------------------------------------------------------------
+
+def cmd_doctor(args) -> int:
+    checks = doctor.run_checks()
+    marks = {doctor.OK: "ok", doctor.FAILED: "FAILED", doctor.SKIPPED: "skipped"}
+    _emit(args, {"ok": not doctor.failed(checks), "checks": [c.as_dict() for c in checks]},
+          _table([[marks[c.status], c.name, c.detail] for c in checks]))
+    if doctor.failed(checks) and not args.json:
+        print("\nSome checks failed; see above.", file=sys.stderr)
+    return 1 if doctor.failed(checks) else 0
+
+
+def cmd_import(args) -> int:
+    with open_store() as store:
+        counts = import_file(store, Path(args.file))
+    _emit(args, counts, ["Imported " + ", ".join(f"{n} {k}" for k, n in counts.items())])
+    return 0
+
+
+def cmd_export(args) -> int:
+    with open_store(create=False) as store:
+        if args.file == "-":
+            print(json.dumps(export_document(store), ensure_ascii=False, indent=2))
+            return 0
+        counts = write_export(store, Path(args.file))
+    print(f"Exported to {args.file}: " + ", ".join(f"{n} {k}" for k, n in counts.items()),
+          file=sys.stderr)
+    return 0
+
+
+def cmd_people(args) -> int:
+    with open_store() as store:
+        people = store.people.list(include_archived=args.all)
+    rows = [[p.id, p.name, p.role or "", p.level or "", "archived" if p.archived else ""]
+            for p in people]
+    _emit(args, [asdict(p) for p in people], _table(rows) or ["No people yet."])
+    return 0
+
+
+def cmd_person_add(args) -> int:
+    with open_store() as store:
+        person = store.people.add(name=args.name, role=args.role, level=args.level,
+                                  start_date=args.start_date)
+    _emit(args, asdict(person), [f"Added {person.name} ({person.id})"])
+    return 0
+
+
+def cmd_notes(args) -> int:
+    with open_store() as store:
+        person = store.people.resolve(args.person)
+        notes = store.notes.for_person(person.id, limit=args.limit)
+    rows = [[n.date, n.kind, n.id, _one_line(n.text)] for n in notes]
+    _emit(args, [asdict(n) for n in notes], _table(rows) or [f"No notes on {person.name} yet."])
+    return 0
+
+
+def cmd_search(args) -> int:
+    with open_store() as store:
+        hits = store.search(args.query, limit=args.limit)
+    rows = [[h.date, h.person_name, h.note_id, _one_line(h.snippet)] for h in hits]
+    _emit(args, [asdict(h) for h in hits], _table(rows) or ["No notes match."])
+    return 0
+
+
+def cmd_note_add(args) -> int:
+    with open_store() as store:
+        person = store.people.resolve(args.person)
+        note = store.notes.add(person_id=person.id, text=args.text, date=args.date,
+                               kind=args.kind, competencies=tuple(args.competency or ()))
+    _emit(args, asdict(note), [f"Saved note {note.id} on {person.name} ({note.date})"])
+    return 0
+
+
+def cmd_note_trash(args) -> int:
+    with open_store(create=False) as store:
+        note = store.notes.trash(args.id)
+    _emit(args, asdict(note), [f"Moved note {note.id} to the trash (restore: trellis note restore {note.id})"])
+    return 0
+
+
+def cmd_note_restore(args) -> int:
+    with open_store(create=False) as store:
+        note = store.notes.restore(args.id)
+    _emit(args, asdict(note), [f"Restored note {note.id}"])
+    return 0
+
+
+def cmd_trash(args) -> int:
+    with open_store() as store:
+        notes = store.notes.in_trash()
+    rows = [[n.deleted_at or "", n.id, n.person_id, _one_line(n.text, 80)] for n in notes]
+    _emit(args, [asdict(n) for n in notes], _table(rows) or ["The trash is empty."])
+    return 0
+
+
+def cmd_backup(args) -> int:
+    with open_store(create=False) as store:
+        path = store.backup(Path(args.dir) if args.dir else None)
+    _emit(args, {"backup": str(path)}, [f"Backup written and verified: {path}"])
+    return 0
+
+
+def cmd_restore(args) -> int:
+    with open_store(create=False) as store:
+        safety = store.restore(Path(args.file))
+    _emit(args, {"restored": args.file, "previous": str(safety)},
+          [f"Restored {args.file}.", f"The data it replaced is kept in {safety}"])
+    return 0
+
+
+def cmd_passphrase(args) -> int:
+    with open_store() as store:
+        new = _new_passphrase_from(args)
+        store.change_passphrase(new)
+    print("Passphrase set. The key is now wrapped by it; the database was not rewritten.")
+    return 0
+
+
+def _new_passphrase_from(args) -> str:
+    import os
+    if args.from_env:
+        value = os.environ.get(args.from_env)
+        if not value:
+            raise TrellisError(f"The environment variable {args.from_env} is not set")
+        return value
+    if not _interactive():
+        raise TrellisError("Run this on a terminal, or pass --from-env VARIABLE")
+    return _ask_new_passphrase()
+
+
+# --- parser ------------------------------------------------------------------
+
+def _json_flag(parser) -> None:
+    parser.add_argument("--json", action="store_true", help="machine-readable output")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="trellis", description=__doc__.splitlines()[0])
+    parser.add_argument("--version", action="version", version=f"trellis {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    _add_data_commands(sub)
+    _add_note_commands(sub)
+    _add_safety_commands(sub)
+    return parser
+
+
+def _add_data_commands(sub) -> None:
+    p = sub.add_parser("doctor", help="check the install, keychain, database and models")
+    _json_flag(p); p.set_defaults(func=cmd_doctor)
+    p = sub.add_parser("import", help="import a trellis/v1 file (all or nothing)")
+    p.add_argument("file"); _json_flag(p); p.set_defaults(func=cmd_import)
+    p = sub.add_parser("export", help="export everything as trellis/v1 (FILE or - for stdout)")
+    p.add_argument("file"); p.set_defaults(func=cmd_export)
+    p = sub.add_parser("people", help="list the team")
+    p.add_argument("--all", action="store_true", help="include archived people")
+    _json_flag(p); p.set_defaults(func=cmd_people)
+    p = sub.add_parser("person", help="add a team member").add_subparsers(dest="action", required=True)
+    add = p.add_parser("add", help="add a person")
+    add.add_argument("name"); add.add_argument("--role"); add.add_argument("--level")
+    add.add_argument("--start-date", metavar="YYYY-MM-DD")
+    _json_flag(add); add.set_defaults(func=cmd_person_add)
+    p = sub.add_parser("search", help="full-text search over notes")
+    p.add_argument("query"); p.add_argument("--limit", type=int, default=50)
+    _json_flag(p); p.set_defaults(func=cmd_search)
+
+
+def _add_note_commands(sub) -> None:
+    p = sub.add_parser("notes", help="a person's notes, newest first")
+    p.add_argument("person", help="id or unambiguous name")
+    p.add_argument("--limit", type=int, default=200)
+    _json_flag(p); p.set_defaults(func=cmd_notes)
+    note = sub.add_parser("note", help="add, trash or restore a note").add_subparsers(
+        dest="action", required=True)
+    add = note.add_parser("add", help="save a note on a person")
+    add.add_argument("person", help="id or unambiguous name"); add.add_argument("text")
+    add.add_argument("--date", metavar="YYYY-MM-DD", help="default: today")
+    add.add_argument("--kind", default="observation", choices=NOTE_KINDS)
+    add.add_argument("--competency", action="append", metavar="ID")
+    _json_flag(add); add.set_defaults(func=cmd_note_add)
+    for name, func, text in (("trash", cmd_note_trash, "move a note to the trash"),
+                             ("restore", cmd_note_restore, "bring a note back from the trash")):
+        p = note.add_parser(name, help=text); p.add_argument("id")
+        _json_flag(p); p.set_defaults(func=func)
+    p = sub.add_parser("trash", help="notes in the trash")
+    _json_flag(p); p.set_defaults(func=cmd_trash)
+
+
+def _add_safety_commands(sub) -> None:
+    p = sub.add_parser("backup", help="write a verified, encrypted backup")
+    p.add_argument("dir", nargs="?", help="default: backups/ in the data dir")
+    _json_flag(p); p.set_defaults(func=cmd_backup)
+    p = sub.add_parser("restore", help="replace the data with a verified backup")
+    p.add_argument("file"); _json_flag(p); p.set_defaults(func=cmd_restore)
+    p = sub.add_parser("passphrase", help="protect the key with a (new) passphrase")
+    p.add_argument("action", choices=["set"])
+    p.add_argument("--from-env", metavar="VARIABLE", help="read the new passphrase from this variable")
+    p.set_defaults(func=cmd_passphrase)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except TrellisError as exc:
+        print(f"trellis: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("trellis: interrupted; nothing half-saved (each change is one transaction)",
+              file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,124 @@
+"""``trellis doctor``: check that an install works, without changing anything saved.
+
+Each check returns a plain ``Check``; the command line prints them and
+exits 1 if any failed. On a data dir where nothing was saved yet the
+database checks report that and pass, and nothing is created.
+"""
+
+import os
+import platform
+import stat
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from . import __version__
+from .errors import LockedError, TrellisError
+from .llm.catalog import find_model_file, load_catalog, sha256_file
+from .paths import data_home
+from .store import Store, has_data
+from .store import keys
+from .store.cipher import dbapi
+
+OK, FAILED, SKIPPED = "ok", "failed", "skipped"
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    status: str
+    detail: str
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def run_checks(home: Path | None = None, passphrase: str | None = None) -> list[Check]:
+    home = home or data_home()
+    checks = [_versions(), _sqlcipher(), _keychain()]
+    checks += _data_checks(home, passphrase)
+    checks += _model_checks(home)
+    return checks
+
+
+def _versions() -> Check:
+    return Check("versions", OK, f"Trellis {__version__}, Python {platform.python_version()}, "
+                                 f"{platform.system()} {platform.machine()}")
+
+
+def _sqlcipher() -> Check:
+    conn = dbapi.connect(":memory:")
+    try:
+        cipher = conn.execute("PRAGMA cipher_version").fetchone()
+        fts5 = conn.execute("SELECT sqlite_compileoption_used('ENABLE_FTS5')").fetchone()[0]
+        sqlite_version = conn.execute("SELECT sqlite_version()").fetchone()[0]
+    finally:
+        conn.close()
+    if not cipher:
+        return Check("sqlcipher", FAILED, "the SQLite library in use has no encryption")
+    if not fts5:
+        return Check("sqlcipher", FAILED, f"SQLCipher {cipher[0]} lacks full-text search (FTS5)")
+    return Check("sqlcipher", OK, f"SQLCipher {cipher[0]}, SQLite {sqlite_version}, FTS5")
+
+
+def _keychain() -> Check:
+    return Check("keychain", OK, keys.keychain_description())
+
+
+def _data_checks(home: Path, passphrase: str | None) -> list[Check]:
+    if not has_data(home):
+        return [Check("data", OK, f"no data saved yet in {home}; nothing to check")]
+    checks = [_permissions(home)]
+    try:
+        store = Store.open(home, passphrase=passphrase, create=False)
+    except LockedError as exc:
+        return checks + [Check("database", SKIPPED, f"not unlocked, so not checked: {exc}")]
+    except TrellisError as exc:
+        return checks + [Check("database", FAILED, str(exc))]
+    with store:
+        checks.append(Check("key", OK, f"kept {'in the OS keychain' if store.key_mode == 'keychain' else 'behind a passphrase'}"))
+        checks.append(_integrity(store))
+    return checks
+
+
+def _permissions(home: Path) -> Check:
+    mode = stat.S_IMODE(os.stat(home).st_mode)
+    if os.name == "posix" and mode & 0o077:
+        return Check("data dir", FAILED, f"{home} is readable by other users (mode {mode:o}); "
+                                         f"run: chmod 700 {home}")
+    return Check("data dir", OK, str(home))
+
+
+def _integrity(store: Store) -> Check:
+    problems = store.integrity_problems()
+    if problems:
+        return Check("database", FAILED, "integrity check: " + "; ".join(problems[:5]))
+    people = len(store.people.list(include_archived=True))
+    notes = store.db.execute("SELECT count(*) FROM notes").fetchone()[0]
+    return Check("database", OK, f"{store.path} opens and passes integrity_check and "
+                                 f"cipher_integrity_check ({people} people, {notes} notes)")
+
+
+def _model_checks(home: Path) -> list[Check]:
+    try:
+        catalog = load_catalog()
+    except (OSError, ValueError, TypeError, KeyError) as exc:
+        return [Check("models", FAILED, f"the model catalog cannot be read: {exc}")]
+    return [_model_check(entry, home, default=(i == 0)) for i, entry in enumerate(catalog)]
+
+
+def _model_check(entry, home: Path, *, default: bool) -> Check:
+    name = f"model {entry.name}"
+    path = find_model_file(entry, home)
+    if path is None:
+        if default:
+            return Check(name, FAILED, f"{entry.file} is missing; run `make setup` to fetch it")
+        return Check(name, SKIPPED, "not installed")
+    actual = sha256_file(path)
+    if actual != entry.sha256:
+        return Check(name, FAILED, f"{path} does not match the catalog: sha256 {actual}, "
+                                   f"expected {entry.sha256}")
+    return Check(name, OK, f"{path} matches its sha256")
+
+
+def failed(checks: list[Check]) -> bool:
+    return any(check.status == FAILED for check in checks)

@@ -1,0 +1,133 @@
+"""Reading a ``trellis/v1`` file and deciding, before any write, whether it can be imported."""
+
+import json
+from collections.abc import Callable
+
+from ..errors import InvalidInput
+from .schema import COLLECTIONS, FORMAT, RECORDS, Problems, check_record, record_label
+
+MAX_LISTED_PROBLEMS = 25
+
+
+class ImportRejected(InvalidInput):
+    """The document has problems; nothing was imported."""
+
+    def __init__(self, source: str, problems: list[str]):
+        self.problems = problems
+        shown = "\n  ".join(problems[:MAX_LISTED_PROBLEMS])
+        more = len(problems) - MAX_LISTED_PROBLEMS
+        tail = f"\n  … and {more} more" if more > 0 else ""
+        super().__init__(
+            f"{source}: not imported, nothing was changed. "
+            f"{len(problems)} problem(s):\n  {shown}{tail}")
+
+
+def _no_duplicate_keys(pairs):
+    seen = {}
+    for key, value in pairs:
+        if key in seen:
+            raise InvalidInput(f"the key {key!r} appears twice in one object")
+        seen[key] = value
+    return seen
+
+
+def _reject_constant(name):
+    raise InvalidInput(f"{name} is not allowed in a trellis/v1 file")
+
+
+def parse_json(data: bytes, source: str) -> object:
+    """Parse strict JSON (UTF-8, no duplicate keys, no NaN); errors name the place."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InvalidInput(f"{source}: not UTF-8 text (byte {exc.start})") from None
+    try:
+        return json.loads(text, object_pairs_hook=_no_duplicate_keys,
+                          parse_constant=_reject_constant)
+    except json.JSONDecodeError as exc:
+        raise InvalidInput(
+            f"{source}: not valid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
+    except InvalidInput as exc:
+        raise InvalidInput(f"{source}: {exc}") from None
+
+
+Exists = Callable[[str, str], bool]
+
+
+def check_document(doc: object, source: str, exists: Exists) -> dict[str, list[dict]]:
+    """Check the whole document; returns its records by collection, or raises ImportRejected.
+
+    ``exists(collection, id)`` says whether the store already has a record,
+    so references may point at it and new records may not reuse its id.
+    """
+    problems = Problems()
+    if not isinstance(doc, dict):
+        raise ImportRejected(source, ["the document must be a JSON object"])
+    _check_header(doc, problems)
+    records = {name: _check_collection(doc, name, problems) for name in COLLECTIONS}
+    if not problems:
+        _check_ids(records, exists, problems)
+        _check_references(records, exists, problems)
+    if problems:
+        raise ImportRejected(source, problems.items)
+    return {name: [record for _, record in pairs] for name, pairs in records.items()}
+
+
+def _check_header(doc: dict, problems: Problems) -> None:
+    if "format" not in doc:
+        problems.add("document", f"field 'format' is missing (expected {FORMAT!r})")
+    elif doc["format"] != FORMAT:
+        problems.add("document", f"format {doc['format']!r} is not supported (expected {FORMAT!r})")
+    for unknown in sorted(set(doc) - {"format", *COLLECTIONS}):
+        problems.add("document", f"unknown field {unknown!r}")
+
+
+def _check_collection(doc: dict, name: str, problems: Problems) -> list[tuple[str, dict]]:
+    items = doc.get(name, [])
+    if not isinstance(items, list):
+        problems.add(name, "expected a list")
+        return []
+    checked = []
+    for index, record in enumerate(items):
+        label = record_label(name, index, record)
+        checked.append((label, check_record(RECORDS[name], record, label, problems)))
+    return checked
+
+
+def _check_ids(records: dict, exists: Exists, problems: Problems) -> None:
+    for name, pairs in records.items():
+        first_seen: dict[str, str] = {}
+        for label, record in pairs:
+            rid = record["id"]
+            if rid in first_seen:
+                problems.add(label, f"duplicate id {rid!r} (also {first_seen[rid]})")
+            elif exists(name, rid):
+                problems.add(label, f"id {rid!r} already exists in this Trellis")
+            first_seen.setdefault(rid, label)
+
+
+def _check_references(records: dict, exists: Exists, problems: Problems) -> None:
+    ids = {name: {r["id"] for _, r in pairs} for name, pairs in records.items()}
+
+    def known(target: str, rid: str) -> bool:
+        return rid in ids[target] or exists(target, rid)
+
+    for name, pairs in records.items():
+        for label, record in pairs:
+            for field_name, field in RECORDS[name].items():
+                value = record[field_name]
+                targets = [value] if field.kind == "ref" else list(value or ()) if field.kind == "refs" else []
+                for rid in targets:
+                    if rid is not None and not known(field.target, rid):
+                        problems.add(f"{label}, field {field_name!r}",
+                                     f"refers to {rid!r}, which is not in {field.target}")
+    _check_action_meetings(records, problems)
+
+
+def _check_action_meetings(records: dict, problems: Problems) -> None:
+    meeting_person = {r["id"]: r["person"] for _, r in records["meetings"]}
+    for label, action in records["actions"]:
+        owner = meeting_person.get(action["meeting"])
+        if owner is not None and owner != action["person"]:
+            problems.add(f"{label}, field 'meeting'",
+                         f"meeting {action['meeting']!r} is with {owner!r}, not {action['person']!r}")

@@ -1,0 +1,185 @@
+"""The ``trellis/v1`` exchange format, checked field by field.
+
+Every problem is reported with the record it is in (collection, index and
+id) and the field, so a manager or an IT admin can fix the file. Checking
+collects all problems rather than stopping at the first.
+"""
+
+from dataclasses import dataclass
+
+from ..domain.dates import parse_date
+from ..domain.records import ACTION_OWNERS, GOAL_STATUSES, NOTE_KINDS
+from ..errors import InvalidInput
+
+FORMAT = "trellis/v1"
+COLLECTIONS = ("people", "competencies", "notes", "meetings", "actions", "goals")
+
+
+@dataclass(frozen=True)
+class Field:
+    """One field of a record: its type, whether it must be present, its default."""
+
+    kind: str                 # text, name, date, bool, enum, ref, refs, agenda
+    required: bool = True
+    default: object = None
+    nullable: bool = False
+    choices: tuple = ()
+    target: str = ""          # the collection a ref points into
+
+
+def _text(required=True, default=None, nullable=False):
+    return Field("text", required, default, nullable)
+
+
+def _ref(target, required=True, nullable=False):
+    return Field("ref", required, None, nullable, target=target)
+
+
+RECORDS: dict[str, dict[str, Field]] = {
+    "people": {
+        "id": Field("id"), "name": Field("name"),
+        "role": _text(False, None, True), "level": _text(False, None, True),
+        "start_date": Field("date", False, None, True),
+        "archived": Field("bool", False, False),
+    },
+    "competencies": {
+        "id": Field("id"), "name": Field("name"), "description": _text(False, ""),
+    },
+    "notes": {
+        "id": Field("id"), "person": _ref("people"), "date": Field("date"),
+        "kind": Field("enum", choices=NOTE_KINDS), "text": Field("name"),
+        "competencies": Field("refs", False, (), target="competencies"),
+    },
+    "meetings": {
+        "id": Field("id"), "person": _ref("people"), "date": Field("date"),
+        "notes": _text(False, ""), "agenda": Field("agenda", False, ()),
+    },
+    "actions": {
+        "id": Field("id"), "person": _ref("people"),
+        "meeting": _ref("meetings", required=False, nullable=True),
+        "text": Field("name"), "owner": Field("enum", choices=ACTION_OWNERS),
+        "due": Field("date", False, None, True), "done": Field("bool", False, False),
+    },
+    "goals": {
+        "id": Field("id"), "person": _ref("people"), "title": Field("name"),
+        "status": Field("enum", choices=GOAL_STATUSES), "due": Field("date", False, None, True),
+    },
+}
+
+AGENDA_ITEM = {
+    "text": Field("name"), "owner": Field("enum", choices=ACTION_OWNERS),
+    "done": Field("bool", False, False),
+}
+
+
+class Problems:
+    """The list of everything wrong with a document, each naming where."""
+
+    def __init__(self):
+        self.items: list[str] = []
+
+    def add(self, where: str, message: str) -> None:
+        self.items.append(f"{where}: {message}")
+
+    def __bool__(self) -> bool:
+        return bool(self.items)
+
+
+def _type_name(value: object) -> str:
+    names = {bool: "true/false", int: "a number", float: "a number", str: "a string",
+             list: "a list", dict: "an object", type(None): "null"}
+    return names.get(type(value), type(value).__name__)
+
+
+def check_value(field: Field, value: object, where: str, problems: Problems) -> object:
+    """Check one value against its field; returns the value as it will be stored."""
+    if value is None:
+        if field.nullable:
+            return None
+        problems.add(where, "must not be null")
+        return None
+    checker = _CHECKERS[field.kind]
+    return checker(field, value, where, problems)
+
+
+def _check_text(field, value, where, problems):
+    if not isinstance(value, str):
+        problems.add(where, f"expected a string, got {_type_name(value)}")
+    return value
+
+
+def _check_name(field, value, where, problems):
+    if not isinstance(value, str):
+        problems.add(where, f"expected a string, got {_type_name(value)}")
+    elif not value.strip():
+        problems.add(where, "must not be empty")
+    return value
+
+
+def _check_date(field, value, where, problems):
+    try:
+        return parse_date(value, where="value")
+    except InvalidInput as exc:
+        problems.add(where, str(exc).removeprefix("value: "))
+        return value
+
+
+def _check_bool(field, value, where, problems):
+    if type(value) is not bool:
+        problems.add(where, f"expected true or false, got {_type_name(value)} {value!r}")
+    return value
+
+
+def _check_enum(field, value, where, problems):
+    if value not in field.choices:
+        problems.add(where, f"{value!r} is not one of: {', '.join(field.choices)}")
+    return value
+
+
+def _check_refs(field, value, where, problems):
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        problems.add(where, f"expected a list of ids, got {_type_name(value)}")
+        return ()
+    if len(set(value)) != len(value):
+        problems.add(where, "lists the same id twice")
+    return tuple(value)
+
+
+def _check_agenda(field, value, where, problems):
+    if not isinstance(value, list):
+        problems.add(where, f"expected a list of agenda items, got {_type_name(value)}")
+        return ()
+    items = []
+    for index, item in enumerate(value):
+        items.append(check_record(AGENDA_ITEM, item, f"{where}[{index}]", problems))
+    return tuple(items)
+
+
+_CHECKERS = {
+    "id": _check_name, "text": _check_text, "name": _check_name, "ref": _check_name,
+    "date": _check_date, "bool": _check_bool, "enum": _check_enum, "refs": _check_refs,
+    "agenda": _check_agenda,
+}
+
+
+def check_record(fields: dict[str, Field], record: object, where: str, problems: Problems) -> dict:
+    """Check a record's shape and each field; returns it with defaults filled in."""
+    if not isinstance(record, dict):
+        problems.add(where, f"expected an object, got {_type_name(record)}")
+        return {}
+    for unknown in sorted(set(record) - set(fields)):
+        problems.add(where, f"unknown field {unknown!r}")
+    checked = {}
+    for name, field in fields.items():
+        if name not in record:
+            if field.required:
+                problems.add(where, f"field {name!r} is missing")
+            checked[name] = field.default
+            continue
+        checked[name] = check_value(field, record[name], f"{where}, field {name!r}", problems)
+    return checked
+
+
+def record_label(collection: str, index: int, record: object) -> str:
+    rid = record.get("id") if isinstance(record, dict) else None
+    return f"{collection}[{index}] (id {rid!r})" if isinstance(rid, str) else f"{collection}[{index}]"

@@ -1,0 +1,1 @@
+"""The on-device model: fetching, loading and prompting a local GGUF model."""

@@ -1,0 +1,55 @@
+"""The catalog of known models and where their files are found.
+
+``models/catalog.json`` lists each model's file, sha256, size, licence,
+context length and RAM; the default model is its first entry. Files live
+in the project's ``models/`` folder (shipped) or in the data dir's
+``models/`` folder (added by the user). Nothing here loads a model.
+"""
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..paths import data_home
+
+PROJECT_MODELS_DIR = Path(__file__).resolve().parents[2] / "models"
+CATALOG_FILE = PROJECT_MODELS_DIR / "catalog.json"
+
+
+@dataclass(frozen=True)
+class CatalogEntry:
+    name: str
+    file: str
+    sha256: str
+    size_bytes: int
+    licence: str
+    context_length: int
+    ram_mb: int
+    quantisation: str
+    source: dict
+
+
+def load_catalog(path: Path = CATALOG_FILE) -> list[CatalogEntry]:
+    raw = json.loads(path.read_text(encoding="utf-8"))
+    return [CatalogEntry(**entry) for entry in raw["models"]]
+
+
+def model_dirs(home: Path | None = None) -> list[Path]:
+    return [PROJECT_MODELS_DIR, (home or data_home()) / "models"]
+
+
+def find_model_file(entry: CatalogEntry, home: Path | None = None) -> Path | None:
+    for directory in model_dirs(home):
+        candidate = directory / entry.file
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def sha256_file(path: Path, chunk_size: int = 1 << 20) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while chunk := handle.read(chunk_size):
+            digest.update(chunk)
+    return digest.hexdigest()
