@@ -67,6 +67,8 @@ def m002_notes_fts(db) -> None:
         """CREATE TRIGGER notes_fts_update AFTER UPDATE OF text ON notes BEGIN
             INSERT INTO notes_fts (notes_fts, rowid, text) VALUES ('delete', old.seq, old.text);
             INSERT INTO notes_fts (rowid, text) VALUES (new.seq, new.text); END""",
+        # Notes written before this migration are indexed too.
+        "INSERT INTO notes_fts (notes_fts) VALUES ('rebuild')",
     ])
 
 

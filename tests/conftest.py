@@ -1,0 +1,82 @@
+"""Shared fixtures: a private data dir per test, the network guard, a CLI runner.
+
+Every test gets its own ``TRELLIS_HOME`` and passphrase. Stores made by
+fixtures use a cheap Argon2id setting (recorded in their key file) so the
+suite does not spend minutes deriving keys; the default cost is tested on
+its own.
+"""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+NETGUARD_DIR = Path(__file__).parent / "netguard"
+sys.path.insert(0, str(NETGUARD_DIR))
+import sitecustomize as netguard  # noqa: E402  (the guard for this process too)
+
+from app.store import KdfParams, Store  # noqa: E402
+
+REPO = Path(__file__).resolve().parents[1]
+PASSPHRASE = "test passphrase – ünïcode ok"
+FAST_KDF = KdfParams(memory_kib=8192, iterations=1, lanes=1)
+
+
+@pytest.fixture(autouse=True)
+def network_guard(tmp_path_factory, monkeypatch):
+    """Fail any test in which this process or a child opened a network socket."""
+    log = tmp_path_factory.mktemp("netguard") / "attempts.log"
+    monkeypatch.setenv("TRELLIS_NETGUARD_LOG", str(log))
+    existing = os.environ.get("PYTHONPATH")
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(filter(None, [str(NETGUARD_DIR), str(REPO), existing])))
+    yield
+    if log.exists() and log.read_text().strip():
+        pytest.fail("a network socket was opened:\n" + log.read_text())
+
+
+@pytest.fixture(autouse=True)
+def data_home(tmp_path, monkeypatch) -> Path:
+    """A fresh TRELLIS_HOME for each test, with the test passphrase in the environment."""
+    home = tmp_path / "home"
+    monkeypatch.setenv("TRELLIS_HOME", str(home))
+    monkeypatch.setenv("TRELLIS_PASSPHRASE", PASSPHRASE)
+    monkeypatch.setenv("TRELLIS_KEYCHAIN", "off")
+    return home
+
+
+@pytest.fixture
+def store(data_home):
+    """An open store in the test's data dir, locked by PASSPHRASE."""
+    opened = Store.open(data_home, passphrase=PASSPHRASE, kdf=FAST_KDF)
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
+def team(store):
+    """A small fictional team: two people, two competencies."""
+    store.competencies.add(name="Delivery", description="Ships what was agreed", competency_id="c-delivery")
+    store.competencies.add(name="Collaboration", competency_id="c-collab")
+    ana = store.people.add(name="Ana Ruiz", role="Backend Engineer", level="L3", person_id="p-ana")
+    li = store.people.add(name="Li Wei", role="Data Engineer", level="L2", person_id="p-li")
+    return store, ana, li
+
+
+def run_cli(*args: str, input: str | None = None, env: dict | None = None,
+            timeout: float = 120) -> subprocess.CompletedProcess:
+    """Run ``trellis ARGS`` in a child process with the test's environment."""
+    full_env = {**os.environ, **(env or {})}
+    return subprocess.run([sys.executable, "-m", "app.cli", *args], cwd=REPO, env=full_env,
+                          input=input, capture_output=True, text=True, timeout=timeout)
+
+
+@pytest.fixture
+def cli():
+    return run_cli
+
+
+def files_under(root: Path) -> dict[str, bytes]:
+    """Every file below ``root`` with its bytes, keyed by relative path."""
+    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
