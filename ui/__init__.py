@@ -1,0 +1,1 @@
+"""Trellis desktop window: PySide6 widgets over the Qt-free services in ``app``."""
