@@ -7,6 +7,7 @@ database checks report that and pass, and nothing is created.
 
 import os
 import platform
+from importlib import metadata
 import stat
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -40,9 +41,19 @@ def run_checks(home: Path | None = None, passphrase: str | None = None) -> list[
     return checks
 
 
+LIBRARIES = ("sqlcipher3", "sqlite-utils", "keyring", "cryptography", "llama-cpp-python",
+             "PySide6-Essentials")
+
+
 def _versions() -> Check:
-    return Check("versions", OK, f"Trellis {__version__}, Python {platform.python_version()}, "
-                                 f"{platform.system()} {platform.machine()}")
+    parts = [f"Trellis {__version__}", f"Python {platform.python_version()}",
+             f"{platform.system()} {platform.machine()}"]
+    for library in LIBRARIES:
+        try:
+            parts.append(f"{library} {metadata.version(library)}")
+        except metadata.PackageNotFoundError:
+            parts.append(f"{library} not installed")
+    return Check("versions", OK, ", ".join(parts))
 
 
 def _sqlcipher() -> Check:
