@@ -286,6 +286,10 @@ def main(argv: list[str] | None = None) -> int:
     except TrellisError as exc:
         print(f"trellis: {exc}", file=sys.stderr)
         return 1
+    except OSError as exc:
+        where = f" ({exc.filename})" if exc.filename else ""
+        print(f"trellis: {exc.strerror or exc}{where}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print("trellis: interrupted; nothing half-saved (each change is one transaction)",
               file=sys.stderr)

