@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from . import __version__
-from .errors import LockedError, TrellisError
+from .errors import LockedError, TrellisError, WrongPassphrase
 from .llm.catalog import find_model_file, load_catalog, sha256_file
 from .paths import data_home
 from .store import Store, has_data
@@ -81,6 +81,8 @@ def _data_checks(home: Path, passphrase: str | None) -> list[Check]:
     checks = [_permissions(home)]
     try:
         store = Store.open(home, passphrase=passphrase, create=False)
+    except WrongPassphrase as exc:
+        return checks + [Check("database", FAILED, str(exc))]
     except LockedError as exc:
         return checks + [Check("database", SKIPPED, f"not unlocked, so not checked: {exc}")]
     except TrellisError as exc:

@@ -93,11 +93,24 @@ def test_doctor_on_a_damaged_database_fails_with_a_plain_message(cli, home):
     assert "FAILED" in result.stdout and "database" in result.stdout
 
 
-def test_doctor_with_a_wrong_passphrase_does_not_crash(cli, home):
+def test_doctor_with_a_wrong_passphrase_fails_plainly(cli, home):
     result = cli("doctor", env={"TRELLIS_PASSPHRASE": "not the passphrase"})
-    assert result.returncode in (0, 1)
+    assert result.returncode == 1
     assert "Traceback" not in result.stderr
     assert "passphrase is not right" in result.stdout
+
+
+def test_doctor_without_a_passphrase_skips_the_database(cli, home):
+    result = cli("doctor", env={"TRELLIS_PASSPHRASE": ""})
+    assert result.returncode == 0, result.stdout
+    assert "skipped" in result.stdout and "locked with a passphrase" in result.stdout
+
+
+def test_export_with_nothing_saved_creates_nothing(cli, tmp_path, data_home):
+    result = cli("export", str(tmp_path / "out.json"))
+    assert result.returncode == 1
+    assert "No Trellis data" in result.stderr
+    assert not data_home.exists()
 
 
 # --- people, notes, search ----------------------------------------------------------

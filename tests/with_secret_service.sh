@@ -24,7 +24,7 @@ if [[ -z "${_TRELLIS_SECRET_SERVICE_BUS:-}" ]]; then
         fi
     done
     export _TRELLIS_SECRET_SERVICE_BUS=1
-    exec dbus-run-session -- "$0" "$@"
+    exec dbus-run-session -- bash "$0" "$@"
 fi
 unset _TRELLIS_SECRET_SERVICE_BUS
 

@@ -59,7 +59,10 @@ class Store:
         passphrase if one is given (or in ``TRELLIS_PASSPHRASE``), otherwise
         kept in the OS keychain.
         """
-        home = paths.ensure_private_dir(home or paths.data_home())
+        home = home or paths.data_home()
+        if not create and not has_data(home):
+            raise NotFound(f"No Trellis data in {home}")
+        paths.ensure_private_dir(home)
         if keys.read_key_record(home) is not None:
             return cls(home, keys.unlock_key(home, passphrase))
         if database_path(home).exists():
