@@ -138,7 +138,7 @@ def cmd_notes(args) -> int:
 
 def cmd_search(args) -> int:
     with open_store() as store:
-        hits = store.search(args.query, limit=args.limit)
+        hits = store.search(args.query, limit=args.limit, by_relevance=args.best)
     rows = [[h.date, h.person_name, h.note_id, _one_line(h.snippet)] for h in hits]
     _emit(args, [asdict(h) for h in hits], _table(rows) or ["No notes match."])
     return 0
@@ -242,7 +242,8 @@ def _add_data_commands(sub) -> None:
     add.add_argument("--start-date", metavar="YYYY-MM-DD")
     _json_flag(add); add.set_defaults(func=cmd_person_add)
     p = sub.add_parser("search", help="full-text search over notes")
-    p.add_argument("query"); p.add_argument("--limit", type=int, default=50)
+    p.add_argument("query"); p.add_argument("--limit", type=int, default=20)
+    p.add_argument("--best", action="store_true", help="best matches first (default: newest)")
     _json_flag(p); p.set_defaults(func=cmd_search)
 
 

@@ -64,3 +64,17 @@ def test_custom_highlight_marks(notes):
 
 def test_limit(notes):
     assert len(notes.search("the", limit=1)) == 1
+
+
+def test_as_you_type_lists_the_newest_written_first(notes):
+    store = notes
+    store.notes.add(person_id="p-li", text="Second review of the rollout plan", date="2026-01-01",
+                    note_id="n-later")
+    assert ids(store.search("review")) == ["n-later", "n-review", "n-incident"]
+
+
+def test_best_matches_first_when_asked(notes):
+    store = notes
+    store.notes.add(person_id="p-li", text="review review review: a review of reviews",
+                    date="2026-01-01", note_id="n-reviews")
+    assert ids(store.search("review", by_relevance=True))[0] == "n-reviews"

@@ -37,7 +37,10 @@ KEYRING_PID=""
 
 cleanup() {
     if [[ -n "$KEYRING_PID" ]]; then
-        kill "$KEYRING_PID" 2>/dev/null || true
+        if ! kill "$KEYRING_PID" 2>/dev/null; then
+            echo "$0: warning: gnome-keyring-daemon had stopped before the command ended" >&2
+            cat "$KEYRING_TMP/log" >&2
+        fi
         wait "$KEYRING_PID" 2>/dev/null || true
     fi
     rm -rf "$KEYRING_TMP"

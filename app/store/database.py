@@ -15,6 +15,8 @@ PRAGMAS = (
     # Sort and index scratch space stays in memory rather than in temp files.
     "PRAGMA temp_store = MEMORY",
     "PRAGMA busy_timeout = 5000",
+    # Checkpoint less often inside a save; the app checkpoints when idle and on close.
+    "PRAGMA wal_autocheckpoint = 4000",
 )
 
 

@@ -13,11 +13,12 @@ from .. import paths
 from ..errors import NotFound, PassphraseRequired, StoreCorrupt
 from . import backup as backups
 from . import keys
+from .cipher import DatabaseError
 from .database import integrity_problems, open_database
 from .meetings import Actions, Goals, Meetings
 from .notes import Notes
 from .reviews import Drafts, ReviewCycles
-from .search import search_notes
+from .search import SEARCH_LIMIT, search_notes
 from .team import Competencies, People
 
 
@@ -41,6 +42,7 @@ class Store:
 
     def _attach(self, db) -> None:
         self.db = db
+        self._closed = False
         self.people = People(db)
         self.competencies = Competencies(db)
         self.notes = Notes(db)
@@ -76,8 +78,10 @@ class Store:
         with self.db.atomic():
             yield self
 
-    def search(self, text: str, *, limit: int = 50, mark: tuple[str, str] = ("[", "]")):
-        return search_notes(self.db, text, limit=limit, mark=mark)
+    def search(self, text: str, *, limit: int = SEARCH_LIMIT, mark: tuple[str, str] = ("[", "]"),
+               by_relevance: bool = False):
+        """Live notes matching what was typed; newest written first unless ``by_relevance``."""
+        return search_notes(self.db, text, limit=limit, mark=mark, by_relevance=by_relevance)
 
     @property
     def key_mode(self) -> str:
@@ -109,8 +113,21 @@ class Store:
         self._attach(open_database(self.path, self._key))
         return safety
 
+    def checkpoint(self) -> None:
+        """Fold the WAL into the database; for idle moments, so saves stay fast."""
+        self.db.execute("PRAGMA wal_checkpoint(PASSIVE)")
+
     def close(self) -> None:
-        self.db.conn.close()
+        """Checkpoint and close; closing twice is harmless."""
+        if self._closed:
+            return
+        self._closed = True
+        try:
+            self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        except DatabaseError:
+            pass  # the WAL stays and is replayed on the next open; nothing is lost
+        finally:
+            self.db.conn.close()
 
     def __enter__(self) -> "Store":
         return self
