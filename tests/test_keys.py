@@ -4,6 +4,7 @@ import json
 
 import keyring
 import pytest
+from jaraco.classes import properties
 from keyring.backend import KeyringBackend
 from keyring.backends import fail, null
 
@@ -13,10 +14,17 @@ from conftest import FAST_KDF, PASSPHRASE
 
 
 class PlaintextKeyring(KeyringBackend):
-    """Stands in for keyrings.alt's PlaintextKeyring: stores secrets in the clear."""
+    """Stands in for keyrings.alt's PlaintextKeyring: stores secrets in the clear.
 
-    priority = 10
+    Its priority raises, so keyring never picks it on its own for other tests;
+    the tests below install it explicitly.
+    """
+
     secrets: dict = {}
+
+    @properties.classproperty
+    def priority(cls):
+        raise RuntimeError("installed explicitly by the test that needs it")
 
     def get_password(self, service, username):
         return self.secrets.get((service, username))
