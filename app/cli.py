@@ -192,8 +192,11 @@ def cmd_restore(args) -> int:
 
 def cmd_passphrase(args) -> int:
     with open_store() as store:
-        new = _new_passphrase_from(args)
-        store.change_passphrase(new)
+        if args.action == "keychain":
+            store.move_key_to_keychain()
+            print("The key is now kept in the OS keychain; no passphrase is needed to unlock.")
+            return 0
+        store.change_passphrase(_new_passphrase_from(args))
     print("Passphrase set. The key is now wrapped by it; the database was not rewritten.")
     return 0
 
@@ -274,8 +277,9 @@ def _add_safety_commands(sub) -> None:
     _json_flag(p); p.set_defaults(func=cmd_backup)
     p = sub.add_parser("restore", help="replace the data with a verified backup")
     p.add_argument("file"); _json_flag(p); p.set_defaults(func=cmd_restore)
-    p = sub.add_parser("passphrase", help="protect the key with a (new) passphrase")
-    p.add_argument("action", choices=["set"])
+    p = sub.add_parser("passphrase", help="protect the key with a (new) passphrase, "
+                                          "or keep it in the OS keychain")
+    p.add_argument("action", choices=["set", "keychain"])
     p.add_argument("--from-env", metavar="VARIABLE", help="read the new passphrase from this variable")
     p.set_defaults(func=cmd_passphrase)
 

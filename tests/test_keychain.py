@@ -67,3 +67,11 @@ def test_key_deleted_from_keychain_is_a_clear_error(secret_service, data_home):
     keyring.delete_password(keys.KEYCHAIN_SERVICE, account)
     with pytest.raises(keys.KeychainUnavailable, match="not in the keychain"):
         Store.open(data_home)
+
+
+def test_cli_moves_the_key_into_the_keychain(secret_service, data_home, cli):
+    Store.open(data_home, passphrase="a long passphrase").close()
+    result = cli("passphrase", "keychain", env={"TRELLIS_PASSPHRASE": "a long passphrase"})
+    assert result.returncode == 0, result.stderr
+    assert "OS keychain" in result.stdout
+    assert cli("people", env={"TRELLIS_PASSPHRASE": ""}).returncode == 0

@@ -2,8 +2,31 @@
 
 from PySide6.QtWidgets import QInputDialog, QLineEdit, QMessageBox
 
-from app.errors import PassphraseRequired, WrongPassphrase
+from app.errors import InvalidInput, PassphraseRequired, WrongPassphrase
+from app.paths import data_home
 from app.store import Store, keys
+
+TITLE = "Unlock Trellis"
+NEW_PROMPT = ("There is no secure keychain on this computer, so Trellis protects your notes "
+              "with a passphrase.\nChoose one (8 or more characters):")
+
+
+def _ask(parent, prompt: str) -> str | None:
+    text, ok = QInputDialog.getText(parent, TITLE, prompt, QLineEdit.EchoMode.Password)
+    return text if ok else None
+
+
+def _ask_new_passphrase(parent) -> str | None:
+    while True:
+        first = _ask(parent, NEW_PROMPT)
+        if first is None:
+            return None
+        again = _ask(parent, "Type the same passphrase again:")
+        if again is None:
+            return None
+        if again == first:
+            return first
+        QMessageBox.warning(parent, TITLE, "The two passphrases differ. Please choose again.")
 
 
 def open_store_interactively(parent=None) -> Store | None:
@@ -12,16 +35,12 @@ def open_store_interactively(parent=None) -> Store | None:
         return Store.open()
     except PassphraseRequired:
         pass
-    from app.paths import data_home
     is_new = keys.read_key_record(data_home()) is None
-    prompt = ("There is no secure keychain here. Choose a passphrase (8+ characters) "
-              "to protect your notes:" if is_new else "Passphrase:")
     while True:
-        passphrase, ok = QInputDialog.getText(parent, "Unlock Trellis", prompt,
-                                              QLineEdit.EchoMode.Password)
-        if not ok:
+        passphrase = _ask_new_passphrase(parent) if is_new else _ask(parent, "Passphrase:")
+        if passphrase is None:
             return None
         try:
             return Store.open(passphrase=passphrase)
-        except WrongPassphrase as exc:
-            QMessageBox.warning(parent, "Unlock Trellis", str(exc))
+        except (WrongPassphrase, InvalidInput) as exc:
+            QMessageBox.warning(parent, TITLE, str(exc))
