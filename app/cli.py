@@ -226,6 +226,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_data_commands(sub)
     _add_note_commands(sub)
     _add_safety_commands(sub)
+    from .cli_models import add_model_commands; add_model_commands(sub)
     return parser
 
 

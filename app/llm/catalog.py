@@ -3,7 +3,8 @@
 ``models/catalog.json`` lists each model's file, sha256, size, licence,
 context length and RAM; the default model is its first entry. Files live
 in the project's ``models/`` folder (shipped) or in the data dir's
-``models/`` folder (added by the user). Nothing here loads a model.
+``models/`` folder (added by the user, see ``registry``). Nothing here
+loads a model.
 """
 
 import hashlib
@@ -11,6 +12,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..errors import TrellisError
 from ..paths import data_home
 
 PROJECT_MODELS_DIR = Path(__file__).resolve().parents[2] / "models"
@@ -35,8 +37,26 @@ def load_catalog(path: Path = CATALOG_FILE) -> list[CatalogEntry]:
     return [CatalogEntry(**entry) for entry in raw["models"]]
 
 
+def read_catalog(path: Path = CATALOG_FILE) -> list[CatalogEntry]:
+    """``load_catalog``, with a message a user can act on when the file is damaged."""
+    try:
+        return load_catalog(path)
+    except (OSError, ValueError, TypeError, KeyError) as exc:
+        raise TrellisError(f"The model catalog {path} cannot be read ({exc}); "
+                           "reinstall Trellis or run `make setup`") from None
+
+
+def entry_for_file(file_name: str, catalog: list[CatalogEntry]) -> CatalogEntry | None:
+    return next((entry for entry in catalog if entry.file == file_name), None)
+
+
+def user_models_dir(home: Path | None = None) -> Path:
+    """Where models a user or IT added are kept: ``models/`` in the data dir."""
+    return (home or data_home()) / "models"
+
+
 def model_dirs(home: Path | None = None) -> list[Path]:
-    return [PROJECT_MODELS_DIR, (home or data_home()) / "models"]
+    return [PROJECT_MODELS_DIR, user_models_dir(home)]
 
 
 def find_model_file(entry: CatalogEntry, home: Path | None = None) -> Path | None:

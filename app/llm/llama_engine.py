@@ -28,6 +28,7 @@ from llama_cpp import Llama, LlamaGrammar
 
 from .chat_template import ChatTemplate
 from .engine import ChatMessage, ContextOverflow, Generation, GenerationRequest, ModelError, StopFlag
+from .gguf import check_fits_in_memory, inspect_model
 from .hardware import physical_cores
 
 log = logging.getLogger("trellis.llm")
@@ -75,9 +76,9 @@ class LlamaEngine:
     def load(self) -> None:
         if self._llm is not None:
             return
-        trained = self._trained_context()
+        n_ctx = self._inspect()
         try:
-            self._llm = Llama(str(self.path), n_ctx=min(trained, self._context_cap),
+            self._llm = Llama(str(self.path), n_ctx=n_ctx,
                               n_threads=self._threads, n_threads_batch=self._threads,
                               n_batch=self._batch_size, n_ubatch=self._batch_size,
                               verbose=False, seed=1)
@@ -86,9 +87,14 @@ class LlamaEngine:
         self._template = self._chat_template()
         log.info("loaded %s: context %d, %d threads", self.name, self.context_length, self._threads)
 
-    def _trained_context(self) -> int:
-        from .gguf import inspect_model
-        return inspect_model(self.path).context_length or self._context_cap
+    def _inspect(self) -> int:
+        """Check the file before llama.cpp sees it; returns the context size to use."""
+        info = inspect_model(self.path)
+        if not info.chat_template:
+            raise ModelError(f"{self.path.name} has no chat template; Trellis needs an instruct model")
+        n_ctx = min(info.context_length or self._context_cap, self._context_cap)
+        check_fits_in_memory(info, n_ctx)
+        return n_ctx
 
     def _chat_template(self) -> ChatTemplate:
         source = self._llm.metadata.get("tokenizer.chat_template")
@@ -193,7 +199,7 @@ class LlamaEngine:
             if stop.is_set():
                 return "".join(pieces), "stopped", generated
             token = llm.sample()
-            if llama_cpp.llama_token_is_eog(vocab, token):
+            if llama_cpp.llama_vocab_is_eog(vocab, token):
                 return "".join(pieces), "end", generated
             llm.eval([token])
             piece = utf8.decode(llm.detokenize([token]))

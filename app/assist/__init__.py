@@ -1,0 +1,1 @@
+"""Drafting pipelines: choose the evidence, let the model word small pieces, check them."""
