@@ -213,6 +213,20 @@ def _new_passphrase_from(args) -> str:
     return _ask_new_passphrase()
 
 
+def cmd_settings(args) -> int:
+    from .settings import load_settings, save_settings, with_value
+    settings = load_settings()
+    if args.key is not None:
+        if args.value is None:
+            raise TrellisError(f"Give a value: trellis settings {args.key} VALUE")
+        settings = with_value(settings, args.key, args.value)
+        save_settings(settings)
+    values = settings.describe()
+    _emit(args, values, _table([[key, "default" if value is None else str(value)]
+                                for key, value in values.items()]))
+    return 0
+
+
 # --- parser ------------------------------------------------------------------
 
 def _json_flag(parser) -> None:
@@ -283,6 +297,10 @@ def _add_safety_commands(sub) -> None:
     p.add_argument("action", choices=["set", "keychain"])
     p.add_argument("--from-env", metavar="VARIABLE", help="read the new passphrase from this variable")
     p.set_defaults(func=cmd_passphrase)
+    p = sub.add_parser("settings", help="show or change a setting (model, threads, context_cap, "
+                                        "idle_lock_minutes)")
+    p.add_argument("key", nargs="?"); p.add_argument("value", nargs="?")
+    _json_flag(p); p.set_defaults(func=cmd_settings)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,0 +1,89 @@
+"""The manager's preferences that are not team data: model, threads, context, idle lock.
+
+Kept as ``settings.json`` in the data dir (nothing in it is sensitive).
+Every value is checked when set and when read back; a damaged file is an
+error that names it and the field, never a silent reset.
+"""
+
+import json
+from dataclasses import asdict, dataclass, fields, replace
+from pathlib import Path
+
+from .errors import InvalidInput
+from .paths import data_home, ensure_private_dir, write_atomically
+
+SETTINGS_FILE = "settings.json"
+LIMITS = {"threads": (1, 256), "context_cap": (512, 131072), "idle_lock_minutes": (0, 24 * 60)}
+
+
+@dataclass(frozen=True)
+class Settings:
+    model: str | None = None          # name or file of an installed model; None: the default
+    threads: int | None = None        # None: one per physical core
+    context_cap: int = 8192           # the model's own context length, capped at this
+    idle_lock_minutes: int = 10       # 0: never lock when idle
+
+    def describe(self) -> dict:
+        return asdict(self)
+
+
+def _path(home: Path | None) -> Path:
+    return (home or data_home()) / SETTINGS_FILE
+
+
+def load_settings(home: Path | None = None) -> Settings:
+    path = _path(home)
+    if not path.exists():
+        return Settings()
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise InvalidInput(f"{path}: cannot be read ({exc}); fix or delete it") from None
+    if not isinstance(raw, dict):
+        raise InvalidInput(f"{path}: expected a JSON object")
+    settings = Settings()
+    for key, value in raw.items():
+        settings = with_value(settings, key, value, where=str(path))
+    return settings
+
+
+def save_settings(settings: Settings, home: Path | None = None) -> None:
+    path = _path(home)
+    ensure_private_dir(path.parent)
+    write_atomically(path, (json.dumps(asdict(settings), indent=2) + "\n").encode("utf-8"))
+
+
+def with_value(settings: Settings, key: str, value, *, where: str = "settings") -> Settings:
+    """``settings`` with ``key`` set to ``value`` (a string from the CLI is converted)."""
+    known = {f.name for f in fields(Settings)}
+    if key not in known:
+        raise InvalidInput(f"{where}: unknown setting {key!r} (known: {', '.join(sorted(known))})")
+    return replace(settings, **{key: _checked(key, value, where)})
+
+
+def _checked(key: str, value, where: str):
+    if key == "model":
+        if value in (None, "", "default"):
+            return None
+        if not isinstance(value, str):
+            raise InvalidInput(f"{where}: model must be a model name, got {value!r}")
+        return value
+    if key == "threads" and value in (None, "", "auto"):
+        return None
+    return _bounded_int(key, value, where)
+
+
+def _bounded_int(key: str, value, where: str) -> int:
+    try:
+        number = int(value) if not isinstance(value, bool) else None
+    except (TypeError, ValueError):
+        number = None
+    low, high = LIMITS[key]
+    if number is None or not low <= number <= high:
+        raise InvalidInput(f"{where}: {key} must be a whole number from {low} to {high}, got {value!r}")
+    return number
+
+
+def effective_threads(settings: Settings) -> int:
+    from .llm.hardware import physical_cores
+    return settings.threads or physical_cores()
