@@ -14,7 +14,8 @@ from pathlib import Path
 
 from . import __version__
 from .errors import LockedError, TrellisError, WrongPassphrase
-from .llm.catalog import find_model_file, load_catalog, sha256_file
+from .llm.catalog import find_model_file, load_catalog, sha256_file, user_models_dir
+from .llm.registry import read_records
 from .paths import data_home
 from .store import Store, has_data
 from .store import keys
@@ -114,23 +115,36 @@ def _integrity(store: Store) -> Check:
 def _model_checks(home: Path) -> list[Check]:
     try:
         catalog = load_catalog()
-    except (OSError, ValueError, TypeError, KeyError) as exc:
-        return [Check("models", FAILED, f"the model catalog cannot be read: {exc}")]
-    return [_model_check(entry, home, default=(i == 0)) for i, entry in enumerate(catalog)]
+        records = read_records(home)
+    except (OSError, ValueError, TypeError, KeyError, TrellisError) as exc:
+        return [Check("models", FAILED, f"the model list cannot be read: {exc}")]
+    checks = [_model_check(entry.name, entry.sha256, find_model_file(entry, home),
+                           missing_status=FAILED if i == 0 else SKIPPED,
+                           missing=f"{entry.file} is missing; run `make setup` to fetch it"
+                           if i == 0 else "not installed")
+              for i, entry in enumerate(catalog)]
+    shipped = {entry.file for entry in catalog}
+    checks += [_model_check(record.name, record.sha256, _record_path(record, home), FAILED,
+                            f"{record.file} was added but its file is gone; "
+                            f"run `trellis models remove {record.name}`")
+               for record in records if record.file not in shipped]
+    return checks
 
 
-def _model_check(entry, home: Path, *, default: bool) -> Check:
-    name = f"model {entry.name}"
-    path = find_model_file(entry, home)
+def _record_path(record, home: Path) -> Path | None:
+    path = user_models_dir(home) / record.file
+    return path if path.is_file() else None
+
+
+def _model_check(name: str, sha256: str, path: Path | None, missing_status: str,
+                 missing: str) -> Check:
+    label = f"model {name}"
     if path is None:
-        if default:
-            return Check(name, FAILED, f"{entry.file} is missing; run `make setup` to fetch it")
-        return Check(name, SKIPPED, "not installed")
+        return Check(label, missing_status, missing)
     actual = sha256_file(path)
-    if actual != entry.sha256:
-        return Check(name, FAILED, f"{path} does not match the catalog: sha256 {actual}, "
-                                   f"expected {entry.sha256}")
-    return Check(name, OK, f"{path} matches its sha256")
+    if actual != sha256:
+        return Check(label, FAILED, f"{path} has changed: sha256 {actual}, expected {sha256}")
+    return Check(label, OK, f"{path} matches its sha256")
 
 
 def failed(checks: list[Check]) -> bool:

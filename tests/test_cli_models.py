@@ -113,3 +113,15 @@ def test_verify_without_the_engine_checks_hashes_only(monkeypatch, capsys):
     out, err = capsys.readouterr()
     assert f"ok      {DEFAULT.name}: sha256 matches" in out
     assert "generation check is unavailable" in err
+
+
+def test_doctor_checks_added_models_and_names_a_changed_one(cli, tmp_path, data_home):
+    source = tiny_model(tmp_path / "tiny.gguf")
+    succeeds(cli("models", "add", str(source), "--name", "Tiny"))
+    assert "model Tiny" in succeeds(cli("doctor"))
+    stored = user_models_dir(data_home) / json.loads(
+        (data_home / "models" / "models.json").read_text())["models"][0]["file"]
+    stored.write_bytes(stored.read_bytes()[:-1] + b"\x01")
+    result = cli("doctor")
+    assert result.returncode == 1
+    assert "model Tiny" in result.stdout and "has changed" in result.stdout
