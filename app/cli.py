@@ -12,7 +12,7 @@ import sys
 from dataclasses import asdict
 from pathlib import Path
 
-from . import __version__, doctor
+from . import __version__, doctor, logs
 from .domain.records import NOTE_KINDS
 from .errors import PassphraseRequired, TrellisError, WrongPassphrase
 from .exchange import import_file, write_export, export_document
@@ -236,6 +236,8 @@ def _json_flag(parser) -> None:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="trellis", description=__doc__.splitlines()[0])
     parser.add_argument("--version", action="version", version=f"trellis {__version__}")
+    parser.add_argument("--debug", action="store_true",
+                        help="log everything to stderr, including llama.cpp's output")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     _add_data_commands(sub)
     _add_note_commands(sub)
@@ -305,6 +307,7 @@ def _add_safety_commands(sub) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    logs.configure(debug=args.debug)
     try:
         return args.func(args)
     except TrellisError as exc:

@@ -5,6 +5,7 @@ import sys
 
 from PySide6.QtWidgets import QApplication, QMessageBox
 
+from app import logs
 from app.errors import TrellisError
 
 from .unlock import open_store_interactively
@@ -15,6 +16,7 @@ SCREENSHOT_SIZE = (1280, 800)
 
 def _parse(argv):
     parser = argparse.ArgumentParser(prog="trellis-desktop")
+    parser.add_argument("--debug", action="store_true", help="log everything to stderr")
     parser.add_argument("--screenshot", metavar="PATH",
                         help="render the window at 1280×800 to a PNG and exit")
     return parser.parse_args(argv)
@@ -22,6 +24,7 @@ def _parse(argv):
 
 def main(argv: list[str] | None = None) -> int:
     args = _parse(argv if argv is not None else sys.argv[1:])
+    logs.configure(debug=args.debug)
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("Trellis")
     try:
