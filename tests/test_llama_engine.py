@@ -181,3 +181,45 @@ def test_notes_larger_than_the_context_are_map_reduced(tmp_path):
     assert "did not fit" in outcome.describe()
     known = {n.id for n in notes}
     assert outcome.value and all(set(p.note_ids) <= known for p in outcome.value)
+
+
+def _truncated_default(path):
+    path.write_bytes(MODEL.read_bytes()[: MODEL.stat().st_size // 2])
+    return path
+
+
+def _random_bytes(path):
+    path.write_bytes(bytes(range(256)) * 4096)
+    return path
+
+
+def _not_a_chat_model(path):
+    from test_gguf import llama_metadata, tiny_tensors, write_gguf
+    entries = [e for e in llama_metadata() if e[0] != "tokenizer.chat_template"]
+    return write_gguf(path, entries, tiny_tensors())
+
+
+def _unsupported_architecture(path):
+    from test_gguf import tiny_model
+    return tiny_model(path, arch="bert")
+
+
+@pytest.mark.parametrize("make_file, message", [
+    (_truncated_default, "truncated"),
+    (_random_bytes, "not a GGUF"),
+    (_not_a_chat_model, "no chat template"),
+    (_unsupported_architecture, "'bert' architecture"),
+], ids=["truncated", "random bytes", "no chat template", "unsupported architecture"])
+def test_bad_model_files_are_refused_before_llama_cpp_sees_them(tmp_path, make_file, message):
+    from app.errors import TrellisError
+    path = make_file(tmp_path / "model.gguf")
+    with pytest.raises(TrellisError, match=message):
+        LlamaEngine(path).load()
+
+
+
+def test_a_model_too_big_for_free_memory_is_refused(monkeypatch):
+    from app.llm import gguf
+    monkeypatch.setattr(gguf, "available_memory_bytes", lambda: 50_000_000)
+    with pytest.raises(gguf.ModelTooLarge, match="only 0.05 GB is free"):
+        LlamaEngine(MODEL).load()
