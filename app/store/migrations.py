@@ -140,7 +140,23 @@ def m004_reviews(db) -> None:
     ])
 
 
-MIGRATIONS: list[Callable] = [m001_team, m002_notes_fts, m003_meetings, m004_reviews]
+def m005_app_state(db) -> None:
+    """Unsaved text kept safe between sessions, and which records are the sample team."""
+    _run(db, [
+        """CREATE TABLE autosaves (
+            slot TEXT PRIMARY KEY,
+            text TEXT NOT NULL,
+            context TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(context)),
+            saved_at TEXT NOT NULL)""",
+        """CREATE TABLE sample_records (
+            kind TEXT NOT NULL CHECK (kind IN ('person', 'competency')),
+            id TEXT NOT NULL,
+            PRIMARY KEY (kind, id)) WITHOUT ROWID""",
+    ])
+
+
+MIGRATIONS: list[Callable] = [m001_team, m002_notes_fts, m003_meetings, m004_reviews,
+                              m005_app_state]
 
 
 def applied(db) -> list[str]:

@@ -1,0 +1,1 @@
+"""Data shipped with Trellis: the fictional sample team for first-run exploration."""

@@ -1,0 +1,1 @@
+"""Use cases the window and the command line share: plain values in and out."""
