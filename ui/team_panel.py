@@ -1,0 +1,205 @@
+"""The team list: everyone at a glance, with who needs attention.
+
+Each row shows the person's name and role, the date of the last 1:1, how
+many days since the last note, and open (and overdue) action items. Add,
+edit and archive live here; archived people are hidden unless asked for.
+"""
+
+from PySide6.QtCore import QAbstractListModel, QModelIndex, QRect, QSize, Qt, Signal
+from PySide6.QtGui import QPalette
+from PySide6.QtWidgets import (
+    QCheckBox, QHBoxLayout, QListView, QPushButton, QStyle, QStyledItemDelegate, QVBoxLayout, QWidget,
+)
+
+from app.services.team import TeamRow, team_overview
+
+from .person_dialog import PersonDialog
+
+RowRole = Qt.ItemDataRole.UserRole + 1
+
+
+class TeamModel(QAbstractListModel):
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self._rows: list[TeamRow] = []
+
+    def reset(self, rows: list[TeamRow]) -> None:
+        self.beginResetModel()
+        self._rows = list(rows)
+        self.endResetModel()
+
+    def rowCount(self, parent=QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self._rows)
+
+    def row_of(self, person_id: str) -> int:
+        return next((i for i, row in enumerate(self._rows) if row.person.id == person_id), -1)
+
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        row = self._rows[index.row()]
+        if role == RowRole:
+            return row
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
+            return f"{row.person.name}, {summary(row)}"
+        return None
+
+
+def summary(row: TeamRow) -> str:
+    parts = [f"last 1:1 {row.last_one_on_one}" if row.last_one_on_one else "no 1:1 yet"]
+    if row.days_since_last_note is None:
+        parts.append("no notes")
+    else:
+        days = row.days_since_last_note
+        parts.append("note today" if days == 0 else f"last note {days} day{'s' if days != 1 else ''} ago")
+    if row.open_actions:
+        overdue = f", {row.overdue_actions} overdue" if row.overdue_actions else ""
+        parts.append(f"{row.open_actions} open action{'s' if row.open_actions != 1 else ''}{overdue}")
+    return " · ".join(parts)
+
+
+class TeamDelegate(QStyledItemDelegate):
+    """Name in bold, role beneath, and the attention line in a muted colour."""
+
+    PADDING = 8
+
+    def sizeHint(self, option, index) -> QSize:
+        height = option.fontMetrics.height()
+        return QSize(option.rect.width(), height * 3 + self.PADDING * 2 + 4)
+
+    def paint(self, painter, option, index) -> None:
+        row: TeamRow = index.data(RowRole)
+        style = option.widget.style() if option.widget else None
+        if style:
+            style.drawPrimitive(QStyle.PrimitiveElement.PE_PanelItemViewItem, option, painter, option.widget)
+        selected = bool(option.state & QStyle.StateFlag.State_Selected)
+        group = QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text
+        muted = QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.PlaceholderText
+        line = option.fontMetrics.height()
+        rect = option.rect.adjusted(self.PADDING, self.PADDING, -self.PADDING, -self.PADDING)
+        painter.save()
+        bold = option.font
+        bold.setBold(True)
+        self._text(painter, option, QRect(rect.left(), rect.top(), rect.width(), line), row.person.name, group, bold)
+        role = " · ".join(filter(None, [row.person.role, row.person.level,
+                                       "archived" if row.person.archived else ""]))
+        self._text(painter, option, QRect(rect.left(), rect.top() + line, rect.width(), line), role, group)
+        attention = summary(row)
+        self._text(painter, option, QRect(rect.left(), rect.top() + 2 * line + 2, rect.width(), line),
+                   attention, muted if not row.overdue_actions else QPalette.ColorRole.Link)
+        painter.restore()
+
+    @staticmethod
+    def _text(painter, option, rect, text, role, font=None) -> None:
+        painter.setFont(font or option.font)
+        painter.setPen(option.palette.color(role))
+        elided = option.fontMetrics.elidedText(text, Qt.TextElideMode.ElideRight, rect.width())
+        painter.drawText(rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, elided)
+
+
+class TeamPanel(QWidget):
+    sig_person_selected = Signal(str)
+    """The manager chose a person. Argument: the person's id."""
+
+    def __init__(self, session, parent=None):
+        super().__init__(parent)
+        self._session = session
+        self.model = TeamModel(self)
+        self._build()
+        session.sig_unlocked.connect(self.refresh)
+        session.sig_locked.connect(self.clear)
+        session.sig_changed.connect(self.on_data_changed)
+
+    def _build(self) -> None:
+        self.view = QListView()
+        self.view.setAccessibleName("Team")
+        self.view.setModel(self.model)
+        self.view.setItemDelegate(TeamDelegate(self.view))
+        self.view.setUniformItemSizes(True)
+        self.view.selectionModel().currentChanged.connect(self.on_current_changed)
+        self.add_button = self._button("Add person…", "Add a team member", self.on_add)
+        self.edit_button = self._button("Edit…", "Edit the selected person", self.on_edit)
+        self.archive_button = self._button("Archive", "Archive or restore the selected person", self.on_archive)
+        self.show_archived = QCheckBox("Show archived")
+        self.show_archived.setAccessibleName("Show archived people")
+        self.show_archived.toggled.connect(lambda _checked: self.refresh())
+        buttons = QHBoxLayout()
+        for widget in (self.add_button, self.edit_button, self.archive_button):
+            buttons.addWidget(widget)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.view)
+        layout.addLayout(buttons)
+        layout.addWidget(self.show_archived)
+
+    def _button(self, text: str, accessible: str, handler) -> QPushButton:
+        button = QPushButton(text)
+        button.setAccessibleName(accessible)
+        button.clicked.connect(handler)
+        return button
+
+    # --- data ----------------------------------------------------------------
+
+    def refresh(self) -> None:
+        store = self._session.store
+        if store is None:
+            return self.clear()
+        current = self.current_person_id()
+        self.model.reset(team_overview(store, include_archived=self.show_archived.isChecked()))
+        self.select(current) if current else self._select_row(0)
+        self._update_buttons()
+
+    def clear(self) -> None:
+        self.model.reset([])
+        self._update_buttons()
+
+    def on_data_changed(self, what: str) -> None:
+        if what in ("people", "notes", "sample", "meetings"):
+            self.refresh()
+
+    def current_person_id(self) -> str | None:
+        row = self.view.currentIndex().data(RowRole)
+        return row.person.id if row else None
+
+    def select(self, person_id: str) -> None:
+        row = self.model.row_of(person_id)
+        self._select_row(row if row >= 0 else 0)
+
+    def _select_row(self, row: int) -> None:
+        if 0 <= row < self.model.rowCount():
+            self.view.setCurrentIndex(self.model.index(row))
+
+    def on_current_changed(self, current, _previous) -> None:
+        self._update_buttons()
+        row = current.data(RowRole) if current.isValid() else None
+        if row is not None:
+            self.sig_person_selected.emit(row.person.id)
+
+    def _update_buttons(self) -> None:
+        row = self.view.currentIndex().data(RowRole)
+        self.add_button.setEnabled(self._session.store is not None)
+        self.edit_button.setEnabled(row is not None)
+        self.archive_button.setEnabled(row is not None)
+        self.archive_button.setText("Restore" if row and row.person.archived else "Archive")
+
+    # --- actions ---------------------------------------------------------------
+
+    def on_add(self) -> None:
+        dialog = PersonDialog(self._session.store, parent=self)
+        if dialog.exec():
+            self._session.changed("people")
+            self.select(dialog.saved_person.id)
+
+    def on_edit(self) -> None:
+        person_id = self.current_person_id()
+        if person_id:
+            dialog = PersonDialog(self._session.store, person=self._session.store.people.get(person_id), parent=self)
+            if dialog.exec():
+                self._session.changed("people")
+
+    def on_archive(self) -> None:
+        row = self.view.currentIndex().data(RowRole)
+        if row is None:
+            return
+        self._session.store.people.archive(row.person.id, not row.person.archived)
+        self._session.changed("people")
