@@ -26,6 +26,7 @@ class LockPage(QWidget):
 
     def __init__(self, parent=None):
         super().__init__(parent)
+        self._mode, self._new = None, True
         self._build()
 
     def _build(self) -> None:
@@ -64,7 +65,7 @@ class LockPage(QWidget):
     def prepare(self) -> None:
         """Set the page up for this data dir: new passphrase, passphrase, or keychain."""
         mode = keys.key_mode(data_home())
-        self._new = mode is None
+        self._mode, self._new = mode, mode is None
         self.title.setText("Choose a passphrase" if self._new else "Trellis is locked")
         self.explain.setText(self._explanation(mode))
         self.passphrase.setVisible(mode != "keychain")
@@ -85,7 +86,7 @@ class LockPage(QWidget):
         if self._new and self.passphrase.text() != self.repeat.text():
             return self._problem("The two passphrases differ.")
         try:
-            store = Store.open(passphrase=self.passphrase.text() if self.passphrase.isVisible() else None)
+            store = Store.open(passphrase=None if self._mode == "keychain" else self.passphrase.text())
         except (LockedError, InvalidInput) as exc:
             return self._problem(str(exc))
         except TrellisError as exc:

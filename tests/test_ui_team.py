@@ -1,0 +1,126 @@
+"""Team panel, person dialog, lock page and idle watcher over a real store."""
+
+import os
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+pytest.importorskip("PySide6")
+
+from PySide6.QtCore import Qt  # noqa: E402
+
+from app.store import Store  # noqa: E402
+from conftest import FAST_KDF, PASSPHRASE  # noqa: E402
+from ui.idle import IdleWatcher  # noqa: E402
+from ui.lock_page import LockPage  # noqa: E402
+from ui.person_dialog import PersonDialog  # noqa: E402
+from ui.session import Session  # noqa: E402
+from ui.team_panel import RowRole, TeamPanel  # noqa: E402
+
+
+@pytest.fixture
+def session(team, qtbot):
+    store, ana, li = team
+    store.notes.add(person_id=ana.id, text="Led the review", date="2026-11-20")
+    store.meetings.add(person_id=ana.id, date="2026-11-18")
+    store.actions.add(person_id=ana.id, text="Send the doc", owner="report", due="2026-01-01")
+    return Session(store)
+
+
+@pytest.fixture
+def panel(session, qtbot):
+    widget = TeamPanel(session)
+    qtbot.addWidget(widget)
+    widget.refresh()
+    return widget
+
+
+def _names(panel):
+    return [panel.model.index(r).data(RowRole).person.name for r in range(panel.model.rowCount())]
+
+
+def test_each_person_shows_last_one_on_one_note_age_and_open_actions(panel):
+    text = panel.model.index(0).data()
+    assert text.startswith("Ana Ruiz, last 1:1 2026-11-18")
+    assert "1 open action, 1 overdue" in text
+    assert "no 1:1 yet" in panel.model.index(1).data()
+
+
+def test_add_a_person_with_the_dialog(panel, session, qtbot):
+    dialog = PersonDialog(session.store, parent=panel)
+    qtbot.addWidget(dialog)
+    qtbot.keyClicks(dialog.name, "Zoe Park")
+    qtbot.keyClicks(dialog.role, "Designer")
+    dialog.on_save()
+    assert dialog.result() == dialog.DialogCode.Accepted
+    session.changed("people")
+    assert _names(panel) == ["Ana Ruiz", "Li Wei", "Zoe Park"]
+
+
+def test_a_person_needs_a_name(panel, session, qtbot):
+    dialog = PersonDialog(session.store, parent=panel)
+    qtbot.addWidget(dialog)
+    dialog.on_save()
+    assert "needs a name" in dialog.error.text()
+    assert len(session.store.people.list()) == 2
+
+
+def test_archived_people_are_hidden_until_asked_for(panel, session):
+    panel.view.setCurrentIndex(panel.model.index(1))
+    panel.archive_button.click()
+    assert _names(panel) == ["Ana Ruiz"]
+    panel.show_archived.setChecked(True)
+    assert _names(panel) == ["Ana Ruiz", "Li Wei"]
+    panel.select("p-li")
+    assert panel.archive_button.text() == "Restore"
+
+
+def test_locking_empties_the_team_list(panel, session):
+    session.lock()
+    assert panel.model.rowCount() == 0
+    assert not panel.add_button.isEnabled()
+
+
+def test_selecting_emits_the_person(panel, qtbot):
+    with qtbot.waitSignal(panel.sig_person_selected) as blocker:
+        panel.view.setCurrentIndex(panel.model.index(1))
+    assert blocker.args == ["p-li"]
+
+
+def test_lock_page_wrong_then_right_passphrase(data_home, qtbot, monkeypatch):
+    Store.open(data_home, passphrase=PASSPHRASE, kdf=FAST_KDF).close()
+    monkeypatch.delenv("TRELLIS_PASSPHRASE")
+    page = LockPage()
+    qtbot.addWidget(page)
+    page.prepare()
+    assert not page.repeat.isVisibleTo(page)
+    qtbot.keyClicks(page.passphrase, "wrong guess")
+    qtbot.keyClick(page.passphrase, Qt.Key.Key_Return)
+    assert "not right" in page.error.text()
+    page.passphrase.clear()
+    qtbot.keyClicks(page.passphrase, PASSPHRASE)
+    with qtbot.waitSignal(page.sig_store_opened) as opened:
+        qtbot.keyClick(page.passphrase, Qt.Key.Key_Return)
+    opened.args[0].close()
+    assert page.passphrase.text() == ""
+
+
+def test_lock_page_first_passphrase_must_match(data_home, qtbot, monkeypatch):
+    monkeypatch.delenv("TRELLIS_PASSPHRASE")
+    page = LockPage()
+    qtbot.addWidget(page)
+    page.prepare()
+    assert page.repeat.isVisibleTo(page)
+    qtbot.keyClicks(page.passphrase, "a long passphrase")
+    qtbot.keyClicks(page.repeat, "a long passphrasE")
+    page.on_unlock()
+    assert "differ" in page.error.text()
+    assert not (data_home / "key.json").exists()
+
+
+def test_idle_watcher_fires_after_no_input(qtbot, qapp):
+    watcher = IdleWatcher(qapp, minutes=0)
+    watcher.set_interval_ms(50)
+    with qtbot.waitSignal(watcher.sig_idle, timeout=2000):
+        pass
+    watcher.set_minutes(0)
