@@ -1,0 +1,151 @@
+"""Search palette: results as you type, keyboard choice, literal snippets (pytest-qt, offscreen)."""
+
+import os
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+pytest.importorskip("PySide6")
+
+from PySide6.QtCore import Qt  # noqa: E402
+from PySide6.QtWidgets import QApplication, QStyleOptionViewItem, QWidget  # noqa: E402
+
+from ui.search_palette import (  # noqa: E402
+    HINT, NO_MATCH, HitRole, HtmlRole, SearchPalette, snippet_html,
+)
+from ui.session import Session  # noqa: E402
+
+
+@pytest.fixture
+def notes(team):
+    """Three notes, written oldest first: search lists the newest first."""
+    store, ana, li = team
+    return {
+        "ana": store.notes.add(person_id=ana.id, date="2026-01-12",
+                               text="Shipped the billing migration two days early"),
+        "li": store.notes.add(person_id=li.id, date="2026-01-20", kind="praise",
+                              text="Paired with Ana on the billing dashboard"),
+        "odd": store.notes.add(person_id=ana.id, date="2026-02-02",
+                               text="Pasted <script>alert(1)</script> into the R&D wiki"),
+    }
+
+
+@pytest.fixture
+def session(team, notes):
+    return Session(team[0])
+
+
+@pytest.fixture
+def palette(qtbot, session):
+    palette = SearchPalette(session)
+    qtbot.addWidget(palette)
+    with qtbot.waitActive(palette):
+        palette.popup()
+    return palette
+
+
+def rows(palette) -> list:
+    model = palette.hits_model
+    return [model.index(row).data(HitRole) for row in range(model.rowCount())]
+
+
+def test_empty_query_shows_the_hint(palette):
+    assert palette.status_label.isVisible() and palette.status_label.text() == HINT
+    assert not palette.results_view.isVisible()
+    assert QApplication.focusWidget() is palette.query_edit
+
+
+def test_results_appear_as_you_type_newest_first(qtbot, palette, notes):
+    qtbot.keyClicks(palette.query_edit, "bill")
+    qtbot.waitUntil(lambda: len(rows(palette)) == 2)
+    assert [hit.note_id for hit in rows(palette)] == [notes["li"].id, notes["ana"].id]
+    first = palette.hits_model.index(0)
+    assert first.data().startswith("Li Wei · 2026-01-20 · Praise\n")
+    assert "<b>billing</b>" in first.data(HtmlRole)
+    assert palette.results_view.isVisible() and not palette.status_label.isVisible()
+
+
+def test_down_and_enter_choose_a_note_with_focus_kept_in_the_search_line(qtbot, palette, notes):
+    qtbot.keyClicks(palette.query_edit, "billing")
+    qtbot.waitUntil(lambda: len(rows(palette)) == 2)
+    qtbot.keyClick(palette.query_edit, Qt.Key.Key_Down)
+    assert palette.results_view.currentIndex().row() == 1
+    assert QApplication.focusWidget() is palette.query_edit
+    qtbot.keyClick(palette.query_edit, Qt.Key.Key_Up)
+    qtbot.keyClick(palette.query_edit, Qt.Key.Key_Down)
+    qtbot.keyClick(palette.query_edit, Qt.Key.Key_Down)   # stops at the last row
+    with qtbot.waitSignal(palette.sig_note_chosen) as chosen:
+        qtbot.keyClick(palette.query_edit, Qt.Key.Key_Return)
+    assert chosen.args == [notes["ana"].id, "p-ana"]
+    assert not palette.isVisible()
+
+
+def test_enter_straight_after_typing_picks_the_top_result(qtbot, palette, notes):
+    qtbot.keyClicks(palette.query_edit, "dashboard")
+    with qtbot.waitSignal(palette.sig_note_chosen) as chosen:
+        qtbot.keyClick(palette.query_edit, Qt.Key.Key_Enter)
+    assert chosen.args == [notes["li"].id, "p-li"]
+
+
+def test_no_results_says_so(qtbot, palette):
+    qtbot.keyClicks(palette.query_edit, "zebra")
+    qtbot.waitUntil(lambda: palette.status_label.text() == NO_MATCH)
+    assert palette.status_label.isVisible() and rows(palette) == []
+    with qtbot.assertNotEmitted(palette.sig_note_chosen):
+        qtbot.keyClick(palette.query_edit, Qt.Key.Key_Return)
+    assert palette.isVisible()
+
+
+def test_note_text_that_looks_like_html_is_shown_literally(qtbot, palette, notes):
+    qtbot.keyClicks(palette.query_edit, "script")
+    qtbot.waitUntil(lambda: len(rows(palette)) == 1)
+    index = palette.hits_model.index(0)
+    assert "&lt;<b>script</b>&gt;" in index.data(HtmlRole)
+    option = QStyleOptionViewItem()
+    option.initFrom(palette.results_view)
+    option.rect = palette.results_view.viewport().rect()
+    shown = palette.results_view.itemDelegate().document(option, index).toPlainText()
+    assert "Pasted <script>alert(1)</script> into the R&D wiki" in shown
+    assert not palette.results_view.grab().isNull()       # and painting it works
+
+
+def test_snippet_html_escapes_before_marking():
+    assert snippet_html("a <i>\x02x\x03</i> & b") == "a &lt;i&gt;<b>x</b>&lt;/i&gt; &amp; b"
+
+
+def test_escape_closes_without_choosing(qtbot, palette):
+    qtbot.keyClicks(palette.query_edit, "billing")
+    with qtbot.assertNotEmitted(palette.sig_note_chosen):
+        qtbot.keyClick(palette.query_edit, Qt.Key.Key_Escape)
+    assert not palette.isVisible()
+
+
+def test_reopening_starts_empty(qtbot, palette):
+    qtbot.keyClicks(palette.query_edit, "billing")
+    qtbot.waitUntil(lambda: len(rows(palette)) == 2)
+    palette.reject()
+    palette.popup()
+    assert palette.query_edit.text() == "" and rows(palette) == []
+    assert palette.status_label.text() == HINT
+
+
+def test_locking_clears_the_palette(qtbot, palette, session):
+    qtbot.keyClicks(palette.query_edit, "billing")
+    qtbot.waitUntil(lambda: len(rows(palette)) == 2)
+    session.lock()
+    assert rows(palette) == [] and palette.query_edit.text() == ""
+    assert not palette.isVisible()
+
+
+def test_clicking_elsewhere_closes_it(qtbot, palette):
+    other = QWidget()
+    qtbot.addWidget(other)
+    with qtbot.waitActive(other):
+        other.show()
+        other.activateWindow()
+    qtbot.waitUntil(lambda: not palette.isVisible())
+
+
+def test_every_control_has_an_accessible_name(palette):
+    for control in (palette, palette.query_edit, palette.results_view, palette.status_label):
+        assert control.accessibleName()
