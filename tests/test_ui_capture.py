@@ -41,7 +41,9 @@ def pending_capture(store) -> list:
 @pytest.fixture
 def session(team):
     store, _ana, _li = team
-    return Session(store)
+    opened = Session(store)
+    yield opened
+    opened.lock()  # stops timers before the store fixture closes the store
 
 
 @pytest.fixture

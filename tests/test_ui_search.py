@@ -32,7 +32,9 @@ def notes(team):
 
 @pytest.fixture
 def session(team, notes):
-    return Session(team[0])
+    opened = Session(team[0])
+    yield opened
+    opened.lock()  # stops pending searches before the store fixture closes the store
 
 
 @pytest.fixture

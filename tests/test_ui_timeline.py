@@ -31,7 +31,9 @@ def english_dates():
 
 @pytest.fixture
 def session(team):
-    return Session(team[0])
+    opened = Session(team[0])
+    yield opened
+    opened.lock()  # stops timers before the store fixture closes the store
 
 
 @pytest.fixture
