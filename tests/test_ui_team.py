@@ -42,7 +42,7 @@ def _names(panel):
 def test_each_person_shows_last_one_on_one_note_age_and_open_actions(panel):
     text = panel.model.index(0).data()
     assert text.startswith("Ana Ruiz, last 1:1 2026-11-18")
-    assert "1 open action, 1 overdue" in text
+    assert "1 open, 1 overdue" in text
     assert "no 1:1 yet" in panel.model.index(1).data()
 
 

@@ -1,58 +1,162 @@
-"""The minimal window over a real store (pytest-qt, offscreen)."""
+"""The whole window over real services: first run, sample team, keyboard flows, lock."""
 
 import os
+import shutil
+import subprocess
+import sys
 
 import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 pytest.importorskip("PySide6")
 
-from ui.models import PersonRole  # noqa: E402
-from ui.window import MainWindow  # noqa: E402
+from PySide6.QtCore import Qt  # noqa: E402
+
+from app.llm.fake_engine import FakeEngine  # noqa: E402
+from app.services.autosave import Autosaves  # noqa: E402
+from app.store import Store  # noqa: E402
+from conftest import FAST_KDF, PASSPHRASE, REPO  # noqa: E402
+from ui.model_bridge import ModelBridge  # noqa: E402
+from ui.session import Session  # noqa: E402
+from ui.team_panel import RowRole  # noqa: E402
+from ui.window import LOCK, WELCOME, WORKSPACE, MainWindow  # noqa: E402
 
 
 @pytest.fixture
-def window(qtbot, team):
-    store, ana, li = team
-    for day in range(1, 29):
-        store.notes.add(person_id=ana.id, text=f"Note {day}", date=f"2026-02-{day:02d}")
-    win = MainWindow(store)
-    qtbot.addWidget(win)
-    return win
+def make_window(qtbot, data_home):
+    made = []
+
+    def make(store=None, ask_unsaved=lambda *_: False):
+        store = store or Store.open(data_home, passphrase=PASSPHRASE, kdf=FAST_KDF)
+        session = Session(store)
+        bridge = ModelBridge(engine_factory=lambda: FakeEngine(pause=0.005))
+        window = MainWindow(session, bridge=bridge, ask_unsaved=ask_unsaved)
+        qtbot.addWidget(window)
+        window.resize(1280, 800)
+        window.show()
+        made.append(window)
+        return window
+
+    yield make
+    for window in made:
+        window.bridge.shutdown()
+        window.session.lock()
 
 
-def test_team_list_shows_everyone_by_name(window):
-    model = window.people_model
-    names = [model.index(row).data(PersonRole).name for row in range(model.rowCount())]
-    assert names == ["Ana Ruiz", "Li Wei"]
-    assert "Backend Engineer · L3" in model.index(0).data()
+def team_names(window):
+    model = window.team.model
+    return [model.index(r).data(RowRole).person.name for r in range(model.rowCount())]
 
 
-def test_selecting_a_person_shows_their_notes_newest_first(window):
-    assert window.person_title.text() == "Ana Ruiz — 28 notes"
-    assert window.notes_model.index(0).data().startswith("2026-02-28")
+def test_empty_data_dir_starts_on_the_welcome_page(make_window):
+    window = make_window()
+    assert window.pages.currentIndex() == WELCOME
+    assert window.welcome.add_button.accessibleName() == "Add your first team member"
 
 
-def test_long_timelines_load_a_page_at_a_time(qtbot, team):
+def test_sample_team_is_labelled_and_removable_in_one_click(make_window):
+    window = make_window()
+    window.welcome.sample_button.click()
+    assert window.pages.currentIndex() == WORKSPACE
+    assert window.sample_banner.isVisible()
+    assert "Amara Okafor" in team_names(window)
+    assert window.person.title.text()  # the first person is shown
+    window.remove_sample_button.click()
+    assert window.pages.currentIndex() == WELCOME
+    assert window.session.store.people.list(include_archived=True) == []
+
+
+def test_capture_a_note_with_the_keyboard_only(make_window, qtbot, team):
     store, ana, _ = team
-    with store.atomic():
-        for n in range(450):
-            store.notes.add(person_id=ana.id, text=f"Observation {n}", date="2026-01-01")
-    win = MainWindow(store)
-    qtbot.addWidget(win)
-    assert win.notes_model.rowCount() == 200
-    win.notes_model.fetchMore()
-    win.notes_model.fetchMore()
-    assert win.notes_model.rowCount() == 450
-    assert not win.notes_model.canFetchMore()
+    window = make_window(store)
+    window.team.select(ana.id)
+    dialog = window.open_capture()
+    qtbot.waitUntil(dialog.isVisible)
+    assert dialog.person_box.currentText() == "Ana Ruiz"  # the person on screen
+    dialog.text_edit.setFocus()
+    qtbot.keyClicks(dialog.text_edit, "Walked Li through the on-call runbook")
+    with qtbot.waitSignal(dialog.sig_saved, timeout=2000):
+        qtbot.keyClick(dialog.text_edit, Qt.Key.Key_Return)
+    [note] = store.notes.for_person(ana.id)
+    assert note.text == "Walked Li through the on-call runbook"
+    assert window.person.timeline.current_note_id() in (None, note.id)
 
 
-def test_empty_store_shows_the_empty_state(qtbot, store):
-    win = MainWindow(store)
-    qtbot.addWidget(win)
-    assert win.pages.currentWidget() is win.empty_label
+def test_search_and_jump_to_the_note(make_window, qtbot, team):
+    store, ana, li = team
+    target = store.notes.add(person_id=li.id, text="Ran the chaos drill for payments", date="2026-03-03")
+    store.notes.add(person_id=ana.id, text="Reviewed the roadmap", date="2026-03-04")
+    window = make_window(store)
+    palette = window.open_search()
+    qtbot.keyClicks(palette.query_edit, "chaos")
+    with qtbot.waitSignal(palette.sig_note_chosen) as chosen:
+        qtbot.keyClick(palette.query_edit, Qt.Key.Key_Return)
+    assert chosen.args == [target.id, li.id]
+    assert window.team.current_person_id() == li.id
+    assert window.person.timeline.current_note_id() == target.id
 
 
-def test_every_view_has_an_accessible_name(window):
-    assert window.team_view.accessibleName() == "Team"
-    assert window.notes_view.accessibleName() == "Notes"
+def test_trash_then_undo_with_the_window_shortcut(make_window, team):
+    store, ana, _ = team
+    note = store.notes.add(person_id=ana.id, text="Shipped the importer", date="2026-02-02")
+    window = make_window(store)
+    window.team.select(ana.id)
+    assert window.person.timeline.trash_note(note.id)
+    assert store.notes.get(note.id).deleted_at is not None
+    window.actions_by_name["undo"].trigger()
+    assert store.notes.get(note.id).deleted_at is None
+    window.actions_by_name["redo"].trigger()
+    assert store.notes.get(note.id).deleted_at is not None
+
+
+def test_lock_empties_every_widget_and_unlock_brings_the_data_back(make_window, qtbot, team, monkeypatch):
+    store, ana, _ = team
+    store.notes.add(person_id=ana.id, text="Private detail about Ana", date="2026-02-02")
+    window = make_window(store)
+    window.team.select(ana.id)
+    window.actions_by_name["lock"].trigger()
+    assert window.pages.currentIndex() == LOCK
+    assert window.session.store is None
+    assert window.team.model.rowCount() == 0
+    assert window.person.timeline.model.rowCount() == 0
+    assert window.person.title.text() == ""
+    assert not window.actions_by_name["capture"].isEnabled()
+    monkeypatch.delenv("TRELLIS_PASSPHRASE")
+    window.lock_page.passphrase.setText(PASSPHRASE)
+    window.lock_page.on_unlock()
+    assert window.pages.currentIndex() == WORKSPACE
+    assert "Ana Ruiz" in team_names(window)
+
+
+def test_idle_time_locks_the_window(make_window, qtbot):
+    window = make_window()
+    window.idle.set_interval_ms(50)
+    qtbot.waitUntil(lambda: window.pages.currentIndex() == LOCK, timeout=3000)
+
+
+def test_text_left_unsaved_by_a_crash_is_offered_back(make_window, team, qtbot):
+    store, ana, _ = team
+    Autosaves(store).keep("capture", "Half a thought about Ana", {"person": ana.id, "kind": "praise"})
+    offered = []
+    window = make_window(store, ask_unsaved=lambda _parent, unsaved: offered.append(unsaved) or True)
+    assert offered and offered[0].text == "Half a thought about Ana"
+    dialogs = [d for d in window.findChildren(type(window.open_capture())) if d.isVisible()]
+    assert any(d.text() == "Half a thought about Ana" for d in dialogs)
+
+
+@pytest.mark.skipif(shutil.which("xvfb-run") is None, reason="xvfb-run not installed (.ci/run installs it)")
+@pytest.mark.parametrize("page", ["team", "person", "search"])
+def test_screenshot_of_a_real_window(tmp_path, data_home, page):
+    store = Store.open(data_home, passphrase=PASSPHRASE, kdf=FAST_KDF)
+    from app.services.sample import load_sample_team
+    load_sample_team(store)
+    store.close()
+    shot = tmp_path / f"{page}.png"
+    env = {**os.environ, "QT_QPA_PLATFORM": "xcb"}
+    result = subprocess.run(["xvfb-run", "-a", "-s", "-screen 0 1400x900x24", sys.executable, "-m", "ui.main",
+                             "--screenshot", str(shot), "--page", page],
+                            cwd=REPO, env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    from PySide6.QtGui import QImage
+    image = QImage(str(shot))
+    assert (image.width(), image.height()) == (1280, 800)

@@ -48,7 +48,7 @@ class LockPage(QWidget):
             column.addWidget(widget)
         box = QWidget()
         box.setLayout(column)
-        box.setMaximumWidth(420)
+        box.setFixedWidth(420)
         layout = QVBoxLayout(self)
         layout.addStretch(1)
         layout.addWidget(box, 0, Qt.AlignmentFlag.AlignHCenter)

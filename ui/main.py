@@ -3,15 +3,19 @@
 import argparse
 import sys
 
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtCore import QEventLoop, QTimer
+from PySide6.QtGui import QPainter
+from PySide6.QtWidgets import QApplication
 
 from app import logs
 from app.errors import TrellisError
 
-from .unlock import open_store_interactively
+from .lock_page import open_without_asking
+from .session import Session
 from .window import MainWindow
 
 SCREENSHOT_SIZE = (1280, 800)
+PAGES = ("team", "person", "search", "assistant")
 
 
 def _parse(argv):
@@ -19,6 +23,8 @@ def _parse(argv):
     parser.add_argument("--debug", action="store_true", help="log everything to stderr")
     parser.add_argument("--screenshot", metavar="PATH",
                         help="render the window at 1280×800 to a PNG and exit")
+    parser.add_argument("--page", choices=PAGES, default="team",
+                        help="what the screenshot shows (default: team)")
     return parser.parse_args(argv)
 
 
@@ -27,33 +33,80 @@ def main(argv: list[str] | None = None) -> int:
     logs.configure(debug=args.debug)
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("Trellis")
-    try:
-        store = open_store_interactively()
-    except TrellisError as exc:
-        QMessageBox.critical(None, "Trellis", str(exc))
-        return 1
-    if store is None:
-        return 0
-    window = MainWindow(store)
+    app.setApplicationDisplayName("Trellis")
+    session = Session()
+    window = MainWindow(session)
+    window.resize(*SCREENSHOT_SIZE)
+    _unlock_if_possible(session, window)
     if args.screenshot:
-        return _screenshot(app, window, args.screenshot)
-    window.resize(*SCREENSHOT_SIZE)
+        return _screenshot(app, window, args.screenshot, args.page)
     window.show()
-    status = app.exec()
-    store.close()
-    return status
+    return app.exec()
 
 
-def _screenshot(app, window, path: str) -> int:
-    window.resize(*SCREENSHOT_SIZE)
+def _unlock_if_possible(session: Session, window: MainWindow) -> None:
+    try:
+        store = open_without_asking()
+    except TrellisError as exc:
+        window.lock_page.error.setText(str(exc))
+        return
+    if store is not None:
+        session.unlock(store)
+
+
+def _screenshot(app, window: MainWindow, path: str, page: str) -> int:
     window.show()
-    app.processEvents()
-    saved = window.grab().save(path, "PNG")
-    window._store.close()
+    _settle(app)
+    _prepare_page(window, page)
+    _settle(app)
+    saved = _grab_with_popups(window).save(path, "PNG")
+    window.close()
     if not saved:
         print(f"trellis-desktop: could not write {path}", file=sys.stderr)
         return 1
     return 0
+
+
+def _grab_with_popups(window: MainWindow):
+    """The window's pixels, with the search palette drawn where it floats."""
+    image = window.grab()
+    palette = window._palette
+    if palette is not None and palette.isVisible():
+        painter = QPainter(image)
+        painter.drawPixmap(window.mapFromGlobal(palette.mapToGlobal(palette.rect().topLeft())),
+                           palette.grab())
+        painter.end()
+    return image
+
+
+def _prepare_page(window: MainWindow, page: str) -> None:
+    store = window.session.store
+    if store is None or page == "team":
+        return
+    if page == "person":
+        busiest = max(store.people.list(), key=lambda p: store.notes.count_for_person(p.id), default=None)
+        if busiest:
+            window.team.select(busiest.id)
+    elif page == "search":
+        palette = window.open_search()
+        palette.query_edit.setText("review")
+        palette.on_search_due()
+    elif page == "assistant":
+        _wait_for_assistant(window)
+
+
+def _wait_for_assistant(window: MainWindow, timeout_ms: int = 120_000) -> None:
+    loop = QEventLoop()
+    window.bridge.sig_finished.connect(loop.quit)
+    window.bridge.sig_failed.connect(loop.quit)
+    QTimer.singleShot(timeout_ms, loop.quit)
+    window.assistant.run_key_points()
+    loop.exec()
+
+
+def _settle(app, rounds: int = 5) -> None:
+    for _ in range(rounds):
+        app.processEvents()
 
 
 if __name__ == "__main__":

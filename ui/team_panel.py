@@ -6,7 +6,7 @@ edit and archive live here; archived people are hidden unless asked for.
 """
 
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QRect, QSize, Qt, Signal
-from PySide6.QtGui import QPalette
+from PySide6.QtGui import QFont, QPalette
 from PySide6.QtWidgets import (
     QCheckBox, QHBoxLayout, QListView, QPushButton, QStyle, QStyledItemDelegate, QVBoxLayout, QWidget,
 )
@@ -51,10 +51,10 @@ def summary(row: TeamRow) -> str:
         parts.append("no notes")
     else:
         days = row.days_since_last_note
-        parts.append("note today" if days == 0 else f"last note {days} day{'s' if days != 1 else ''} ago")
+        parts.append("note today" if days == 0 else f"last note {days}d ago")
     if row.open_actions:
         overdue = f", {row.overdue_actions} overdue" if row.overdue_actions else ""
-        parts.append(f"{row.open_actions} open action{'s' if row.open_actions != 1 else ''}{overdue}")
+        parts.append(f"{row.open_actions} open{overdue}")
     return " · ".join(parts)
 
 
@@ -78,7 +78,7 @@ class TeamDelegate(QStyledItemDelegate):
         line = option.fontMetrics.height()
         rect = option.rect.adjusted(self.PADDING, self.PADDING, -self.PADDING, -self.PADDING)
         painter.save()
-        bold = option.font
+        bold = QFont(option.font)
         bold.setBold(True)
         self._text(painter, option, QRect(rect.left(), rect.top(), rect.width(), line), row.person.name, group, bold)
         role = " · ".join(filter(None, [row.person.role, row.person.level,
@@ -86,7 +86,7 @@ class TeamDelegate(QStyledItemDelegate):
         self._text(painter, option, QRect(rect.left(), rect.top() + line, rect.width(), line), role, group)
         attention = summary(row)
         self._text(painter, option, QRect(rect.left(), rect.top() + 2 * line + 2, rect.width(), line),
-                   attention, muted if not row.overdue_actions else QPalette.ColorRole.Link)
+                   attention, muted if selected or not row.overdue_actions else QPalette.ColorRole.Link)
         painter.restore()
 
     @staticmethod

@@ -31,7 +31,7 @@ class WelcomePage(QWidget):
         column = QVBoxLayout(box)
         for widget in (title, text, self.add_button, self.sample_button, hint):
             column.addWidget(widget)
-        box.setMaximumWidth(520)
+        box.setFixedWidth(520)
         layout = QVBoxLayout(self)
         layout.addStretch(1)
         layout.addWidget(box, 0, Qt.AlignmentFlag.AlignHCenter)

@@ -1,77 +1,253 @@
-"""The main window: the team on the left, the selected person's notes on the right.
+"""The main window: the team, the selected person, and the assistant beside them.
 
-The desktop issue grows this into the full window; until then it is the
-minimal, real view of what is in the store.
+Pages: the lock screen, the first-run welcome, and the workspace. Every
+shortcut lives here (Ctrl+N capture, Ctrl+K search, Ctrl+L lock, Ctrl+Z /
+Ctrl+Shift+Z undo and redo, Esc stop). Locking closes the store and empties
+every widget that shows team data.
 """
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
-    QLabel, QListView, QMainWindow, QSplitter, QStackedWidget, QVBoxLayout, QWidget,
+    QApplication, QDockWidget, QHBoxLayout, QLabel, QMainWindow, QMessageBox, QPushButton, QSizePolicy, QSplitter,
+    QStackedWidget, QVBoxLayout, QWidget,
 )
 
-from app.store import Store
+from app.services.sample import has_sample_team, load_sample_team, remove_sample_team
+from app.settings import load_settings
 
-from .models import NotesModel, PeopleModel, PersonRole
+from .assistant import AssistantPanel
+from .capture import QuickCaptureDialog, offer_unsaved
+from .idle import IdleWatcher
+from .lock_page import LockPage
+from .model_bridge import ModelBridge
+from .model_manager import ModelManagerDialog
+from .person_dialog import PersonDialog
+from .person_page import PersonPage
+from .search_palette import SearchPalette
+from .session import Session
+from .settings_dialog import SettingsDialog
+from .team_panel import TeamPanel
+from .trash_dialog import TrashDialog
+from .welcome import WelcomePage
+
+LOCK, WELCOME, WORKSPACE = range(3)
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, store: Store):
+    def __init__(self, session: Session, *, bridge: ModelBridge | None = None, ask_unsaved=None):
         super().__init__()
-        self._store = store
+        self.session = session
+        self.bridge = bridge or ModelBridge(parent=self)
+        self._ask_unsaved = ask_unsaved
+        self._palette: SearchPalette | None = None
         self.setWindowTitle("Trellis")
-        self.people_model = PeopleModel(parent=self)
-        self.notes_model = NotesModel(parent=self)
-        self.setCentralWidget(self._build())
-        self.statusBar().showMessage(
-            f"Data in {store.home} · key {'in the OS keychain' if store.key_mode == 'keychain' else 'behind your passphrase'} · nothing leaves this computer")
-        self.refresh()
+        self._build_pages()
+        self._build_assistant()
+        self._build_actions()
+        self.idle = IdleWatcher(QApplication.instance(), self._idle_minutes(), self)
+        self.idle.sig_idle.connect(self.lock)
+        session.sig_unlocked.connect(self.on_unlocked)
+        session.sig_locked.connect(self.on_locked)
+        session.sig_changed.connect(self.on_data_changed)
+        if session.is_locked:
+            self.on_locked()
+        else:
+            session.sig_unlocked.emit()  # every widget loads from the already open store
 
-    def _build(self) -> QWidget:
-        self.team_view = QListView()
-        self.team_view.setAccessibleName("Team")
-        self.team_view.setModel(self.people_model)
-        self.team_view.setSpacing(4)
-        self.team_view.selectionModel().currentChanged.connect(self.on_person_changed)
-        self.notes_view = QListView()
-        self.notes_view.setAccessibleName("Notes")
-        self.notes_view.setModel(self.notes_model)
-        self.notes_view.setWordWrap(True)
-        self.notes_view.setSpacing(6)
-        self.empty_label = QLabel(
-            "No team members yet.\nImport your team with `trellis import FILE`.")
-        self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+    # --- layout ------------------------------------------------------------------
+
+    def _build_pages(self) -> None:
+        self.lock_page = LockPage()
+        self.lock_page.sig_store_opened.connect(self.session.unlock)
+        self.welcome = WelcomePage()
+        self.welcome.sig_add_person.connect(self.on_add_person)
+        self.welcome.sig_explore_sample.connect(self.on_explore_sample)
+        self.team = TeamPanel(self.session)
+        self.person = PersonPage(self.session)
+        self.team.sig_person_selected.connect(self.on_person_selected)
+        self.person.timeline.sig_note_changed.connect(lambda _id: self.session.changed("notes"))
         self.pages = QStackedWidget()
-        self.pages.addWidget(self.empty_label)
-        self.pages.addWidget(self._team_page())
-        return self.pages
+        for page in (self.lock_page, self.welcome, self._workspace()):
+            self.pages.addWidget(page)
+        self.setCentralWidget(self.pages)
 
-    def _team_page(self) -> QWidget:
-        self.person_title = QLabel()
-        self.person_title.setStyleSheet("font-size: 18px; font-weight: 600;")
-        right = QWidget()
-        layout = QVBoxLayout(right)
-        layout.addWidget(self.person_title)
-        layout.addWidget(self.notes_view)
+    def _workspace(self) -> QWidget:
+        self.sample_banner = self._sample_banner()
         splitter = QSplitter()
-        splitter.addWidget(self.team_view)
-        splitter.addWidget(right)
-        splitter.setSizes([320, 960])
-        return splitter
+        splitter.addWidget(self.team)
+        splitter.addWidget(self.person)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([360, 640])
+        workspace = QWidget()
+        layout = QVBoxLayout(workspace)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addWidget(self.sample_banner, 0)
+        layout.addWidget(splitter, 1)
+        return workspace
 
-    def refresh(self) -> None:
-        people = self._store.people.list()
-        self.people_model.reset(people)
-        self.pages.setCurrentIndex(1 if people else 0)
-        if people:
-            self.team_view.setCurrentIndex(self.people_model.index(0))
+    def _sample_banner(self) -> QWidget:
+        banner = QWidget()
+        text = QLabel("You are exploring a fictional sample team. Nothing here is about real people.")
+        remove = self.remove_sample_button = QPushButton("Remove sample team")
+        remove.setAccessibleName("Remove sample team")
+        remove.clicked.connect(self.on_remove_sample)
+        row = QHBoxLayout(banner)
+        row.setContentsMargins(8, 4, 8, 4)
+        row.addWidget(text, 1)
+        row.addWidget(remove)
+        banner.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
+        banner.setAutoFillBackground(True)
+        banner.setBackgroundRole(banner.palette().ColorRole.AlternateBase)
+        return banner
 
-    def on_person_changed(self, current, _previous) -> None:
-        person = current.data(PersonRole) if current.isValid() else None
-        if person is None:
-            self.person_title.clear()
-            self.notes_model.show(None)
+    def _build_assistant(self) -> None:
+        self.assistant = AssistantPanel(self.session, self.bridge)
+        self.assistant_dock = QDockWidget("Assistant", self)
+        self.assistant_dock.setObjectName("assistant")
+        self.assistant_dock.setAccessibleName("Assistant")
+        self.assistant_dock.setWidget(self.assistant)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.assistant_dock)
+
+    def _build_actions(self) -> None:
+        undo_stack = self.person.timeline.undo_stack
+        undo, redo = undo_stack.createUndoAction(self, "Undo"), undo_stack.createRedoAction(self, "Redo")
+        undo.setShortcut(QKeySequence("Ctrl+Z"))
+        redo.setShortcut(QKeySequence("Ctrl+Shift+Z"))
+        self.actions_by_name = {
+            "capture": self._action("New note…", "Ctrl+N", self.open_capture),
+            "search": self._action("Search notes…", "Ctrl+K", self.open_search),
+            "lock": self._action("Lock", "Ctrl+L", self.lock),
+            "stop": self._action("Stop the assistant", "Esc", self.bridge.stop),
+            "trash": self._action("Trash…", None, self.open_trash),
+            "settings": self._action("Settings…", "Ctrl+,", self.open_settings),
+            "models": self._action("Models…", None, self.open_models),
+            "undo": undo, "redo": redo,
+        }
+        self.actions_by_name["stop"].setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        notes = self.menuBar().addMenu("&Notes")
+        for name in ("capture", "search", "undo", "redo", "trash"):
+            notes.addAction(self.actions_by_name[name])
+        trellis = self.menuBar().addMenu("&Trellis")
+        for name in ("settings", "models", "stop", "lock"):
+            trellis.addAction(self.actions_by_name[name])
+        for action in self.actions_by_name.values():
+            self.addAction(action)
+
+    def _action(self, text: str, shortcut: str | None, handler) -> QAction:
+        action = QAction(text, self)
+        if shortcut:
+            action.setShortcut(QKeySequence(shortcut))
+        action.triggered.connect(handler)
+        return action
+
+    # --- lock and unlock ---------------------------------------------------------------
+
+    def lock(self) -> None:
+        self.bridge.stop()
+        self.session.lock()
+
+    def on_locked(self) -> None:
+        self.lock_page.prepare()
+        self.pages.setCurrentIndex(LOCK)
+        self._enable_data_actions(False)
+        for dialog in self.findChildren(QMessageBox):
+            dialog.close()
+
+    def on_unlocked(self) -> None:
+        self._enable_data_actions(True)
+        self.idle.set_minutes(self._idle_minutes())
+        self._show_team_or_welcome()
+        if self._ask_unsaved is not None:
+            offer_unsaved(self.session, self, ask=self._ask_unsaved)
+        else:
+            offer_unsaved(self.session, self)
+
+    def _enable_data_actions(self, enabled: bool) -> None:
+        for name in ("capture", "search", "trash", "undo", "redo"):
+            self.actions_by_name[name].setEnabled(enabled)
+
+    def _idle_minutes(self) -> int:
+        try:
+            return load_settings().idle_lock_minutes
+        except Exception:  # a damaged settings file must not stop the window; 10 minutes
+            return 10
+
+    # --- pages ---------------------------------------------------------------------
+
+    def _show_team_or_welcome(self) -> None:
+        store = self.session.store
+        if store is None:
             return
-        count = self._store.notes.count_for_person(person.id)
-        self.person_title.setText(f"{person.name} — {count} note{'s' if count != 1 else ''}")
-        self.notes_model.show(
-            lambda limit, offset: self._store.notes.for_person(person.id, limit=limit, offset=offset))
+        has_people = bool(store.people.list(include_archived=True))
+        self.sample_banner.setVisible(has_sample_team(store))
+        self.pages.setCurrentIndex(WORKSPACE if has_people else WELCOME)
+
+    def on_data_changed(self, what: str) -> None:
+        if what in ("people", "sample"):
+            self._show_team_or_welcome()
+
+    def on_person_selected(self, person_id: str) -> None:
+        self.person.show_person(person_id)
+        person = self.session.store.people.get(person_id)
+        self.assistant.set_person(person.id, person.name)
+
+    def on_add_person(self) -> None:
+        dialog = PersonDialog(self.session.store, parent=self)
+        if dialog.exec():
+            self.session.changed("people")
+            self.team.select(dialog.saved_person.id)
+
+    def on_explore_sample(self) -> None:
+        load_sample_team(self.session.store)
+        self.session.changed("sample")
+        self.team.refresh()
+
+    def on_remove_sample(self) -> None:
+        remove_sample_team(self.session.store)
+        self.person.clear()
+        self.session.changed("sample")
+        self.team.refresh()
+
+    # --- dialogs ----------------------------------------------------------------------
+
+    def open_capture(self) -> QuickCaptureDialog | None:
+        if self.session.is_locked:
+            return None
+        dialog = QuickCaptureDialog(self.session, self, person_id=self.person.person_id)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.sig_saved.connect(lambda _id: self.session.changed("notes"))
+        dialog.open()
+        return dialog
+
+    def open_search(self) -> SearchPalette | None:
+        if self.session.is_locked:
+            return None
+        if self._palette is None:
+            self._palette = SearchPalette(self.session, self)
+            self._palette.sig_note_chosen.connect(self.jump_to_note)
+        self._palette.popup()
+        return self._palette
+
+    def jump_to_note(self, note_id: str, person_id: str) -> None:
+        self.team.select(person_id)
+        self.person.show_person(person_id)
+        self.person.tabs.setCurrentWidget(self.person.timeline)
+        self.person.timeline.select_note(note_id)
+
+    def open_trash(self) -> None:
+        if not self.session.is_locked:
+            TrashDialog(self.session, self).open()
+
+    def open_settings(self) -> None:
+        dialog = SettingsDialog(self.session, self.bridge, self)
+        dialog.accepted.connect(lambda: self.idle.set_minutes(self._idle_minutes()))
+        dialog.open()
+
+    def open_models(self) -> None:
+        ModelManagerDialog(self.session, self).open()
+
+    def closeEvent(self, event) -> None:
+        self.bridge.shutdown()
+        self.session.lock()
+        super().closeEvent(event)

@@ -1,0 +1,110 @@
+"""One person: who they are, and tabs for their timeline, 1:1s, goals and reviews.
+
+The 1:1s, Goals and Reviews tabs show what the store holds (imported
+meetings, goals, saved drafts) with a plain empty state when there is
+nothing yet; the features that create them arrive with later issues.
+"""
+
+from PySide6.QtCore import QStringListModel
+from PySide6.QtWidgets import QLabel, QListView, QStackedWidget, QTabWidget, QVBoxLayout, QWidget
+
+from .timeline import TimelineView
+
+STATUS_WORDS = {"on_track": "on track", "at_risk": "at risk", "done": "done", "dropped": "dropped"}
+
+
+class ListTab(QWidget):
+    """A simple list with an empty state, for the tabs other issues will grow."""
+
+    def __init__(self, name: str, parent=None):
+        super().__init__(parent)
+        self.model = QStringListModel(self)
+        self.view = QListView()
+        self.view.setModel(self.model)
+        self.view.setWordWrap(True)
+        self.view.setAccessibleName(name)
+        self.view.setEditTriggers(QListView.EditTrigger.NoEditTriggers)
+        self.empty = QLabel()
+        self.empty.setWordWrap(True)
+        self.empty.setAccessibleName(f"{name}: empty")
+        self.pages = QStackedWidget()
+        self.pages.addWidget(self.empty)
+        self.pages.addWidget(self.view)
+        QVBoxLayout(self).addWidget(self.pages)
+
+    def show_lines(self, lines: list[str], empty_text: str) -> None:
+        self.model.setStringList(lines)
+        self.empty.setText(empty_text)
+        self.pages.setCurrentIndex(1 if lines else 0)
+
+    def clear(self) -> None:
+        self.show_lines([], "")
+
+
+class PersonPage(QWidget):
+    def __init__(self, session, parent=None):
+        super().__init__(parent)
+        self._session = session
+        self.person_id: str | None = None
+        self.title = QLabel()
+        self.title.setAccessibleName("Person")
+        self.title.setStyleSheet("font-size: 20px; font-weight: 600;")
+        self.subtitle = QLabel()
+        self.timeline = TimelineView(session)
+        self.meetings_tab, self.goals_tab, self.reviews_tab = ListTab("1:1s"), ListTab("Goals"), ListTab("Reviews")
+        self.tabs = QTabWidget()
+        self.tabs.setAccessibleName("Person tabs")
+        for widget, name in ((self.timeline, "Timeline"), (self.meetings_tab, "1:1s"),
+                             (self.goals_tab, "Goals"), (self.reviews_tab, "Reviews")):
+            self.tabs.addTab(widget, name)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.title)
+        layout.addWidget(self.subtitle)
+        layout.addWidget(self.tabs)
+        session.sig_locked.connect(self.clear)
+        session.sig_changed.connect(self.on_data_changed)
+
+    def show_person(self, person_id: str) -> None:
+        store = self._session.store
+        if store is None:
+            return
+        person = store.people.get(person_id)
+        self.person_id = person.id
+        self.title.setText(person.name + ("  (archived)" if person.archived else ""))
+        since = f"since {person.start_date}" if person.start_date else ""
+        self.subtitle.setText(" · ".join(filter(None, [person.role, person.level, since])))
+        self.timeline.show_person(person.id)
+        self._fill_tabs(store, person)
+
+    def _fill_tabs(self, store, person) -> None:
+        first = person.name.split()[0]
+        self.meetings_tab.show_lines(
+            [f"{m.date}  —  {m.notes or 'no notes'}" + _agenda_summary(m) for m in store.meetings.for_person(person.id)],
+            f"No 1:1s recorded with {first} yet.")
+        goals = [g for g in store.goals.all() if g.person_id == person.id]
+        self.goals_tab.show_lines(
+            [f"{g.title}  —  {STATUS_WORDS[g.status]}" + (f", due {g.due}" if g.due else "") for g in goals],
+            f"No goals for {first} yet.")
+        self.reviews_tab.show_lines(
+            [f"{d.kind.title()} draft {d.period_start or ''}–{d.period_end or ''}, "
+             f"{len(d.versions)} version(s)" for d in store.drafts.for_person(person.id)],
+            f"No review drafts or development plans for {first} yet.")
+
+    def on_data_changed(self, what: str) -> None:
+        if self.person_id and what in ("people", "meetings"):
+            self.show_person(self.person_id)
+
+    def clear(self) -> None:
+        self.person_id = None
+        self.title.clear()
+        self.subtitle.clear()
+        self.timeline.clear()
+        for tab in (self.meetings_tab, self.goals_tab, self.reviews_tab):
+            tab.clear()
+
+
+def _agenda_summary(meeting) -> str:
+    if not meeting.agenda:
+        return ""
+    done = sum(item.done for item in meeting.agenda)
+    return f"  ({done}/{len(meeting.agenda)} agenda items done)"

@@ -1,0 +1,251 @@
+"""Settings: where the data is, which model runs with what resources, when the window locks.
+
+Why this module exists: the manager (or IT, at their side) needs one place
+to see where Trellis keeps the team's data and to choose the model, its
+threads and context size, and the idle lock. Every value goes through
+``app.settings.with_value`` — the checks the CLI and ``load_settings`` use —
+so the dialog cannot save a file that Trellis would later refuse; the
+reason is shown inline and Save waits until it is fixed. Changing the
+model, threads or context makes the bridge close its engine; the next use
+loads the new one, without the window waiting.
+
+Theme: nothing here (or in the other dialogs of this package) sets a
+colour. Widgets draw with the application palette, and since Qt 6.5 Qt
+follows the system's light or dark mode by itself (``QStyleHints.
+colorScheme``; checked here with the GTK 3 platform theme under Xvfb:
+``GTK_THEME=Adwaita:dark`` gives ``Qt.ColorScheme.Dark`` and a dark palette).
+"""
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt, QUrl, Signal, Slot
+from PySide6.QtGui import QDesktopServices, QGuiApplication
+from PySide6.QtWidgets import (
+    QComboBox, QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit,
+    QPushButton, QSpinBox, QStyle, QVBoxLayout, QWidget,
+)
+
+from app.errors import InvalidInput, TrellisError
+from app.llm.hardware import physical_cores
+from app.llm.registry import installed_models, resolve_model
+from app.paths import data_home
+from app.settings import LIMITS, Settings, load_settings, save_settings, with_value
+
+from .model_bridge import ModelBridge
+from .session import Session
+
+ENGINE_FIELDS = ("model", "threads", "context_cap")   # changing these reloads the model
+SCHEME_WORDS = {Qt.ColorScheme.Dark: "dark", Qt.ColorScheme.Light: "light"}
+
+
+def load_or_default(home: Path) -> tuple[Settings, str]:
+    """The saved settings, or the defaults and the reason the file could not be used."""
+    try:
+        return load_settings(home), ""
+    except InvalidInput as exc:
+        return Settings(), f"{exc}. Saving replaces it."
+
+
+def appearance_text() -> str:
+    scheme = QGuiApplication.styleHints().colorScheme()
+    now = SCHEME_WORDS.get(scheme)
+    return f"Follows the system (now {now})" if now else "Follows the system"
+
+
+class InlineMessage(QWidget):
+    """A warning icon and a sentence, shown beside a form instead of a pop-up."""
+
+    def __init__(self, accessible_name: str, parent=None):
+        super().__init__(parent)
+        icon = QLabel()
+        size = self.style().pixelMetric(QStyle.PixelMetric.PM_SmallIconSize)
+        icon.setPixmap(self.style().standardIcon(
+            QStyle.StandardPixmap.SP_MessageBoxWarning).pixmap(size, size))
+        self.text = QLabel()
+        self.text.setWordWrap(True)
+        self.text.setAccessibleName(accessible_name)
+        self.text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(icon, 0, Qt.AlignmentFlag.AlignTop)
+        row.addWidget(self.text, 1)
+        self.hide()
+
+    def show_message(self, message: str) -> None:
+        self.text.setText(message)
+        self.setVisible(bool(message))
+
+
+class SettingsDialog(QDialog):
+    """Data location (read-only), model, threads, context size cap, idle lock minutes."""
+
+    sig_saved = Signal(object)
+    """Settings were written to settings.json. Argument: the new ``Settings``."""
+
+    def __init__(self, session: Session, bridge: ModelBridge, parent=None):
+        super().__init__(parent)
+        self._session, self._bridge = session, bridge
+        self._home = Path(session.store.home) if session.store is not None else data_home()
+        self._saved, problem = load_or_default(self._home)
+        self.setWindowTitle("Settings")
+        self.setAccessibleName("Settings")
+        self._build()
+        self._fill(self._saved)
+        self._connect()
+        self.on_changed()
+        if problem:
+            self.error.show_message(problem)
+
+    # --- layout ------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        self.error = InlineMessage("Problem with the settings")
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
+                                        | QDialogButtonBox.StandardButton.Cancel)
+        self.save_button = self.buttons.button(QDialogButtonBox.StandardButton.Save)
+        self.save_button.setAccessibleName("Save settings")
+        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setAccessibleName("Cancel")
+        layout = QVBoxLayout(self)
+        layout.addLayout(self._form())
+        layout.addWidget(self.error)
+        layout.addWidget(self.buttons)
+
+    def _form(self) -> QFormLayout:
+        form = QFormLayout()
+        form.addRow(self._caption("&Data location", self._location_row()), self._location)
+        self.model_combo = self._control(QComboBox(), "Model")
+        form.addRow(self._caption("&Model", self.model_combo), self.model_combo)
+        self.threads_spin = self._spin("Threads", 0, LIMITS["threads"][1],
+                                       f"Automatic ({physical_cores()} physical cores)")
+        form.addRow(self._caption("&Threads", self.threads_spin), self.threads_spin)
+        # From 1, not 512: a value below the limit reaches with_value and is explained.
+        self.context_spin = self._spin("Context size cap", 1, LIMITS["context_cap"][1], "")
+        self.context_spin.setSuffix(" tokens")
+        self.context_spin.setSingleStep(512)
+        form.addRow(self._caption("&Context size cap", self.context_spin), self.context_spin)
+        self.idle_spin = self._spin("Lock when idle", 0, LIMITS["idle_lock_minutes"][1], "Never")
+        self.idle_spin.setSuffix(" minutes")
+        form.addRow(self._caption("&Lock when idle", self.idle_spin), self.idle_spin)
+        self.appearance_label = QLabel(appearance_text())
+        self.appearance_label.setAccessibleName("Appearance")
+        form.addRow("Appearance", self.appearance_label)
+        return form
+
+    def _location_row(self) -> QLineEdit:
+        self.location_edit = self._control(QLineEdit(str(self._home)), "Data location")
+        self.location_edit.setReadOnly(True)
+        self.show_folder_button = self._control(QPushButton("Show in folder"),
+                                                "Show the data location in the file manager")
+        self.copy_location_button = self._control(QPushButton("Copy path"),
+                                                  "Copy the data location")
+        self._location = QWidget()
+        row = QHBoxLayout(self._location)
+        row.setContentsMargins(0, 0, 0, 0)
+        for widget in (self.location_edit, self.show_folder_button, self.copy_location_button):
+            row.addWidget(widget)
+        return self.location_edit
+
+    def _spin(self, name: str, low: int, high: int, special: str) -> QSpinBox:
+        spin = self._control(QSpinBox(), name)
+        spin.setRange(low, high)
+        spin.setSpecialValueText(special)
+        spin.setKeyboardTracking(True)
+        return spin
+
+    @staticmethod
+    def _control(widget: QWidget, accessible_name: str) -> QWidget:
+        widget.setAccessibleName(accessible_name)
+        return widget
+
+    @staticmethod
+    def _caption(text: str, buddy: QWidget) -> QLabel:
+        caption = QLabel(text)
+        caption.setBuddy(buddy)
+        return caption
+
+    def _fill(self, settings: Settings) -> None:
+        self._fill_models(settings.model)
+        self.threads_spin.setValue(settings.threads or 0)
+        self.context_spin.setValue(settings.context_cap)
+        self.idle_spin.setValue(settings.idle_lock_minutes)
+
+    def _fill_models(self, chosen: str | None) -> None:
+        try:
+            models = installed_models(home=self._home)
+        except TrellisError as exc:
+            models = []
+            self.error.show_message(str(exc))
+        default = next((m.name for m in models if m.is_default), "")
+        self.model_combo.addItem(f"Default ({default})" if default else "Default", None)
+        for model in models:
+            if not model.is_default:
+                self.model_combo.addItem(model.name, model.name)
+        if chosen and self.model_combo.findData(chosen) < 0:
+            self.model_combo.addItem(f"{chosen} (not installed)", chosen)
+        self.model_combo.setCurrentIndex(max(0, self.model_combo.findData(chosen)))
+
+    def _connect(self) -> None:
+        self.model_combo.currentIndexChanged.connect(self.on_changed)
+        for spin in (self.threads_spin, self.context_spin, self.idle_spin):
+            spin.valueChanged.connect(self.on_changed)
+        self.buttons.accepted.connect(self.on_save_clicked)
+        self.buttons.rejected.connect(self.reject)
+        self.show_folder_button.clicked.connect(self.on_show_folder_clicked)
+        self.copy_location_button.clicked.connect(self.on_copy_location_clicked)
+        QGuiApplication.styleHints().colorSchemeChanged.connect(self.on_color_scheme_changed)
+        self._session.sig_locked.connect(self.reject)
+
+    # --- values ------------------------------------------------------------------------
+
+    def settings(self) -> Settings:
+        """The settings the form shows; ``InvalidInput`` with the reason when one is wrong."""
+        settings = self._saved
+        for key, value, label in (
+                ("model", self.model_combo.currentData(), "Model"),
+                ("threads", self.threads_spin.value() or None, "Threads"),
+                ("context_cap", self.context_spin.value(), "Context size cap"),
+                ("idle_lock_minutes", self.idle_spin.value(), "Lock when idle")):
+            settings = with_value(settings, key, value, where=label)
+        if settings.model is not None:
+            resolve_model(settings.model, home=self._home)
+        return settings
+
+    @Slot()
+    def on_changed(self) -> None:
+        try:
+            self.settings()
+        except TrellisError as exc:
+            self.error.show_message(str(exc))
+            self.save_button.setEnabled(False)
+            return
+        self.error.show_message("")
+        self.save_button.setEnabled(True)
+
+    @Slot()
+    def on_save_clicked(self) -> None:
+        try:
+            settings = self.settings()
+            save_settings(settings, self._home)
+        except (TrellisError, OSError) as exc:
+            self.error.show_message(f"Not saved: {exc}")
+            return
+        if any(getattr(settings, f) != getattr(self._saved, f) for f in ENGINE_FIELDS):
+            self._bridge.reload()
+        self._saved = settings
+        self.sig_saved.emit(settings)
+        self._session.changed("settings")
+        self.accept()
+
+    # --- the data location and the theme ---------------------------------------------------
+
+    @Slot()
+    def on_show_folder_clicked(self) -> None:
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(self._home)))
+
+    @Slot()
+    def on_copy_location_clicked(self) -> None:
+        QGuiApplication.clipboard().setText(str(self._home))
+
+    @Slot(Qt.ColorScheme)
+    def on_color_scheme_changed(self, _scheme) -> None:
+        self.appearance_label.setText(appearance_text())
