@@ -12,6 +12,7 @@ the next start.
 """
 
 from PySide6.QtCore import QDate, QEvent, Qt, QTimer, Signal
+from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
     QAbstractSpinBox, QComboBox, QCompleter, QDateEdit, QDialog, QDialogButtonBox, QFormLayout, QLabel,
     QListWidget, QListWidgetItem, QMessageBox, QPlainTextEdit, QVBoxLayout,
@@ -160,7 +161,10 @@ class QuickCaptureDialog(QDialog):
         label = QLabel()
         label.setAccessibleName("Why the note was not saved")
         label.setWordWrap(True)
-        label.setStyleSheet("color: #c62828;")
+        label.setForegroundRole(QPalette.ColorRole.Link)  # stands out in light and dark themes
+        font = label.font()
+        font.setBold(True)
+        label.setFont(font)
         label.hide()
         return label
 

@@ -97,11 +97,10 @@ def _prepare_page(window: MainWindow, page: str) -> None:
 
 def _wait_for_assistant(window: MainWindow, timeout_ms: int = 120_000) -> None:
     loop = QEventLoop()
-    window.bridge.sig_finished.connect(loop.quit)
-    window.bridge.sig_failed.connect(loop.quit)
+    window.bridge.sig_job_ended.connect(lambda _job: loop.quit())
     QTimer.singleShot(timeout_ms, loop.quit)
-    window.assistant.run_key_points()
-    loop.exec()
+    if window.assistant.run_key_points():
+        loop.exec()
 
 
 def _settle(app, rounds: int = 5) -> None:

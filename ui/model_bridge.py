@@ -15,10 +15,8 @@ model thread; ``generate(request)`` is the common case. Everything the
 worker raises becomes ``sig_failed`` and the state "failed" with the reason.
 """
 
-import ctypes
 import itertools
 import logging
-import sys
 import threading
 import time
 from collections import deque
@@ -42,29 +40,6 @@ SHUTDOWN_WAIT_MS = 10_000
 PROGRESS_PREPARING, PROGRESS_LOADING, PROGRESS_DONE = 10, 50, 100
 
 Task = Callable[[Engine, StopFlag, Callable[[str], None]], object]
-
-
-def immortalise_singletons() -> bool:
-    """Protect ``None``, ``True`` and ``False`` from PySide6 6.12.0's missing references.
-
-    Measured here with PySide6 6.12.0 on CPython 3.11: every call of a method
-    that returns nothing (``QLabel.setText``, ``processEvents`` …) hands back
-    ``None`` without adding a reference, and ``Signal.emit``/``disconnect``
-    do the same with ``True``. Each call takes one reference away for good,
-    and after a few thousand calls CPython aborts ("none_dealloc: deallocating
-    None"). Python 3.12 made these objects immortal; this gives them 2**40
-    extra references, which nothing can use up. Harmless where the bug is
-    absent: these objects are never freed anyway. Returns whether it applied.
-    """
-    if sys.version_info >= (3, 12) or sys.implementation.name != "cpython":
-        return False
-    for singleton in (None, True, False):
-        # ob_refcnt is the first field of every CPython object.
-        ctypes.c_ssize_t.from_address(id(singleton)).value += 1 << 40
-    return True
-
-
-SINGLETONS_IMMORTALISED = immortalise_singletons()
 
 
 def default_engine_factory() -> Engine:

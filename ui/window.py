@@ -245,7 +245,9 @@ class MainWindow(QMainWindow):
         dialog.open()
 
     def open_models(self) -> None:
-        ModelManagerDialog(self.session, self).open()
+        dialog = ModelManagerDialog(self.session, self)
+        dialog.sig_models_changed.connect(self.bridge.reload)
+        dialog.open()
 
     def closeEvent(self, event) -> None:
         self.bridge.shutdown()
