@@ -12,9 +12,12 @@ Note text and key points are team data: locking clears the panel and
 stops the model.
 """
 
+from __future__ import annotations
+
 import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Slot
 from PySide6.QtGui import QTextCursor
@@ -25,11 +28,13 @@ from PySide6.QtWidgets import (
 from app.assist.digest import REPLY_TOKENS, KeyPoint, NoteText, digest_notes
 from app.llm.budget import Outcome
 from app.llm.engine import Engine, GenerationRequest, StopFlag, run
-from app.llm.prompts import PromptLibrary, RenderedPrompt
 from app.llm.structured import generate_json
 
 from .model_bridge import FAILED, GENERATING, LOADING, NOT_LOADED, READY, STOPPED, ModelBridge, Task
 from .session import Session
+
+if TYPE_CHECKING:  # jinja2 loads with the first prompt, not at start-up
+    from app.llm.prompts import RenderedPrompt
 
 RECENT_DAYS = 90
 NOTE_PAGE = 200
@@ -80,6 +85,7 @@ def streaming_ask(engine: Engine, stop: StopFlag, on_piece: Callable[[str], None
 def key_points_task(*, person: str, notes: list[NoteText], prompts_dir: Path | None) -> Task:
     """A bridge job: the key points of ``notes``, map-reduced if they do not fit."""
     def task(engine: Engine, stop: StopFlag, on_piece: Callable[[str], None]) -> Outcome:
+        from app.llm.prompts import PromptLibrary
         library = PromptLibrary(user_dir=prompts_dir) if prompts_dir else PromptLibrary()
         return digest_notes(engine, library, person=person, notes=notes,
                             ask=streaming_ask(engine, stop, on_piece))

@@ -26,7 +26,6 @@ from PySide6.QtCore import QCoreApplication, QObject, Qt, QThread, Signal, Slot
 
 from app.errors import TrellisError
 from app.llm.engine import Engine, Generation, GenerationRequest, StopFlag, run
-from app.llm.selection import engine_for
 from app.settings import load_settings
 
 log = logging.getLogger("trellis.ui.model")
@@ -44,6 +43,7 @@ Task = Callable[[Engine, StopFlag, Callable[[str], None]], object]
 
 def default_engine_factory() -> Engine:
     """The engine the saved settings choose (read when the model is first used)."""
+    from app.llm.selection import engine_for  # the model registry loads on first use
     return engine_for(load_settings())
 
 

@@ -21,12 +21,10 @@ from .capture import QuickCaptureDialog, offer_unsaved
 from .idle import IdleWatcher
 from .lock_page import LockPage
 from .model_bridge import ModelBridge
-from .model_manager import ModelManagerDialog
 from .person_dialog import PersonDialog
 from .person_page import PersonPage
 from .search_palette import SearchPalette
 from .session import Session
-from .settings_dialog import SettingsDialog
 from .team_panel import TeamPanel
 from .trash_dialog import TrashDialog
 from .welcome import WelcomePage
@@ -240,11 +238,13 @@ class MainWindow(QMainWindow):
             TrashDialog(self.session, self).open()
 
     def open_settings(self) -> None:
+        from .settings_dialog import SettingsDialog  # loaded when first opened
         dialog = SettingsDialog(self.session, self.bridge, self)
         dialog.accepted.connect(lambda: self.idle.set_minutes(self._idle_minutes()))
         dialog.open()
 
     def open_models(self) -> None:
+        from .model_manager import ModelManagerDialog
         dialog = ModelManagerDialog(self.session, self)
         dialog.sig_models_changed.connect(self.bridge.reload)
         dialog.open()

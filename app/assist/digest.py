@@ -7,13 +7,18 @@ point that cites no note of its chunk is dropped: the model may not cite
 what it was not shown.
 """
 
+from __future__ import annotations
+
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from ..llm.budget import Outcome, map_reduce
 from ..llm.engine import Engine, GenerationRequest, run
-from ..llm.prompts import PromptLibrary, RenderedPrompt
 from ..llm.structured import generate_json
+
+if TYPE_CHECKING:  # jinja2 is imported only when a prompt is rendered
+    from ..llm.prompts import PromptLibrary, RenderedPrompt
 
 REPLY_TOKENS = 400
 

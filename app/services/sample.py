@@ -11,7 +11,6 @@ import json
 from pathlib import Path
 
 from ..errors import InvalidInput
-from ..exchange import import_document
 
 SAMPLE_FILE = Path(__file__).resolve().parents[1] / "samples" / "sample_team.json"
 _DATED = {"people": ("start_date",), "notes": ("date",), "meetings": ("date",),
@@ -38,6 +37,7 @@ def load_sample_team(store, today: dt.date | None = None) -> dict[str, int]:
     """Add the sample team in one transaction; refused if it is already there."""
     if has_sample_team(store):
         raise InvalidInput("The sample team is already loaded")
+    from ..exchange import import_document
     doc = sample_document(today)
     with store.atomic():
         counts = import_document(store, doc, source="the sample team")
