@@ -160,3 +160,15 @@ def test_screenshot_of_a_real_window(tmp_path, data_home, page):
     from PySide6.QtGui import QImage
     image = QImage(str(shot))
     assert (image.width(), image.height()) == (1280, 800)
+
+
+def test_a_note_edit_left_unsaved_is_reopened_with_its_text(make_window, team):
+    store, ana, li = team
+    note = store.notes.add(person_id=li.id, text="Original text", date="2026-04-04")
+    Autosaves(store).keep(f"note:{note.id}", "Original text, plus what I was adding",
+                          {"person": li.id, "note": note.id})
+    window = make_window(store, ask_unsaved=lambda _parent, _unsaved: True)
+    editor = window.person.timeline.delegate.editor
+    assert window.team.current_person_id() == li.id
+    assert editor is not None and editor.toPlainText() == "Original text, plus what I was adding"
+    assert store.notes.get(note.id).text == "Original text"

@@ -13,11 +13,12 @@ from PySide6.QtWidgets import (
     QStackedWidget, QVBoxLayout, QWidget,
 )
 
+from app.services.autosave import Autosaves
 from app.services.sample import has_sample_team, load_sample_team, remove_sample_team
 from app.settings import load_settings
 
 from .assistant import AssistantPanel
-from .capture import QuickCaptureDialog, offer_unsaved
+from .capture import QuickCaptureDialog, ask_to_restore, offer_unsaved
 from .idle import IdleWatcher
 from .lock_page import LockPage
 from .model_bridge import ModelBridge
@@ -26,6 +27,7 @@ from .person_page import PersonPage
 from .search_palette import SearchPalette
 from .session import Session
 from .team_panel import TeamPanel
+from .timeline import AUTOSAVE_PREFIX as NOTE_SLOT_PREFIX
 from .trash_dialog import TrashDialog
 from .welcome import WelcomePage
 
@@ -156,10 +158,23 @@ class MainWindow(QMainWindow):
         self._enable_data_actions(True)
         self.idle.set_minutes(self._idle_minutes())
         self._show_team_or_welcome()
-        if self._ask_unsaved is not None:
-            offer_unsaved(self.session, self, ask=self._ask_unsaved)
-        else:
-            offer_unsaved(self.session, self)
+        ask = self._ask_unsaved or ask_to_restore
+        offer_unsaved(self.session, self, ask=ask)
+        self._offer_unsaved_edit(ask)
+
+    def _offer_unsaved_edit(self, ask) -> None:
+        """Reopen the editor on a note whose edit a crash or lock left unsaved."""
+        saves = Autosaves(self.session.store)
+        for unsaved in saves.pending():
+            if not unsaved.slot.startswith(NOTE_SLOT_PREFIX):
+                continue
+            answer = ask(self, unsaved)
+            if answer is False:
+                saves.discard(unsaved.slot)
+            elif answer:
+                self.team.select(unsaved.context.get("person", ""))
+                if self.person.timeline.resume_edit(unsaved.context.get("note", ""), unsaved.text):
+                    return
 
     def _enable_data_actions(self, enabled: bool) -> None:
         for name in ("capture", "search", "trash", "undo", "redo"):
