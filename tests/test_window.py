@@ -172,3 +172,38 @@ def test_a_note_edit_left_unsaved_is_reopened_with_its_text(make_window, team):
     assert window.team.current_person_id() == li.id
     assert editor is not None and editor.toPlainText() == "Original text, plus what I was adding"
     assert store.notes.get(note.id).text == "Original text"
+
+
+def _controls(root):
+    from PySide6.QtWidgets import (QAbstractButton, QAbstractItemView, QAbstractSpinBox, QComboBox,
+                                   QLineEdit, QPlainTextEdit, QTabWidget)
+    kinds = (QAbstractButton, QAbstractItemView, QAbstractSpinBox, QComboBox, QLineEdit,
+             QPlainTextEdit, QTabWidget)
+    return [w for w in root.findChildren(object) if isinstance(w, kinds) and w.isVisibleTo(root)
+            and not w.objectName().startswith("qt_")]
+
+
+def _unnamed(root):
+    return [f"{type(w).__name__}({w.text() if hasattr(w, 'text') else ''})"
+            for w in _controls(root) if not w.accessibleName()]
+
+
+def test_every_visible_control_has_an_accessible_name(make_window, qtbot):
+    window = make_window()
+    assert _unnamed(window) == []                  # welcome page
+    window.welcome.sample_button.click()
+    assert len(_controls(window)) > 10
+    assert _unnamed(window) == []                  # workspace with the sample team
+    capture = window.open_capture()
+    qtbot.waitUntil(capture.isVisible)
+    assert _unnamed(capture) == []
+    capture.reject()
+    window.lock()
+    assert _unnamed(window) == []                  # lock page
+
+
+def test_tab_order_follows_the_layout_on_the_lock_page(make_window, qtbot):
+    window = make_window()
+    window.lock()
+    page = window.lock_page
+    assert page.passphrase.nextInFocusChain() in (page.repeat, page.unlock_button)
