@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout, QLabel, QPlainTextEdit, QProgressBar, QPushButton, QVBoxLayout, QWidget,
 )
 
-from app.assist.digest import REPLY_TOKENS, KeyPoint, NoteText, digest_notes
+from app.assist.digest import REPEAT_PENALTY, REPLY_TOKENS, KeyPoint, NoteText, digest_notes
 from app.llm.budget import Outcome
 from app.llm.engine import Engine, GenerationRequest, StopFlag, run
 from app.llm.structured import generate_json
@@ -75,7 +75,8 @@ def streaming_ask(engine: Engine, stop: StopFlag, on_piece: Callable[[str], None
         if stop.is_set():
             return None
         request = GenerationRequest(prompt.messages, schema=prompt.output_schema,
-                                    max_tokens=max_tokens, temperature=0.0)
+                                    max_tokens=max_tokens, temperature=0.0,
+                                    repeat_penalty=REPEAT_PENALTY)
         value, _generation = generate_json(lambda r: run(engine, r, stop, on_piece), request)
         on_piece("\n")
         return value

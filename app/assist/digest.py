@@ -21,6 +21,8 @@ if TYPE_CHECKING:  # jinja2 is imported only when a prompt is rendered
     from ..llm.prompts import PromptLibrary, RenderedPrompt
 
 REPLY_TOKENS = 400
+# Small models repeat the same point until the token limit; this discourages it.
+REPEAT_PENALTY = 1.2
 
 
 @dataclass(frozen=True)
@@ -41,7 +43,7 @@ class NoteText:
 def ask_json(engine: Engine, prompt: RenderedPrompt, max_tokens: int = REPLY_TOKENS):
     """Run a template whose reply is JSON; validated, retried once."""
     request = GenerationRequest(prompt.messages, schema=prompt.output_schema, max_tokens=max_tokens,
-                                temperature=0.0)
+                                temperature=0.0, repeat_penalty=REPEAT_PENALTY)
     value, _generation = generate_json(lambda r: run(engine, r), request)
     return value
 

@@ -41,6 +41,7 @@ class GenerationRequest:
     max_tokens: int = 256
     temperature: float = 0.2
     seed: int = 1
+    repeat_penalty: float = 1.0  # above 1 discourages the loops small models fall into
 
 
 @dataclass(frozen=True)

@@ -191,7 +191,8 @@ class LlamaEngine:
     def _decode(self, request: GenerationRequest, stop: StopFlag):
         llm = self._llm
         llm.set_seed(request.seed)
-        llm._sampler = llm._init_sampler(temp=request.temperature, grammar=self._grammar(request.schema))
+        llm._sampler = llm._init_sampler(temp=request.temperature, repeat_penalty=request.repeat_penalty,
+                                         grammar=self._grammar(request.schema))
         vocab = llm._model.vocab
         utf8 = codecs.getincrementaldecoder("utf-8")(errors="replace")
         pieces: list[str] = []
