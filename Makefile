@@ -5,7 +5,7 @@
 #                 Idempotent: with nothing changed it takes about a second.
 #   make run      start the desktop app
 #   make test     the whole pytest suite, headless Qt, real Secret Service
-#   make bench    benchmarks (bench/run.py)
+#   make bench    benchmarks of the store and the model (bench/run.py)
 #   make stress   the crash-durability test with 1000 kills
 #   make lock     regenerate requirements.lock from pyproject.toml
 #   make clean    remove .venv and build debris; `make distclean` also removes
@@ -62,8 +62,20 @@ run: setup
 test: setup
 	QT_QPA_PLATFORM=offscreen $(WITH_SECRETS) $(PY) -m pytest $(PYTEST_ARGS)
 
-bench: setup
+# The store and model benchmarks (bench/run.py; `--only store|llm` runs one).
+# The model part writes a synthetic GGUF with the `gguf` package: a bench-only
+# extra pinned in $(BENCH_LOCK), installed once per content of that file.
+BENCH_LOCK := requirements-bench.lock
+BENCH_STAMP := $(VENV)/.trellis-bench-deps-$(call key,cat $(BENCH_LOCK))
+
+bench: setup $(BENCH_STAMP)
 	$(PY) bench/run.py
+
+$(BENCH_STAMP): $(DEPS_STAMP)
+	rm -f $(VENV)/.trellis-bench-deps-*
+	$(PIP) install --no-deps -r $(BENCH_LOCK)
+	$(PIP) check
+	touch $@
 
 stress: setup
 	TRELLIS_CRASH_KILLS=1000 QT_QPA_PLATFORM=offscreen $(WITH_SECRETS) \

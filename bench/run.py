@@ -1,19 +1,28 @@
-"""Benchmark the encrypted store at a realistic size: ``make bench``.
+"""Benchmark Trellis at a realistic size: ``make bench``.
 
-Builds, in a temporary directory, a store of 100,000 fictional notes over
-15 people (``bench/corpus.py``), reopens it as the app would, then times
-the three things a manager waits for, each through the store API and as
-the bare SQL the API issues, on the same connection, interleaved:
+Two parts, run one after the other and written to one ``bench/results.json``
+(``--only store`` or ``--only llm`` runs one and keeps the other's keys):
+
+**The encrypted store** (keys ``store.*``, ``sql.*``, ``bench.*``,
+``machine.*``). Builds, in a temporary directory, a store of 100,000
+fictional notes over 15 people (``bench/corpus.py``), reopens it as the app
+would, then times the three things a manager waits for, each through the
+store API and as the bare SQL the API issues, on the same connection,
+interleaved:
 
 - search as you type: ``store.search(q)`` vs ``SEARCH_SQL`` + ``fetchall()``;
 - opening a person: ``store.notes.for_person(...)`` vs ``PERSON_PAGE_SQL``;
 - saving a note: ``store.notes.add(...)`` vs ``INSERT_NOTE_SQL`` + ``COMMIT``
   (each its own fsync'd transaction).
 
-Prints a table against the targets, writes flat keys to
-``bench/results.json`` and exits 0 even when a target is missed: it is a
-measurement, not a test. ``--variants`` also times alternative SQL for the
-same work (``bench/variants.py``).
+**The on-device model** (keys ``llm.*``, ``bench/llm.py``): decode speed
+through the engine against a bare llama-cpp-python loop, decode on a
+synthetic 1.5 GB model against the memory-bandwidth bound, time to first
+token cold and warm, and stop latency during a long prompt.
+
+Each part prints a table against its targets. The run exits 0 even when a
+target is missed: it is a measurement, not a test. ``--variants`` also
+times alternative SQL (``bench/variants.py``) and other model settings.
 
 Run from the repo root: ``.venv/bin/python bench/run.py [--help]``.
 """
@@ -39,7 +48,7 @@ if str(REPO) not in sys.path:
 from app.store import KdfParams, Store  # noqa: E402
 from app.store.notes import INSERT_NOTE_SQL, PERSON_PAGE_SQL  # noqa: E402
 from app.store.search import SEARCH_LIMIT, SEARCH_SQL, fts_query  # noqa: E402
-from bench import corpus  # noqa: E402
+from bench import corpus, llm, ui  # noqa: E402
 
 PASSPHRASE = "trellis-benchmark-passphrase"
 CHEAP_KDF = KdfParams(8192, 1, 1)
@@ -52,6 +61,7 @@ TARGETS = [
     ("store.search_overhead_ratio", 1.5),
     ("store.open_person_ms", 3.0),
     ("store.save_p95_ms", 2.0),
+    *ui.TARGETS,
 ]
 
 
@@ -233,20 +243,46 @@ def print_table(results: dict) -> list[str]:
     return missed
 
 
-def main(argv=None) -> int:
+def parse_args(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--only", choices=("store", "llm"), default=None,
+                        help="run one part; the other part's keys in --out are kept as they are")
     parser.add_argument("--notes", type=int, default=100_000)
+    parser.add_argument("--no-window", action="store_true",
+                        help="skip the window part (ui.*) of the store run")
     parser.add_argument("--searches", type=int, default=2_000)
     parser.add_argument("--person-reads", type=int, default=1_000)
     parser.add_argument("--saves", type=int, default=400)
     parser.add_argument("--seed", type=int, default=20_240_601)
     parser.add_argument("--out", type=Path, default=REPO / "bench" / "results.json")
     parser.add_argument("--dir", type=Path, default=None,
-                        help="parent of the temporary store (default: the system temp dir)")
+                        help="parent of the temporary store and synthetic model "
+                             "(default: the system temp dir)")
     parser.add_argument("--variants", action="store_true",
-                        help="also time alternative SQL (bench/variants.py)")
-    args = parser.parse_args(argv)
+                        help="also time alternative SQL (bench/variants.py) and model "
+                             "alternatives (bench/llm_variants.py: 1 thread, no mmap, mlock; F16 "
+                             "and Q4_0 synthetic models; the default model as Q8_0 and Q4_0)")
+    model = parser.add_argument_group("model (bench/llm.py)")
+    model.add_argument("--llm-model", type=Path, default=llm.DEFAULT_MODEL,
+                       help="GGUF for decode, time to first token and stop (default: %(default)s)")
+    model.add_argument("--llm-decode-tokens", type=int, default=256)
+    model.add_argument("--llm-runs", type=int, default=7,
+                       help="decode runs each, engine and bare, on each model")
+    model.add_argument("--synthetic-gb", type=float, default=1.5,
+                       help="size of the synthetic model written to the temp dir")
+    model.add_argument("--synthetic-type", choices=("Q8_0", "F16", "Q4_0"), default="Q8_0")
+    return parser.parse_args(argv)
 
+
+def llm_settings(args: argparse.Namespace) -> llm.LlmBenchSettings:
+    return llm.LlmBenchSettings(
+        model=args.llm_model, decode_tokens=args.llm_decode_tokens, decode_runs=args.llm_runs,
+        synthetic_runs=args.llm_runs, synthetic_bytes=int(args.synthetic_gb * 1e9),
+        synthetic_type=args.synthetic_type, variants=args.variants, temp_dir=args.dir)
+
+
+def run_store(args: argparse.Namespace) -> dict:
+    """The store benchmark; prints its table and returns its keys."""
     started = time.perf_counter()
     tmp = Path(tempfile.mkdtemp(prefix="trellis-bench-", dir=args.dir))
     home = tmp / "home"
@@ -283,20 +319,63 @@ def main(argv=None) -> int:
             from bench import variants
             print("variants …", flush=True)
             results.update(variants.run(store))
+        store.close()
+        store = None
+        if not args.no_window:
+            print("window: start-up, stalls while the model generates, idle memory …", flush=True)
+            results.update(ui.run(home, PASSPHRASE))
     finally:
         if store is not None:
             store.close()
         shutil.rmtree(tmp, ignore_errors=True)
     results["bench.total_s"] = round(time.perf_counter() - started, 1)
-    results = {k: round(v, 4) if isinstance(v, float) else v for k, v in results.items()}
+    results = rounded(results)
 
     print_table(results)
     slowest = sorted(details.get("sql_p50_ms", {}).items(), key=lambda kv: -kv[1])[:5]
     if slowest:
         print("slowest queries (bare SQL p50 ms, notes matched): " + ", ".join(
             f"{q!r} {ms:.1f} ({details['hits'][q]:,})" for q, ms in slowest))
+    return results
+
+
+def run_llm(args: argparse.Namespace) -> dict:
+    """The model benchmark (bench/llm.py); prints its table and returns its keys."""
+    print("\nmodel engine …", flush=True)
+    results = rounded(llm.run(llm_settings(args)))
+    llm.print_table(results)
+    return results
+
+
+def rounded(results: dict) -> dict:
+    return {k: round(v, 4) if isinstance(v, float) else v for k, v in results.items()}
+
+
+def is_llm_key(key: str) -> bool:
+    return key.startswith("llm.")
+
+
+def merged(out: Path, fresh: dict, only: str | None) -> dict:
+    """``fresh`` plus, when one part ran, the other part's keys from the last results."""
+    if only is None or not out.exists():
+        return fresh
+    try:
+        previous = json.loads(out.read_text())
+    except (OSError, ValueError):
+        return fresh
+    kept = {k: v for k, v in previous.items() if is_llm_key(k) != (only == "llm")}
+    return {**kept, **fresh}
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    results: dict = {}
+    if args.only in (None, "store"):
+        results.update(run_store(args))
+    if args.only in (None, "llm"):
+        results.update(run_llm(args))
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(results, indent=2) + "\n")
+    args.out.write_text(json.dumps(merged(args.out, results, args.only), indent=2) + "\n")
     print(f"wrote {args.out}")
     return 0
 

@@ -316,6 +316,9 @@ class TimelineView(QWidget):
         view.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         view.setResizeMode(QListView.ResizeMode.Adjust)
+        # Lay out wrapped notes a batch at a time, so the first screenful paints at once.
+        view.setLayoutMode(QListView.LayoutMode.Batched)
+        view.setBatchSize(40)
         view.setEditTriggers(QAbstractItemView.EditTrigger.DoubleClicked
                              | QAbstractItemView.EditTrigger.EditKeyPressed)
         view.setMouseTracking(True)

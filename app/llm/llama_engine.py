@@ -202,11 +202,12 @@ class LlamaEngine:
             token = llm.sample()
             if llama_cpp.llama_vocab_is_eog(vocab, token):
                 return "".join(pieces), "end", generated
-            llm.eval([token])
             piece = utf8.decode(llm.detokenize([token]))
             if piece:
                 pieces.append(piece)
-                yield piece
+                yield piece  # shown before the next step is computed, not after
+            if generated + 1 < request.max_tokens:  # the last token's logits are never used
+                llm.eval([token])
         return "".join(pieces), "length", request.max_tokens
 
     def _grammar(self, schema: dict | None) -> LlamaGrammar | None:
