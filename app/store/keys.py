@@ -8,6 +8,7 @@ never holds the key itself. Changing the passphrase rewrites only this file.
 """
 
 import base64
+import contextlib
 import json
 import os
 import secrets
@@ -153,10 +154,9 @@ def _forget_in_keychain(record: dict) -> None:
     backend = secure_keychain()
     if backend is None:
         return
-    try:
+    # An entry that is already gone leaves nothing to forget.
+    with contextlib.suppress(Exception):
         backend.delete_password(KEYCHAIN_SERVICE, record["account"])
-    except Exception:
-        pass  # already gone: nothing to forget
 
 
 # --- passphrase wrapping ---------------------------------------------------

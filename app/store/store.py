@@ -6,6 +6,7 @@ migrations. Each public write method on the repositories (``store.people``,
 into one when a single user action needs more than one write.
 """
 
+import contextlib
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -123,9 +124,9 @@ class Store:
             return
         self._closed = True
         try:
-            self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        except DatabaseError:
-            pass  # the WAL stays and is replayed on the next open; nothing is lost
+            # If this fails the WAL stays and is replayed on the next open: nothing is lost.
+            with contextlib.suppress(DatabaseError):
+                self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         finally:
             self.db.conn.close()
 
