@@ -25,10 +25,9 @@ from PySide6.QtWidgets import (
     QHBoxLayout, QLabel, QPlainTextEdit, QProgressBar, QPushButton, QVBoxLayout, QWidget,
 )
 
-from app.assist.digest import REPEAT_PENALTY, REPLY_TOKENS, KeyPoint, NoteText, digest_notes
+from app.assist.digest import REPLY_TOKENS, KeyPoint, NoteText, ask_json, digest_notes
 from app.llm.budget import Outcome
-from app.llm.engine import Engine, GenerationRequest, StopFlag, run
-from app.llm.structured import generate_json
+from app.llm.engine import Engine, StopFlag
 
 from .model_bridge import FAILED, GENERATING, LOADING, NOT_LOADED, READY, STOPPED, ModelBridge, Task
 from .session import Session
@@ -66,18 +65,11 @@ def recent_notes(store, person_id: str, *, days: int = RECENT_DAYS,
 
 def streaming_ask(engine: Engine, stop: StopFlag, on_piece: Callable[[str], None],
                   max_tokens: int = REPLY_TOKENS) -> Callable[[RenderedPrompt], object]:
-    """``digest_notes``'s ``ask``, streaming each reply and honouring Stop between calls.
-
-    It mirrors ``app.assist.digest.ask_json``, which has no way to pass a stop
-    flag or a piece callback through.
-    """
+    """``digest_notes``'s ``ask``, streaming each reply and honouring Stop between calls."""
     def ask(prompt: RenderedPrompt):
         if stop.is_set():
             return None
-        request = GenerationRequest(prompt.messages, schema=prompt.output_schema,
-                                    max_tokens=max_tokens, temperature=0.0,
-                                    repeat_penalty=REPEAT_PENALTY)
-        value, _generation = generate_json(lambda r: run(engine, r, stop, on_piece), request)
+        value = ask_json(engine, prompt, max_tokens, stop=stop, on_piece=on_piece)
         on_piece("\n")
         return value
     return ask

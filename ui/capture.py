@@ -22,29 +22,16 @@ from app.domain.records import NOTE_KINDS, Note, Person
 from app.errors import TrellisError
 from app.services.autosave import Autosaves, UnsavedText
 
+from .chips import kind_label
 from .session import Session
 
 AUTOSAVE_SLOT = "capture"
 AUTOSAVE_INTERVAL_MS = 3000
 """How often typed text is written to the store; read when a dialog is made."""
 
-KIND_WORDS = {
-    "observation": "Observation",
-    "praise": "Praise",
-    "concern": "Concern",
-    "feedback_given": "Feedback given",
-    "one_on_one": "1:1",
-    "personal": "Personal",
-    "other": "Other",
-}
 DEFAULT_KIND = "observation"
 _ENTER_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
 _PREVIEW_CHARS = 200
-
-
-def kind_in_words(kind: str) -> str:
-    """How a note kind is shown to the manager ("feedback_given" → "Feedback given")."""
-    return KIND_WORDS.get(kind, kind.replace("_", " ").capitalize())
 
 
 def _same_name(a: str, b: str) -> bool:
@@ -129,7 +116,7 @@ class QuickCaptureDialog(QDialog):
         box = QComboBox()
         box.setAccessibleName("Kind")
         for kind in NOTE_KINDS:
-            box.addItem(kind_in_words(kind), kind)
+            box.addItem(kind_label(kind), kind)
         box.setCurrentIndex(NOTE_KINDS.index(DEFAULT_KIND))
         return box
 

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 
 from app.domain.records import SearchHit
 
-from .capture import kind_in_words
+from .chips import kind_label
 from .session import Session
 
 SEARCH_DELAY_MS = 80
@@ -54,7 +54,7 @@ def snippet_text(snippet: str) -> str:
 
 
 def heading(hit: SearchHit) -> str:
-    return f"{hit.person_name} · {hit.date} · {kind_in_words(hit.kind)}"
+    return f"{hit.person_name} · {hit.date} · {kind_label(hit.kind)}"
 
 
 class SearchHitsModel(QAbstractListModel):

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ..llm.budget import Outcome, map_reduce
-from ..llm.engine import Engine, GenerationRequest, run
+from ..llm.engine import Engine, GenerationRequest, StopFlag, run
 from ..llm.structured import generate_json
 
 if TYPE_CHECKING:  # jinja2 is imported only when a prompt is rendered
@@ -40,11 +40,18 @@ class NoteText:
     text: str
 
 
-def ask_json(engine: Engine, prompt: RenderedPrompt, max_tokens: int = REPLY_TOKENS):
-    """Run a template whose reply is JSON; validated, retried once."""
+def ask_json(engine: Engine, prompt: RenderedPrompt, max_tokens: int = REPLY_TOKENS, *,
+             stop: StopFlag | None = None, on_piece: Callable[[str], None] | None = None):
+    """Run a template whose reply is JSON; validated, retried once.
+
+    ``on_piece`` receives the reply as it streams; once ``stop`` is set the
+    call returns None without asking the model.
+    """
+    if stop is not None and stop.is_set():
+        return None
     request = GenerationRequest(prompt.messages, schema=prompt.output_schema, max_tokens=max_tokens,
                                 temperature=0.0, repeat_penalty=REPEAT_PENALTY)
-    value, _generation = generate_json(lambda r: run(engine, r), request)
+    value, _generation = generate_json(lambda r: run(engine, r, stop, on_piece), request)
     return value
 
 

@@ -22,6 +22,11 @@ def parse_date(value: object, *, where: str = "date") -> str:
     return value
 
 
+def optional_date(value: object, *, where: str = "date") -> str | None:
+    """``parse_date`` for a field that may be left empty (None)."""
+    return None if value is None else parse_date(value, where=where)
+
+
 def today_iso() -> str:
     return _dt.date.today().isoformat()
 

@@ -1,6 +1,6 @@
 """1:1 meetings with their agendas, the action items that come out of them, and goals."""
 
-from ..domain.dates import now_utc, parse_date
+from ..domain.dates import now_utc, optional_date, parse_date
 from ..domain.ids import new_id
 from ..domain.records import ACTION_OWNERS, GOAL_STATUSES, ActionItem, AgendaItem, Goal, Meeting
 from ..errors import InvalidInput, NotFound
@@ -10,10 +10,6 @@ def _check_owner(owner: str) -> str:
     if owner not in ACTION_OWNERS:
         raise InvalidInput(f"owner {owner!r} is not one of: {', '.join(ACTION_OWNERS)}")
     return owner
-
-
-def _optional_date(value: str | None, field: str) -> str | None:
-    return None if value is None else parse_date(value, where=field)
 
 
 class Meetings:
@@ -69,7 +65,7 @@ class Actions:
     def add(self, *, person_id: str, text: str, owner: str, meeting_id: str | None = None,
             due: str | None = None, done: bool = False, action_id: str | None = None) -> ActionItem:
         action = ActionItem(action_id or new_id("a"), person_id, text, _check_owner(owner),
-                            meeting_id, _optional_date(due, "due"), bool(done))
+                            meeting_id, optional_date(due, where="due"), bool(done))
         stamp = now_utc()
         with self._db.atomic():
             self._db.execute(
@@ -101,7 +97,7 @@ class Goals:
             due: str | None = None, goal_id: str | None = None) -> Goal:
         if status not in GOAL_STATUSES:
             raise InvalidInput(f"status {status!r} is not one of: {', '.join(GOAL_STATUSES)}")
-        goal = Goal(goal_id or new_id("g"), person_id, title, status, _optional_date(due, "due"))
+        goal = Goal(goal_id or new_id("g"), person_id, title, status, optional_date(due, where="due"))
         stamp = now_utc()
         with self._db.atomic():
             self._db.execute(

@@ -1,6 +1,6 @@
 """People on the team and the competencies their notes are tagged with."""
 
-from ..domain.dates import now_utc, parse_date
+from ..domain.dates import now_utc, optional_date
 from ..domain.ids import new_id
 from ..domain.records import Competency, Person
 from ..errors import Ambiguous, InvalidInput, NotFound
@@ -41,7 +41,7 @@ class People:
     def add(self, *, name: str, role: str | None = None, level: str | None = None,
             start_date: str | None = None, person_id: str | None = None) -> Person:
         person = Person(id=person_id or new_id("p"), name=_clean_name(name), role=role,
-                        level=level, start_date=_optional_date(start_date, "start_date"))
+                        level=level, start_date=optional_date(start_date or None, where="start_date"))
         stamp = now_utc()
         with self._db.atomic():
             self._db.execute(
@@ -59,7 +59,7 @@ class People:
         if "name" in changes:
             changes["name"] = _clean_name(changes["name"])
         if "start_date" in changes:
-            changes["start_date"] = _optional_date(changes["start_date"], "start_date")
+            changes["start_date"] = optional_date(changes["start_date"] or None, where="start_date")
         sets = ", ".join(f"{column} = ?" for column in changes)
         with self._db.atomic():
             self._db.execute(f"UPDATE people SET {sets}, updated_at = ? WHERE id = ?",
@@ -89,10 +89,6 @@ def _single(matches: list[Person], reference: str) -> Person:
         raise NotFound(f"No person matches {reference!r} (by id or name)")
     names = ", ".join(f"{p.name} ({p.id})" for p in matches)
     raise Ambiguous(f"{reference!r} matches {len(matches)} people: {names}; use the id")
-
-
-def _optional_date(value: str | None, field: str) -> str | None:
-    return None if value in (None, "") else parse_date(value, where=field)
 
 
 class Competencies:
