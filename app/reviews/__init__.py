@@ -1,0 +1,1 @@
+"""Review cycles, competency frameworks, evidence briefs, review drafts and development plans."""
