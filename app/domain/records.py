@@ -13,6 +13,7 @@ NOTE_KINDS = (
 ACTION_OWNERS = ("manager", "report")
 GOAL_STATUSES = ("on_track", "at_risk", "done", "dropped")
 DRAFT_KINDS = ("review", "plan")
+CYCLE_STATUSES = ("not_started", "drafting", "final")
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,10 +108,46 @@ class Draft:
     period_end: str | None
     cycle_id: str | None = None
     versions: tuple[DraftVersion, ...] = field(default=())
+    final_version: int | None = None
 
     @property
     def latest(self) -> DraftVersion | None:
         return self.versions[-1] if self.versions else None
+
+    @property
+    def is_final(self) -> bool:
+        return self.final_version is not None
+
+
+@dataclass(frozen=True, slots=True)
+class FrameworkCompetency:
+    """A competency as a framework defines it, with what good looks like at each level."""
+
+    id: str
+    name: str
+    description: str = ""
+    expectations: tuple[tuple[str, str], ...] = ()  # (level, expectation), in level order
+
+    def expectation(self, level: str | None) -> str | None:
+        return dict(self.expectations).get(level) if level else None
+
+
+@dataclass(frozen=True, slots=True)
+class Framework:
+    """A competency framework: its levels, lowest first, and its competencies."""
+
+    id: str
+    name: str
+    levels: tuple[str, ...]
+    competencies: tuple[FrameworkCompetency, ...]
+    source: str = ""
+
+    def next_level(self, level: str | None) -> str | None:
+        """The level above ``level``; the lowest level when ``level`` is unknown; None at the top."""
+        if level not in self.levels:
+            return self.levels[0] if self.levels else None
+        index = self.levels.index(level)
+        return self.levels[index + 1] if index + 1 < len(self.levels) else None
 
 
 @dataclass(frozen=True, slots=True)

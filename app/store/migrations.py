@@ -155,8 +155,54 @@ def m005_app_state(db) -> None:
     ])
 
 
+def m006_frameworks_and_cycles(db) -> None:
+    """Competency frameworks with level expectations, each person's status in a
+    review cycle, model-suggested competencies awaiting the manager's word,
+    dismissed language findings and the version a manager marked final."""
+    _run(db, [
+        """CREATE TABLE frameworks (
+            id TEXT PRIMARY KEY,
+            name TEXT NOT NULL CHECK (length(trim(name)) > 0),
+            levels TEXT NOT NULL CHECK (json_valid(levels)),
+            source TEXT NOT NULL DEFAULT '',
+            active INTEGER NOT NULL DEFAULT 0 CHECK (active IN (0, 1)),
+            imported_at TEXT NOT NULL)""",
+        "CREATE UNIQUE INDEX one_active_framework ON frameworks (active) WHERE active = 1",
+        """CREATE TABLE framework_competencies (
+            framework_id TEXT NOT NULL REFERENCES frameworks(id) ON DELETE CASCADE,
+            competency_id TEXT NOT NULL REFERENCES competencies(id) ON DELETE CASCADE,
+            position INTEGER NOT NULL,
+            PRIMARY KEY (framework_id, competency_id)) WITHOUT ROWID""",
+        """CREATE TABLE competency_levels (
+            competency_id TEXT NOT NULL REFERENCES competencies(id) ON DELETE CASCADE,
+            level TEXT NOT NULL CHECK (length(trim(level)) > 0),
+            position INTEGER NOT NULL,
+            expectation TEXT NOT NULL,
+            PRIMARY KEY (competency_id, level)) WITHOUT ROWID""",
+        """CREATE TABLE cycle_people (
+            cycle_id TEXT NOT NULL REFERENCES review_cycles(id) ON DELETE CASCADE,
+            person_id TEXT NOT NULL REFERENCES people(id) ON DELETE CASCADE,
+            status TEXT NOT NULL CHECK (status IN ('not_started', 'drafting', 'final')),
+            updated_at TEXT NOT NULL,
+            PRIMARY KEY (cycle_id, person_id)) WITHOUT ROWID""",
+        """CREATE TABLE competency_suggestions (
+            note_id TEXT NOT NULL REFERENCES notes(id) ON DELETE CASCADE ON UPDATE CASCADE,
+            competency_id TEXT NOT NULL REFERENCES competencies(id) ON DELETE CASCADE,
+            state TEXT NOT NULL CHECK (state IN ('suggested', 'confirmed', 'dismissed')),
+            model_sha256 TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            PRIMARY KEY (note_id, competency_id)) WITHOUT ROWID""",
+        """CREATE TABLE draft_dismissals (
+            draft_id TEXT NOT NULL REFERENCES drafts(id) ON DELETE CASCADE,
+            finding_id TEXT NOT NULL,
+            dismissed_at TEXT NOT NULL,
+            PRIMARY KEY (draft_id, finding_id)) WITHOUT ROWID""",
+        "ALTER TABLE drafts ADD COLUMN final_version INTEGER",
+    ])
+
+
 MIGRATIONS: list[Callable] = [m001_team, m002_notes_fts, m003_meetings, m004_reviews,
-                              m005_app_state]
+                              m005_app_state, m006_frameworks_and_cycles]
 
 
 def applied(db) -> list[str]:

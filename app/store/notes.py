@@ -134,6 +134,14 @@ class Notes:
         rows = self._db.execute(PERSON_PAGE_SQL, [person_id, limit, offset]).fetchall()
         return [note_from_row(row) for row in rows]
 
+    def in_period(self, person_id: str, start: str, end: str) -> list[Note]:
+        """The person's live notes dated from ``start`` to ``end`` (inclusive), oldest first."""
+        rows = self._db.execute(
+            f"{NOTE_SELECT} WHERE n.person_id = ? AND n.deleted_at IS NULL "
+            "AND n.date BETWEEN ? AND ? ORDER BY n.date, n.seq",
+            [person_id, parse_date(start, where="from"), parse_date(end, where="to")])
+        return [note_from_row(row) for row in rows.fetchall()]
+
     def count_for_person(self, person_id: str) -> int:
         return self._db.execute(
             "SELECT count(*) FROM notes WHERE person_id = ? AND deleted_at IS NULL",

@@ -16,6 +16,7 @@ from . import backup as backups
 from . import keys
 from .cipher import DatabaseError
 from .database import integrity_problems, open_database
+from .frameworks import CompetencySuggestions, Frameworks
 from .meetings import Actions, Goals, Meetings
 from .notes import Notes
 from .reviews import Drafts, ReviewCycles
@@ -52,6 +53,8 @@ class Store:
         self.goals = Goals(db)
         self.review_cycles = ReviewCycles(db)
         self.drafts = Drafts(db)
+        self.frameworks = Frameworks(db)
+        self.suggestions = CompetencySuggestions(db)
 
     @classmethod
     def open(cls, home: Path | None = None, *, passphrase: str | None = None,
