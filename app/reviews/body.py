@@ -1,7 +1,7 @@
 """What a review draft or a development plan holds, as stored, shown and exported.
 
-A draft is a list of sections; a section is a list of items; every item is
-a piece of text with the exchange-format ids of the records it came from
+A draft is a list of sections; a section is a list of statements; every
+statement is a piece of text with the exchange-format ids of the records it came from
 (notes, goals or actions). The same shape serves the review draft
 (summary, strengths, growth areas, one section per competency) and the
 development plan (strengths to build on, growth areas, goals, support,
@@ -25,7 +25,7 @@ from dataclasses import dataclass, field, replace
 
 REVIEW, PLAN = "review", "plan"
 
-# Where an item's text came from.
+# Where a statement's text came from.
 FROM_MODEL, FROM_NOTE, FROM_APP, FROM_MANAGER = "model", "fallback", "app", "manager"
 
 
@@ -52,12 +52,12 @@ class Verdict:
 
 
 @dataclass(frozen=True)
-class Item:
-    """One sentence of a review or one entry of a plan, with its citations.
+class Statement:
+    """One sentence of a review or one item of a plan, with its citations.
 
     ``goal`` is set on a plan's SMART goals: title, specific, measurable,
     achievable, relevant, due (ISO date) and actions (list of text); such an
-    item can become a goal in the store. ``date`` is set on check-in items.
+    statement can become a goal in the store. ``date`` is set on check-ins.
     """
 
     text: str
@@ -75,7 +75,7 @@ class Item:
         return data
 
     @classmethod
-    def from_dict(cls, data: dict) -> Item:
+    def from_dict(cls, data: dict) -> Statement:
         return cls(data["text"], tuple(data["citations"]), data.get("source", FROM_MODEL),
                    data.get("goal"), data.get("date"))
 
@@ -87,19 +87,19 @@ class Section:
 
     key: str
     title: str
-    items: tuple[Item, ...]
+    statements: tuple[Statement, ...]
     competency_id: str | None = None
 
     def to_dict(self) -> dict:
         data = {"key": self.key, "title": self.title,
-                "items": [item.to_dict() for item in self.items]}
+                "statements": [s.to_dict() for s in self.statements]}
         if self.competency_id is not None:
             data["competency_id"] = self.competency_id
         return data
 
     @classmethod
     def from_dict(cls, data: dict) -> Section:
-        return cls(data["key"], data["title"], tuple(Item.from_dict(i) for i in data["items"]),
+        return cls(data["key"], data["title"], tuple(Statement.from_dict(i) for i in data["statements"]),
                    data.get("competency_id"))
 
 
@@ -178,9 +178,9 @@ class Body:
             sections = (*self.sections, new)
         return replace(self, sections=sections)
 
-    def items(self):
+    def statements(self):
         for section in self.sections:
-            yield from section.items
+            yield from section.statements
 
     def to_dict(self) -> dict:
         return {
@@ -217,4 +217,4 @@ class Body:
 
     def plain_text(self) -> str:
         """The draft's words only, section by section (used by the language checks)."""
-        return "\n\n".join(" ".join(i.text for i in s.items) for s in self.sections if s.items)
+        return "\n\n".join(" ".join(i.text for i in s.statements) for s in self.sections if s.statements)
