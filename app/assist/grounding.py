@@ -21,47 +21,18 @@ from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
+from pathlib import Path
 from typing import Protocol
 
 FALLBACK_LIMIT = 300
 
-# Everyday English plus the vocabulary every review uses. A word here may
-# appear in a sentence without its notes containing it; every other word of
-# four letters or more must be in the cited notes. Words are stemmed before
-# comparison, so "reviewing" is covered by "review" and so on.
-COMMON_WORDS: frozenset[str] = frozenset("""
-a about above across actually added after again against ago all almost along already also although
-always among an and another any anyone anything are area around as ask at away back based be became
-because become been before began being below best better between both bring brought but by call
-came can care case certain change clear come could day did different do does doing done down during
-each early easy either else end enough especially even ever every everyone everything example
-except far few find first focus following for found from full further gave get give given go goes
-going good got great had half has have he help helpful her herself high him himself his how however
-idea if important in including instead into is issue it its itself just keep kept kind knew know
-known large last later least less let like little long look lot made main make many may me mean
-meet might more most much must my need never new next no not nothing now number of off often on
-once one only open or other our out over own part past people per period place plan point possible
-put quite rather real reason right role said same saw say see seen set several she should show
-shown side since small so some someone something sometimes soon still such sure take taken than
-that the their them themselves then there these they thing think this those though through
-throughout time to together too took toward true try turn under until up upon us use used using
-very want was way we well went were what when where whether which while who whole why will with
-within without work would year yet you your ability able accountability achieve achievement action
-active adapt adaptability approach aspect attention attitude aware awareness behaviour believe
-build built capability capable challenge collaborate collaboration collaborative colleague
-commitment committed communicate communication communicator competency complete confidence
-confident consistent continue contribute contribution create critical current dedication deliver
-delivery demonstrate develop development drive driven effective effort engage engagement ensure
-excellent expectation experience expertise feedback goal grow growth handle impact impactful
-improve improvement initiative input insight involved key lead leader leadership learn led level
-manage management manager member mindset motivated opportunity outcome ownership particular
-performance perspective positive potential practice proactive problem process professional progress
-project provide quality quickly recognise reliable responsibility responsible result skill solid
-solution standard strength strong stronger success successful support supportive task team teammate
-thoughtful valuable value view willingness write wrote written spend spent run ran hold held begin
-begun feel felt hear heard leave left meant read seem sit sat stand stood speak spoke spoken teach
-taught tell told thought understand understood send sent
-""".split())
+# Everyday English plus the vocabulary every review uses (the list and why
+# it exists: common_words.txt). A word there may appear in a sentence
+# without its notes containing it; every other word of four letters or more
+# must be in the cited notes.
+COMMON_WORDS: frozenset[str] = frozenset(
+    word for line in (Path(__file__).parent / "common_words.txt").read_text("utf-8").splitlines()
+    if not line.startswith("#") for word in line.split())
 
 DEFAULT_PRONOUNS: frozenset[str] = frozenset(
     "i she her hers herself he him his himself they them their theirs "
