@@ -41,16 +41,20 @@ class NoteText:
 
 
 def ask_json(engine: Engine, prompt: RenderedPrompt, max_tokens: int = REPLY_TOKENS, *,
-             stop: StopFlag | None = None, on_piece: Callable[[str], None] | None = None):
+             stop: StopFlag | None = None, on_piece: Callable[[str], None] | None = None,
+             temperature: float = 0.0, seed: int | None = None):
     """Run a template whose reply is JSON; validated, retried once.
 
     ``on_piece`` receives the reply as it streams; once ``stop`` is set the
-    call returns None without asking the model.
+    call returns None without asking the model. ``temperature`` 0 is greedy
+    (the same prompt gives the same reply); a raised temperature with a new
+    ``seed`` lets a regenerated section read differently.
     """
     if stop is not None and stop.is_set():
         return None
     request = GenerationRequest(prompt.messages, schema=prompt.output_schema, max_tokens=max_tokens,
-                                temperature=0.0, repeat_penalty=REPEAT_PENALTY)
+                                temperature=temperature, repeat_penalty=REPEAT_PENALTY,
+                                **({} if seed is None else {"seed": seed}))
     value, _generation = generate_json(lambda r: run(engine, r, stop, on_piece), request)
     return value
 
