@@ -13,11 +13,12 @@ here.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from ..assist.digest import ask_json
-from ..assist.grounding import ground
+from ..assist.grounding import COMMON_WORDS, DEFAULT_PRONOUNS, fold, ground, word_key
 from ..domain.records import Note, Person
 from ..llm.engine import Engine, StopFlag
 from ..llm.structured import StructuredOutputError
@@ -29,6 +30,7 @@ if TYPE_CHECKING:  # jinja2 is imported only when a prompt is rendered
 SENTENCE_TEMPLATE = "review_sentence"
 # A sentence of at most 300 characters is about 75 tokens, plus the JSON around it.
 SENTENCE_TOKENS = 110
+_WORD = re.compile(r"[^\W\d_]+")
 
 
 def word_sentence(engine: Engine, library: PromptLibrary, *, person: Person | str,
@@ -47,9 +49,14 @@ def word_sentence(engine: Engine, library: PromptLibrary, *, person: Person | st
     cited = tuple(notes)
     model_sentence = _ask(engine, library, name, competency_name, cited, stop, temperature, seed)
     grounded = ground(model_sentence, cited, person_name=name, other_people=other_people)
+    problems = grounded.verdict.problems
+    off_topic = grounded.source == FROM_MODEL and off_topic_problem(model_sentence, cited, name)
+    if off_topic:
+        grounded = ground("", cited, person_name=name, other_people=other_people)
+        problems = (off_topic,)
     verdict = Verdict(section=section, model_sentence=model_sentence,
-                      citations=grounded.verdict.citations, accepted=grounded.verdict.accepted,
-                      problems=grounded.verdict.problems, outcome=grounded.source)
+                      citations=tuple(n.id for n in cited), accepted=not problems,
+                      problems=problems, outcome=grounded.source)
     if grounded.dropped:
         return None, verdict
     return Statement(grounded.text, grounded.citations, grounded.source), verdict
@@ -66,6 +73,30 @@ def _ask(engine: Engine, library: PromptLibrary, name: str, competency_name: str
     except StructuredOutputError:
         return ""
     return str((reply or {}).get("sentence", "")).strip()
+
+
+def off_topic_problem(sentence: str, notes: Sequence[Note], person_name: str) -> str | None:
+    """Why a sentence that adds nothing still cannot stand, or None.
+
+    The grounding checker only refuses what a sentence adds, so "Ana Ruiz"
+    or "This note is a bit too long" would pass it. A draft sentence must
+    also be about the person (their name or a pronoun) and carry at least
+    one uncommon word of its notes.
+    """
+    if not sentence.strip():
+        return None  # the checker says "empty" itself
+    words = [fold(w) for w in _WORD.findall(sentence)]
+    names = {fold(p) for p in _WORD.findall(person_name)}
+    if not (set(words) & (names | DEFAULT_PRONOUNS)):
+        return f"the sentence is not about {person_name}"
+    note_words = {word_key(w) for n in notes for w in _WORD.findall(n.text or "")}
+    if not any(len(w) >= 4 and w not in names and word_key(w) not in _COMMON_KEYS
+               and word_key(w) in note_words for w in words):
+        return "the sentence says nothing the cited notes say"
+    return None
+
+
+_COMMON_KEYS = frozenset(word_key(w) for w in COMMON_WORDS)
 
 
 def is_model_worded(statement: Statement) -> bool:
