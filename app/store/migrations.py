@@ -201,8 +201,59 @@ def m006_frameworks_and_cycles(db) -> None:
     ])
 
 
+def m007_one_on_ones(db) -> None:
+    """1:1s that carry over: each person's cadence and next date, agenda items
+    with a status, a source and where they came from, the template a meeting
+    used and the timeline note its notes became, goal descriptions with dated
+    progress updates, and suggested topics the manager accepted or dismissed."""
+    _run(db, [
+        """CREATE TABLE cadences (
+            person_id TEXT PRIMARY KEY REFERENCES people(id) ON DELETE CASCADE,
+            cadence TEXT NOT NULL CHECK (cadence IN ('weekly', 'fortnightly', 'monthly', 'none')),
+            next_date TEXT,
+            set_on TEXT NOT NULL,
+            updated_at TEXT NOT NULL)""",
+        "ALTER TABLE meetings ADD COLUMN template TEXT",
+        "ALTER TABLE notes ADD COLUMN meeting_id TEXT REFERENCES meetings(id) ON DELETE SET NULL",
+        "CREATE UNIQUE INDEX notes_by_meeting ON notes (meeting_id) WHERE meeting_id IS NOT NULL",
+        """ALTER TABLE agenda_items ADD COLUMN status TEXT NOT NULL DEFAULT 'open'
+            CHECK (status IN ('open', 'done', 'dropped'))""",
+        "UPDATE agenda_items SET status = 'done' WHERE done = 1",
+        """ALTER TABLE agenda_items ADD COLUMN source TEXT NOT NULL DEFAULT 'manual'
+            CHECK (source IN ('carried_over', 'action', 'goal', 'suggested', 'template', 'manual'))""",
+        # The first agenda item of a carried-over thread; NULL on that first item itself.
+        "ALTER TABLE agenda_items ADD COLUMN origin_id INTEGER REFERENCES agenda_items(id) ON DELETE SET NULL",
+        "ALTER TABLE agenda_items ADD COLUMN action_id TEXT REFERENCES actions(id) ON DELETE SET NULL",
+        "ALTER TABLE agenda_items ADD COLUMN goal_id TEXT REFERENCES goals(id) ON DELETE SET NULL",
+        """ALTER TABLE agenda_items ADD COLUMN citations TEXT NOT NULL DEFAULT '[]'
+            CHECK (json_valid(citations))""",
+        "CREATE INDEX agenda_items_by_origin ON agenda_items (origin_id) WHERE origin_id IS NOT NULL",
+        "ALTER TABLE goals ADD COLUMN description TEXT NOT NULL DEFAULT ''",
+        """CREATE TABLE goal_updates (
+            id INTEGER PRIMARY KEY,
+            goal_id TEXT NOT NULL REFERENCES goals(id) ON DELETE CASCADE,
+            date TEXT NOT NULL,
+            text TEXT NOT NULL,
+            status TEXT CHECK (status IN ('on_track', 'at_risk', 'done', 'dropped')),
+            created_at TEXT NOT NULL)""",
+        "CREATE INDEX goal_updates_by_goal ON goal_updates (goal_id, date)",
+        """CREATE TABLE topic_suggestions (
+            person_id TEXT NOT NULL REFERENCES people(id) ON DELETE CASCADE,
+            key TEXT NOT NULL,
+            text TEXT NOT NULL,
+            citations TEXT NOT NULL CHECK (json_valid(citations)),
+            wording TEXT NOT NULL CHECK (wording IN ('model', 'fallback')),
+            state TEXT NOT NULL CHECK (state IN ('suggested', 'accepted', 'dismissed')),
+            meeting_id TEXT REFERENCES meetings(id) ON DELETE SET NULL,
+            model_sha256 TEXT NOT NULL,
+            prompt_version TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            PRIMARY KEY (person_id, key)) WITHOUT ROWID""",
+    ])
+
+
 MIGRATIONS: list[Callable] = [m001_team, m002_notes_fts, m003_meetings, m004_reviews,
-                              m005_app_state, m006_frameworks_and_cycles]
+                              m005_app_state, m006_frameworks_and_cycles, m007_one_on_ones]
 
 
 def applied(db) -> list[str]:
