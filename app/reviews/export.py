@@ -1,0 +1,334 @@
+"""A review draft or plan as a file the manager can send, print or paste.
+
+Every statement's citations become numbered footnotes that say what each
+record is and when it was written ("Note of 12 March 2026"), so a reader
+can see the evidence behind a sentence without opening Trellis; a record
+cited by several statements gets one number. With ``citations=False`` the
+same words come out with no markers, no ids and no source list: the
+version to share with the person or with HR.
+
+Formats: Markdown (``[^1]`` footnotes), plain text for the clipboard
+(``[1]`` markers and a "Sources" list), DOCX through python-docx, JSON
+(the stored shape) and PDF, which Qt draws (``ui.pdf_export``) from the
+HTML built here. Every file is written to a fresh owner-only temporary file
+next to the target and renamed over it, so no other user can read a byte
+of it and a crash never leaves half a review behind.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import html
+import io
+import json
+import os
+import re
+import tempfile
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from ..errors import InvalidInput
+from ..paths import fsync_dir
+from .body import PLAN, Body, Section, Statement
+
+MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August",
+               "September", "October", "November", "December")
+SOURCES_TITLE = "Sources"
+
+
+# --- what the document says, whatever the format --------------------------------
+
+@dataclass(frozen=True)
+class Footnotes:
+    """Citation numbers in order of first use, and what each cited record is."""
+
+    numbers: dict[str, int]
+    descriptions: dict[str, str]
+
+    def markers(self, statement: Statement) -> list[int]:
+        seen = dict.fromkeys(self.numbers[c] for c in statement.citations)
+        return list(seen)
+
+    def listing(self) -> list[tuple[int, str]]:
+        return [(n, self.descriptions[cid]) for cid, n in self.numbers.items()]
+
+
+def footnotes(body: Body) -> Footnotes:
+    numbers: dict[str, int] = {}
+    for section in shown_sections(body):
+        for statement in section.statements:
+            for cid in statement.citations:
+                numbers.setdefault(cid, len(numbers) + 1)
+    return Footnotes(numbers, {cid: describe_source(cid, body.sources.get(cid)) for cid in numbers})
+
+
+def describe_source(record_id: str, source: dict | None) -> str:
+    """'Note of 12 March 2026 (n-7)', 'Goal "Lead a design review", due 30 June 2026 (g-2)'."""
+    source = source or {}
+    kind, date = source.get("type"), source.get("date")
+    title = source.get("title") or source.get("text")
+    if kind == "note":
+        words = f"Note of {long_date(date)}" if date else "Note"
+    elif kind in ("goal", "action"):
+        words = ("Goal" if kind == "goal" else "Action") + (f' "{title}"' if title else "")
+        words += f", due {long_date(date)}" if date else ""
+    else:
+        words = "Record"
+    return f"{words} ({record_id})"
+
+
+def long_date(iso: str | None) -> str:
+    """'2026-03-12' as '12 March 2026', the same in every locale."""
+    try:
+        day = _dt.date.fromisoformat(iso or "")
+    except ValueError:
+        return iso or ""
+    return f"{day.day} {MONTH_NAMES[day.month - 1]} {day.year}"
+
+
+def title_of(body: Body) -> str:
+    what = "Development plan" if body.kind == PLAN else "Review"
+    return f"{what}: {body.person_name}"
+
+
+def period_of(body: Body) -> str:
+    if body.period_start and body.period_end:
+        return f"{long_date(body.period_start)} to {long_date(body.period_end)}"
+    if body.period_end or body.period_start:
+        return f"As of {long_date(body.period_end or body.period_start)}"
+    return ""
+
+
+def shown_sections(body: Body) -> list[Section]:
+    """Sections with something in them; an empty section is left out of a document."""
+    return [s for s in body.sections if s.statements]
+
+
+def statement_text(statement: Statement) -> str:
+    """The statement on one line, a check-in led by its date."""
+    text = " ".join(statement.text.split())
+    if statement.date and statement.date not in text and long_date(statement.date) not in text:
+        text = f"{long_date(statement.date)}: {text}"
+    return text
+
+
+def details(statement: Statement) -> list[str]:
+    """A plan goal's due date and actions, shown under it."""
+    goal = statement.goal or {}
+    lines = [f"Due {long_date(goal['due'])}"] if goal.get("due") else []
+    return lines + [f"Action: {' '.join(str(a).split())}" for a in goal.get("actions") or ()]
+
+
+# --- Markdown -------------------------------------------------------------------
+
+MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>|])")
+MARKDOWN_LINE_START = re.compile(r"^(#|>|[-+]\s|\d+[.)]\s)")
+
+
+def markdown_escaped(text: str) -> str:
+    """Text that Markdown shows as written (a note's "*" or "[^1]" stays literal)."""
+    escaped = MARKDOWN_SPECIAL.sub(r"\\\1", text)
+    return MARKDOWN_LINE_START.sub(r"\\\1", escaped)
+
+
+def to_markdown(body: Body, *, citations: bool = True) -> str:
+    notes = footnotes(body)
+    lines = [f"# {markdown_escaped(title_of(body))}", ""]
+    if period_of(body):
+        lines += [period_of(body), ""]
+    for section in shown_sections(body):
+        lines += [f"## {markdown_escaped(section.title)}", ""]
+        lines += _markdown_statements(body, section, notes if citations else None)
+    if citations and notes.numbers:
+        lines += [f"[^{n}]: {markdown_escaped(text)}" for n, text in notes.listing()] + [""]
+    return "\n".join(lines)
+
+
+def _markdown_statements(body: Body, section: Section, notes: Footnotes | None) -> list[str]:
+    lines = []
+    for statement in section.statements:
+        marks = "".join(f"[^{n}]" for n in notes.markers(statement)) if notes else ""
+        text = markdown_escaped(statement_text(statement)) + marks
+        lines.append(f"- {text}" if body.kind == PLAN else text)
+        lines += [f"  - {markdown_escaped(d)}" for d in details(statement)]
+        if body.kind != PLAN:
+            lines.append("")
+    return lines if body.kind != PLAN else lines + [""]
+
+
+# --- plain text (the clipboard) ---------------------------------------------------
+
+def to_plain_text(body: Body, *, citations: bool = True) -> str:
+    notes = footnotes(body)
+    lines = [title_of(body)] + ([period_of(body)] if period_of(body) else [])
+    for section in shown_sections(body):
+        lines += ["", section.title]
+        for statement in section.statements:
+            marks = "".join(f"[{n}]" for n in notes.markers(statement)) if citations else ""
+            bullet = "- " if body.kind == PLAN else ""
+            lines.append(f"{bullet}{statement_text(statement)}" + (f" {marks}" if marks else ""))
+            lines += [f"    {d}" for d in details(statement)]
+    if citations and notes.numbers:
+        lines += ["", SOURCES_TITLE] + [f"[{n}] {text}" for n, text in notes.listing()]
+    return "\n".join(lines) + "\n"
+
+
+# --- HTML (what Qt lays out as PDF) -------------------------------------------------
+
+def to_html(body: Body, *, citations: bool = True) -> str:
+    notes = footnotes(body)
+    parts = [f"<h1>{html.escape(title_of(body))}</h1>"]
+    if period_of(body):
+        parts.append(f"<p><i>{html.escape(period_of(body))}</i></p>")
+    for section in shown_sections(body):
+        parts.append(f"<h2>{html.escape(section.title)}</h2>")
+        parts.append(_html_statements(body, section, notes if citations else None))
+    if citations and notes.numbers:
+        parts.append(f"<h2>{SOURCES_TITLE}</h2>")
+        parts += [f"<p>{n}. {html.escape(text)}</p>" for n, text in notes.listing()]
+    return "<html><body>" + "\n".join(parts) + "</body></html>"
+
+
+def _html_statements(body: Body, section: Section, notes: Footnotes | None) -> str:
+    items = []
+    for statement in section.statements:
+        marks = ",".join(map(str, notes.markers(statement))) if notes else ""
+        text = html.escape(statement_text(statement)) + (f"<sup>{marks}</sup>" if marks else "")
+        extra = "".join(f"<br/>&nbsp;&nbsp;{html.escape(d)}" for d in details(statement))
+        items.append(f"<li>{text}{extra}</li>" if body.kind == PLAN else f"<p>{text}{extra}</p>")
+    return f"<ul>{''.join(items)}</ul>" if body.kind == PLAN else "\n".join(items)
+
+
+# --- DOCX -------------------------------------------------------------------------
+
+def docx_bytes(body: Body, *, citations: bool = True) -> bytes:
+    """A Word document: title, period, a heading per section, a paragraph per statement.
+
+    python-docx cannot write Word's native footnotes, so citation numbers
+    are superscript runs after each statement and the sources they stand
+    for are listed under a "Sources" heading at the end.
+    """
+    import docx  # python-docx and lxml load only when a DOCX is written
+
+    document = docx.Document()
+    document.core_properties.title, document.core_properties.author = title_of(body), ""
+    document.add_heading(title_of(body), level=0)
+    if period_of(body):
+        document.add_paragraph(period_of(body))
+    notes = footnotes(body)
+    for section in shown_sections(body):
+        document.add_heading(section.title, level=1)
+        _docx_statements(document, body, section, notes if citations else None)
+    if citations and notes.numbers:
+        document.add_heading(SOURCES_TITLE, level=1)
+        for number, text in notes.listing():
+            document.add_paragraph(f"{number}. {text}")
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+def _docx_statements(document, body: Body, section: Section, notes: Footnotes | None) -> None:
+    for statement in section.statements:
+        paragraph = document.add_paragraph(style="List Bullet" if body.kind == PLAN else None)
+        paragraph.add_run(statement_text(statement))
+        marks = ",".join(map(str, notes.markers(statement))) if notes else ""
+        if marks:
+            paragraph.add_run(marks).font.superscript = True
+        for line in details(statement):
+            document.add_paragraph(line, style="List Bullet 2")
+
+
+# --- JSON -----------------------------------------------------------------------
+
+def shareable(body: Body) -> Body:
+    """``body`` without a single record id: no citations, sources, verdicts or exclusions."""
+    sections = tuple(replace(s, statements=tuple(replace(i, citations=()) for i in s.statements))
+                     for s in body.sections)
+    return replace(body, sections=sections, sources={}, grounding=(), excluded=())
+
+
+def to_json(body: Body, *, citations: bool = True) -> str:
+    data = (body if citations else shareable(body)).to_dict()
+    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
+
+# --- files --------------------------------------------------------------------------
+
+def write_private(path: Path, data: bytes) -> Path:
+    """Write ``data`` to ``path`` readable by the owner only, atomically.
+
+    ``tempfile.mkstemp`` creates a new file with mode 0600 (never an old
+    leftover with wider permissions), and the rename keeps that mode.
+    """
+    path = checked_target(path)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    fsync_dir(path.parent)
+    return path
+
+
+def checked_target(path: Path) -> Path:
+    """``path`` if a file can be written there; a sentence saying why not otherwise."""
+    path = Path(path).expanduser()
+    if path.is_dir():
+        raise InvalidInput(f"{path} is a folder; give a file name, such as {path / 'review.md'}")
+    if not path.parent.is_dir():
+        raise InvalidInput(f"Cannot write {path}: the folder {path.parent} does not exist")
+    return path
+
+
+def _markdown_file(body, path, citations):
+    return write_private(path, to_markdown(body, citations=citations).encode("utf-8"))
+
+
+def _text_file(body, path, citations):
+    return write_private(path, to_plain_text(body, citations=citations).encode("utf-8"))
+
+
+def _json_file(body, path, citations):
+    return write_private(path, to_json(body, citations=citations).encode("utf-8"))
+
+
+def write_docx(body: Body, path: Path, *, citations: bool = True) -> Path:
+    return write_private(path, docx_bytes(body, citations=citations))
+
+
+def _docx_file(body, path, citations):
+    return write_docx(body, path, citations=citations)
+
+
+def _pdf_file(body, path, citations):
+    try:
+        # The one way from the core to Qt: PDF drawing needs it, nothing else here does.
+        from ui.pdf_export import write_pdf
+    except ImportError as exc:
+        if (exc.name or "").startswith(("PySide6", "shiboken6")):
+            raise InvalidInput("PDF export needs the desktop app (PySide6), which is not "
+                               "installed here; export as .md, .txt or .docx instead") from None
+        raise
+    return write_pdf(body, path, citations=citations)
+
+
+WRITERS = {".md": _markdown_file, ".markdown": _markdown_file, ".txt": _text_file,
+           ".docx": _docx_file, ".json": _json_file, ".pdf": _pdf_file}
+
+
+def export_body(body: Body, path: Path, *, citations: bool = True) -> Path:
+    """Write ``body`` in the format its file name asks for (.md .markdown .txt .docx .json .pdf)."""
+    path = Path(path)
+    writer = WRITERS.get(path.suffix.lower())
+    if writer is None:
+        accepted = " ".join(WRITERS)
+        raise InvalidInput(f"Cannot export to {path.name}: the file name must end in one of "
+                           f"{accepted}")
+    checked_target(path)
+    return writer(body, path, citations)
