@@ -16,7 +16,7 @@ from PySide6.QtCore import QDate, Qt, Signal, Slot
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QCheckBox, QComboBox, QDateEdit, QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout, QLabel,
-    QLineEdit, QPushButton, QVBoxLayout, QWidget,
+    QLineEdit, QPushButton, QSizePolicy, QVBoxLayout, QWidget,
 )
 
 from app.domain.records import ReviewCycle
@@ -78,6 +78,7 @@ class StatusChip(QLabel):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.setAccessibleName("Review status")
+        self.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
         self.status: str | None = None
         self.hide()
 
@@ -224,7 +225,7 @@ class CyclePicker(QWidget):
             dates.addWidget(_buddy(text, editor))
             dates.addWidget(editor)
         dates.addStretch(1)
-        dates.addWidget(self.status_chip)
+        dates.addWidget(self.status_chip, 0, Qt.AlignmentFlag.AlignVCenter)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(top)
