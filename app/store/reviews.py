@@ -20,6 +20,9 @@ class ReviewCycles:
 
     def add(self, *, name: str, period_start: str, period_end: str, due: str | None = None,
             cycle_id: str | None = None) -> ReviewCycle:
+        if not isinstance(name, str) or not name.strip():
+            raise InvalidInput("A review cycle needs a name, e.g. \"H1 2026\"")
+        name = " ".join(name.split())
         start, end = parse_date(period_start, where="period start"), parse_date(period_end, where="period end")
         if start > end:
             raise InvalidInput(f"The period starts ({start}) after it ends ({end})")
