@@ -244,6 +244,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_safety_commands(sub)
     from .cli_models import add_model_commands; add_model_commands(sub)
     from .cli_reviews import add_review_commands; add_review_commands(sub)
+    from .cli_drafts import add_draft_commands; add_draft_commands(sub)
     return parser
 
 

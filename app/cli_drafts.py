@@ -1,0 +1,231 @@
+"""``trellis draft`` and ``trellis drafts``: review drafts and plans from a terminal.
+
+Why this module exists: a manager who prefers the terminal, or IT checking
+an install, can draft a review or a development plan, see which sentence
+came from which notes, keep the result as a draft the window then shows,
+and export it, without opening the window. The commands stay thin: the
+drafting is ``app.reviews.review_draft``'s and ``app.reviews.plan``'s,
+versions are ``app.reviews.versions``'s, files are ``app.reviews.export``'s.
+Each ``draft review`` or ``draft plan`` run saves a new draft (version 1);
+earlier drafts stay listed by ``trellis drafts``.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from .cli import open_store
+from .domain.dates import parse_date
+from .errors import InvalidInput
+from .reviews.body import Body, Section
+from .reviews.export import check_export_path, export_body, to_plain_text
+from .reviews.versions import body_of, mark_final, save_draft
+
+
+def add_draft_commands(sub) -> None:
+    """Add ``draft review|plan|final|export`` and ``drafts`` to the ``trellis`` sub-commands."""
+    draft = sub.add_parser("draft", help="draft a review or a development plan; mark one final")
+    actions = draft.add_subparsers(dest="action", required=True, metavar="ACTION")
+    p = actions.add_parser("review", help="draft a review from the person's notes in a period")
+    p.add_argument("person", help="id or unambiguous name")
+    p.add_argument("--from", dest="period_start", metavar="YYYY-MM-DD")
+    p.add_argument("--to", dest="period_end", metavar="YYYY-MM-DD")
+    p.add_argument("--cycle", help="review cycle id or name (its period unless --from/--to)")
+    _output_flags(p); p.set_defaults(func=cmd_draft_review)
+    p = actions.add_parser("plan", help="draft a development plan from notes, goals and the framework")
+    p.add_argument("person", help="id or unambiguous name")
+    _output_flags(p); p.set_defaults(func=cmd_draft_plan)
+    _add_draft_record_commands(actions)
+    p = sub.add_parser("drafts", help="a person's drafts, their versions and which is final")
+    p.add_argument("person", help="id or unambiguous name")
+    _json_flag(p); p.set_defaults(func=cmd_drafts)
+
+
+def _add_draft_record_commands(actions) -> None:
+    p = actions.add_parser("final", help="mark a draft's version final (the one that was shared)")
+    p.add_argument("draft_id")
+    p.add_argument("--version", type=int, help="default: the newest; 0 takes the mark away")
+    _json_flag(p); p.set_defaults(func=cmd_draft_final)
+    p = actions.add_parser("export", help="write a saved draft as .md .txt .docx .json or .pdf")
+    p.add_argument("draft_id")
+    p.add_argument("-o", "--output", required=True, metavar="FILE")
+    p.add_argument("--version", type=int, help="default: the newest")
+    p.add_argument("--no-citations", action="store_true", help="a version to share: no sources")
+    p.set_defaults(func=cmd_draft_export)
+
+
+def _output_flags(parser) -> None:
+    _json_flag(parser)
+    parser.add_argument("-o", "--output", metavar="FILE",
+                        help="also write the draft to FILE (.md .txt .docx .json .pdf)")
+    parser.add_argument("--no-citations", action="store_true",
+                        help="leave citations out of the text and the file (a version to share)")
+
+
+def _json_flag(parser) -> None:
+    parser.add_argument("--json", action="store_true", help="machine-readable output")
+
+
+# --- drafting ------------------------------------------------------------------
+
+def cmd_draft_review(args) -> int:
+    from .reviews.evidence import build_brief
+    from .reviews.review_draft import draft_review
+
+    _check_output(args)
+    with open_store() as store:
+        person = store.people.resolve(args.person)
+        start, end, cycle_id = _period(store, args)
+        build_brief(store, person.id, start, end)   # no evidence: say so before loading a model
+        _say(f"Drafting a review of {person.name}, {start} to {end}")
+        body = _with_model(store, lambda engine, library: draft_review(
+            store, engine, library, person.id, start, end, on_section=_section_done))
+        draft = save_draft(store, body, cycle_id=cycle_id)
+    return _show(args, draft)
+
+
+def cmd_draft_plan(args) -> int:
+    from .reviews.plan import draft_plan
+
+    _check_output(args)
+    with open_store() as store:
+        person = store.people.resolve(args.person)
+        _say(f"Drafting a development plan for {person.name}")
+        body = _with_model(store, lambda engine, library: draft_plan(
+            store, engine, library, person.id, on_section=_section_done))
+        draft = save_draft(store, body)
+    return _show(args, draft)
+
+
+def _check_output(args) -> None:
+    if args.output:
+        check_export_path(Path(args.output))
+
+
+def _period(store, args) -> tuple[str, str, str | None]:
+    """The period asked for: --from/--to, or the cycle's; and the cycle's id if one was named."""
+    cycle = store.review_cycles.resolve(args.cycle) if args.cycle else None
+    start = args.period_start or (cycle.period_start if cycle else None)
+    end = args.period_end or (cycle.period_end if cycle else None)
+    if start is None or end is None:
+        raise InvalidInput("Give the period to review: --from YYYY-MM-DD --to YYYY-MM-DD, "
+                           "or --cycle NAME")
+    start, end = parse_date(start, where="--from"), parse_date(end, where="--to")
+    if start > end:
+        raise InvalidInput(f"The period starts ({start}) after it ends ({end})")
+    return start, end, cycle.id if cycle else None
+
+
+def _with_model(store, work):
+    """Run ``work(engine, library)`` with the chosen model loaded; the model is closed after."""
+    from .llm.prompts import PromptLibrary
+    from .llm.selection import engine_for
+    from .settings import load_settings
+
+    library = PromptLibrary(user_dir=Path(store.home) / "prompts")
+    engine = engine_for(load_settings())
+    engine.load()
+    try:
+        return work(engine, library)
+    finally:
+        engine.close()
+
+
+def _say(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
+
+
+def _section_done(section: Section) -> None:
+    count = len(section.statements)
+    _say(f"  {section.title}: {count} {'statement' if count == 1 else 'statements'}")
+
+
+# --- showing a draft ------------------------------------------------------------
+
+def _show(args, draft, body: Body | None = None) -> int:
+    body = body or body_of(draft)
+    citations = not args.no_citations
+    if args.output:
+        _say(f"Written to {export_body(body, Path(args.output), citations=citations)}")
+    if args.json:
+        data = {**body.to_dict(), "draft_id": draft.id, "version": draft.latest.version}
+        print(json.dumps(data, ensure_ascii=False, indent=2))
+    else:
+        print(to_plain_text(body, citations=citations), end="")
+        for line in check_lines(body):
+            print(line)
+    _say(f"Saved as draft {draft.id}, version {draft.latest.version} "
+         f"(trellis drafts {body.person_id})")
+    return 0
+
+
+def check_lines(body: Body) -> list[str]:
+    """What the checks found, in words: coverage warnings, language findings, rejected sentences."""
+    lines = [f"- {warning}" for warning in (body.coverage.warnings if body.coverage else ())]
+    lines += [f'- {f["message"]} "{f["words"]}": {f["suggestion"]}' for f in body.language]
+    replaced = sum(v.outcome == "fallback" for v in body.grounding)
+    dropped = sum(v.outcome == "dropped" for v in body.grounding)
+    if replaced or dropped:
+        lines.append(f"- Grounding: {replaced} model sentences replaced by the notes' own words, "
+                     f"{dropped} dropped (their words were not in the cited notes)")
+    return ["", "Checks"] + lines if lines else []
+
+
+# --- drafts on record --------------------------------------------------------------
+
+def cmd_drafts(args) -> int:
+    with open_store() as store:
+        person = store.people.resolve(args.person)
+        drafts = store.drafts.for_person(person.id)
+    if args.json:
+        print(json.dumps([_draft_dict(d) for d in drafts], ensure_ascii=False, indent=2))
+        return 0
+    rows = [["DRAFT", "KIND", "PERIOD", "VERSIONS", "FINAL", "SAVED"]]
+    rows += [[d.id, d.kind, _period_words(d), str(len(d.versions)),
+              str(d.final_version or "-"), d.latest.created_at if d.latest else ""] for d in drafts]
+    print("\n".join(_table(rows)) if drafts else f"No drafts for {person.name} yet.")
+    return 0
+
+
+def _draft_dict(draft) -> dict:
+    return {"id": draft.id, "kind": draft.kind, "person_id": draft.person_id,
+            "period": {"from": draft.period_start, "to": draft.period_end},
+            "cycle_id": draft.cycle_id, "final_version": draft.final_version,
+            "versions": [{"version": v.version, "created_at": v.created_at,
+                          "model_sha256": v.model_sha256,
+                          "prompts": [{"name": n, "version": ver} for n, ver in v.prompts]}
+                         for v in draft.versions]}
+
+
+def _period_words(draft) -> str:
+    if draft.period_start and draft.period_end:
+        return f"{draft.period_start} to {draft.period_end}"
+    return draft.period_end or draft.period_start or ""
+
+
+def _table(rows: list[list[str]]) -> list[str]:
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    return ["  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows]
+
+
+def cmd_draft_final(args) -> int:
+    with open_store(create=False) as store:
+        draft = mark_final(store, args.draft_id, args.version)
+    if args.json:
+        print(json.dumps(_draft_dict(draft), ensure_ascii=False, indent=2))
+    elif draft.is_final:
+        print(f"Draft {draft.id}: version {draft.final_version} is final")
+    else:
+        print(f"Draft {draft.id}: no version is final")
+    return 0
+
+
+def cmd_draft_export(args) -> int:
+    check_export_path(Path(args.output))
+    with open_store(create=False) as store:
+        body = body_of(store.drafts.get(args.draft_id), args.version)
+    path = export_body(body, Path(args.output), citations=not args.no_citations)
+    print(f"Written to {path}")
+    return 0
