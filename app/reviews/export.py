@@ -322,13 +322,20 @@ WRITERS = {".md": _markdown_file, ".markdown": _markdown_file, ".txt": _text_fil
            ".docx": _docx_file, ".json": _json_file, ".pdf": _pdf_file}
 
 
-def export_body(body: Body, path: Path, *, citations: bool = True) -> Path:
-    """Write ``body`` in the format its file name asks for (.md .markdown .txt .docx .json .pdf)."""
+def check_export_path(path: Path) -> Path:
+    """``path`` if ``export_body`` can write it: a known suffix, in a folder that exists.
+
+    The command line asks before drafting, so a typo costs no model time.
+    """
     path = Path(path)
-    writer = WRITERS.get(path.suffix.lower())
-    if writer is None:
+    if path.suffix.lower() not in WRITERS:
         accepted = " ".join(WRITERS)
         raise InvalidInput(f"Cannot export to {path.name}: the file name must end in one of "
                            f"{accepted}")
-    checked_target(path)
-    return writer(body, path, citations)
+    return checked_target(path)
+
+
+def export_body(body: Body, path: Path, *, citations: bool = True) -> Path:
+    """Write ``body`` in the format its file name asks for (.md .markdown .txt .docx .json .pdf)."""
+    path = check_export_path(path)
+    return WRITERS[path.suffix.lower()](body, path, citations)
