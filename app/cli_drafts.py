@@ -36,6 +36,8 @@ def add_draft_commands(sub) -> None:
     _output_flags(p); p.set_defaults(func=cmd_draft_review)
     p = actions.add_parser("plan", help="draft a development plan from notes, goals and the framework")
     p.add_argument("person", help="id or unambiguous name")
+    p.add_argument("--as-of", metavar="YYYY-MM-DD",
+                   help="plan from the six months of notes up to this day (default: today)")
     _output_flags(p); p.set_defaults(func=cmd_draft_plan)
     _add_draft_record_commands(actions)
     p = sub.add_parser("drafts", help="a person's drafts, their versions and which is final")
@@ -78,7 +80,9 @@ def cmd_draft_review(args) -> int:
     with open_store() as store:
         person = store.people.resolve(args.person)
         start, end, cycle_id = _period(store, args)
-        build_brief(store, person.id, start, end)   # no evidence: say so before loading a model
+        brief = build_brief(store, person.id, start, end)
+        if not brief.notes:   # say so before loading a model
+            raise brief.no_evidence()
         _say(f"Drafting a review of {person.name}, {start} to {end}")
         body = _with_model(store, lambda engine, library: draft_review(
             store, engine, library, person.id, start, end, on_section=_section_done))
@@ -92,9 +96,10 @@ def cmd_draft_plan(args) -> int:
     _check_output(args)
     with open_store() as store:
         person = store.people.resolve(args.person)
+        as_of = parse_date(args.as_of, where="--as-of") if args.as_of else None
         _say(f"Drafting a development plan for {person.name}")
         body = _with_model(store, lambda engine, library: draft_plan(
-            store, engine, library, person.id, on_section=_section_done))
+            store, engine, library, person.id, today=as_of, on_section=_section_done))
         draft = save_draft(store, body)
     return _show(args, draft)
 
