@@ -187,13 +187,14 @@ def _read_csv(text: str, source: str) -> dict:
     if not body:
         raise InvalidInput(f"row {header_row}: only a header; the framework has no competencies")
     read = _csv_long if long_form else _csv_wide
-    levels, competencies = read(body, [c for c in columns if c not in _CSV_FIXED])
+    named = _CSV_FIXED + (_CSV_LONG if long_form else ())
+    levels, competencies = read(body, [column for column in columns if column not in named])
     return {"name": _name_from_file(source), "levels": levels, "competencies": competencies}
 
 
 def _csv_rows(text: str) -> list[tuple[int, list[str]]]:
     """Non-blank rows with their row numbers (the header is row 1 if it comes first)."""
-    reader = csv.reader(io.StringIO(text, newline=""))
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     rows = []
     try:
         for number, cells in enumerate(reader, 1):
@@ -326,9 +327,10 @@ def _levels(document: dict) -> tuple[str, ...]:
         raise InvalidInput(f"{where}: expected a list of level names, lowest first, "
                            f"got {_kind(levels)}")
     for index, level in enumerate(levels):
-        _check_text(level, f"{where}[{index}]")
+        level_where = _where(document, f"levels[{index}]", line_of="levels")
+        _check_text(level, level_where)
         if level.strip() in [str(other).strip() for other in levels[:index]]:
-            raise InvalidInput(f"{where}[{index}]: the level {level!r} is listed twice")
+            raise InvalidInput(f"{level_where}: the level {level!r} is listed twice")
     return tuple(level.strip() for level in levels)
 
 
@@ -379,24 +381,24 @@ def _no_duplicates(items: list, competencies: list[FrameworkCompetency]) -> None
     seen_ids: dict[str, int] = {}
     seen_names: dict[str, int] = {}
     for index, (item, competency) in enumerate(zip(items, competencies)):
-        path = f"competencies[{index}]"
-        if competency.id in seen_ids:
-            raise InvalidInput(f"{_where(item, path, 'id')}: the id {competency.id!r} is also used "
-                               f"by {_first(items, seen_ids[competency.id])}; ids must be unique"
-                               + ("" if "id" in item else " (give this competency an id)"))
-        if competency.name.casefold() in seen_names:
+        path, name = f"competencies[{index}]", competency.name.casefold()
+        if name in seen_names:
             raise InvalidInput(f"{_where(item, path, 'name')}: {competency.name!r} is listed twice "
-                               f"(also {_first(items, seen_names[competency.name.casefold()])})")
-        seen_ids[competency.id] = seen_names[competency.name.casefold()] = index
+                               f"(also {_place(items, seen_names[name])})")
+        if competency.id in seen_ids:
+            hint = "" if "id" in item else " (give this competency an id)"
+            raise InvalidInput(f"{_where(item, path, 'id')}: the id {competency.id!r} is also used "
+                               f"{_place(items, seen_ids[competency.id])}; ids must be unique{hint}")
+        seen_ids[competency.id], seen_names[name] = index, index
 
 
-def _first(items: list, index: int) -> str:
+def _place(items: list, index: int) -> str:
     item = items[index]
     if getattr(item, "row", None):
         return f"on row {item.row}"
     if getattr(item, "line", None):
         return f"at line {item.line}"
-    return f"competencies[{index}]"
+    return f"in competencies[{index}]"
 
 
 # --- small checks and messages -----------------------------------------------
@@ -429,12 +431,12 @@ def _optional_text(mapping: dict, key: str, path: str, *, may_be_empty: bool = F
 def _check_text(value: object, where: str) -> None:
     if not isinstance(value, str):
         raise InvalidInput(f"{where}: expected text, got {_kind(value)} {value!r}"
-                           " (in YAML, put it in quotes)")
+                           " (write it as text, in quotes)")
     if not value.strip():
         raise InvalidInput(f"{where}: empty")
 
 
-def _where(mapping: object, path: str, key: object = None) -> str:
+def _where(mapping: object, path: str, key: object = None, *, line_of: object = None) -> str:
     """'row 4, column 'competency'' / 'line 12, competencies[1], field 'name'' / a JSON path."""
     row, line = getattr(mapping, "row", None), getattr(mapping, "line", None)
     if row is not None:
@@ -442,7 +444,7 @@ def _where(mapping: object, path: str, key: object = None) -> str:
         return f"row {row}" + (f", column {column!r}" if column is not None else "")
     parts = []
     if line is not None:
-        parts.append(f"line {mapping.lines.get(key, line)}")
+        parts.append(f"line {mapping.lines.get(line_of or key, line)}")
     if path:
         parts.append(path)
     if key is not None:
