@@ -6,7 +6,7 @@ competency, is unfair without anyone meaning it to be. The map shows
 months across the top, the number of notes in every cell, a deeper tint
 for more notes — so a gap is seen before the draft is written. Months with
 no notes are hatched and competencies without evidence are marked with a
-warning sign in their row label; the same facts are in each cell's tooltip
+warning sign beside their name; the same facts are in each cell's tooltip
 and in a sentence summary for screen readers.
 
 The grid is painted in logical pixels from the font's metrics, so it
@@ -158,7 +158,7 @@ class CoverageHeatmap(QWidget):
         widest = max((metrics.horizontalAdvance(month_short(m)) for m in self._months()), default=0)
         cell_width = max(widest + 2 * GAP, metrics.horizontalAdvance("000") + 2 * GAP,
                          metrics.height() * 2)
-        cell_height = metrics.height() + 2 * GAP
+        cell_height = metrics.height() + GAP
         header_height = 2 * metrics.height() + GAP
         return Geometry(label_width, header_height, cell_width, cell_height, len(names),
                         len(self._months()))
@@ -241,8 +241,6 @@ class CoverageHeatmap(QWidget):
         colour = warning_colour(palette) if flagged else palette.color(QPalette.ColorRole.WindowText)
         if not self._coverage.competencies[row][0]:
             colour = palette.color(QPalette.ColorRole.PlaceholderText)
-        if flagged:
-            self._hatch(painter, geometry.cell(row, 0).united(geometry.cell(row, geometry.columns - 1)))
         painter.setPen(colour)
         elided = QFontMetrics(self.font()).elidedText(text, Qt.TextElideMode.ElideRight, rect.width() - GAP)
         painter.drawText(rect.adjusted(GAP, 0, 0, 0), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
@@ -262,7 +260,8 @@ class CoverageHeatmap(QWidget):
                                  palette.color(QPalette.ColorRole.Text), 0.15))
             painter.setBrush(Qt.BrushStyle.NoBrush)
             painter.drawRoundedRect(rect, 3, 3)
-            painter.setPen(palette.color(QPalette.ColorRole.PlaceholderText))
+            painter.setPen(blend(palette.color(QPalette.ColorRole.Base),
+                                 palette.color(QPalette.ColorRole.Text), 0.4))
         painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, self.cell_text(row, column))
 
 
