@@ -1,0 +1,413 @@
+"""A review draft or development plan as the manager reads, checks and corrects it.
+
+Why this module exists: a draft is only worth trusting if every sentence
+shows where it came from and is quick to fix. Each statement is drawn with
+its citations as small date chips ("12 Mar") that open the note, and a
+quiet word when the text is the note's own words or the manager's; each
+section header carries "Regenerate". Double-click or Enter opens an inline
+editor on a statement (Ctrl+Enter saves, Esc cancels). A plan's goals get a
+"Make goal" button. The view only reports what the manager asked for
+through signals; the Reviews tab saves versions and redraws.
+
+A draft holds tens of statements, not thousands, so a small widget per
+statement is simpler and cheaper than a painting delegate here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QDate, QLocale, Qt, Signal
+from PySide6.QtGui import QPalette
+from PySide6.QtWidgets import (
+    QFrame, QHBoxLayout, QLabel, QPlainTextEdit, QPushButton, QScrollArea, QSizePolicy, QToolButton,
+    QVBoxLayout, QWidget,
+)
+
+from app.reviews.body import FROM_APP, FROM_MANAGER, FROM_NOTE, PLAN, Body, Section, Statement
+
+from .chips import blend
+
+SourceOf = Callable[[str], dict]
+"""Looks up a cited id: {"type": "note"|"goal"|"action", "date": ISO or None, "title": …}."""
+
+SOURCE_WORDS = {
+    FROM_NOTE: ("in the note's words", "The model's sentence was not supported by the notes, "
+                                       "so the note's own words are used instead."),
+    FROM_MANAGER: ("your words", "You wrote this sentence."),
+    FROM_APP: ("counted by Trellis", "Written by Trellis from the evidence itself, not by the model."),
+}
+GOAL_PARTS = (("specific", "Specific"), ("measurable", "Measurable"), ("achievable", "Achievable"),
+              ("relevant", "Relevant"))
+
+
+def chip_text(source: dict) -> str:
+    """What a citation chip says: the note's date ("12 Mar"), or "Goal"/"Action"."""
+    date = source.get("date")
+    if source.get("type", "note") == "note" and date:
+        return QLocale().toString(QDate.fromString(date, Qt.DateFormat.ISODate), "d MMM")
+    return {"goal": "Goal", "action": "Action"}.get(source.get("type"), "Note")
+
+
+def chip_tooltip(source: dict) -> str:
+    date = source.get("date")
+    long_date = QLocale().toString(QDate.fromString(date, Qt.DateFormat.ISODate), "d MMMM yyyy") if date else ""
+    kind = source.get("type", "note")
+    if kind == "note":
+        return f"Note of {long_date} — click to open it in the timeline" if date else "Note"
+    title = source.get("title") or ""
+    return f"{kind.title()} “{title}”" + (f", due {long_date}" if long_date else "")
+
+
+class CitationChip(QToolButton):
+    """A cited record: its date as a small rounded chip; notes open when clicked."""
+
+    def __init__(self, record_id: str, source: dict, parent=None):
+        super().__init__(parent)
+        self.record_id, self.source = record_id, source
+        self.setText(chip_text(source))
+        self.setToolTip(chip_tooltip(source))
+        self.setAccessibleName(f"Citation: {self.toolTip().split(' — ')[0]}")
+        self.setCursor(Qt.CursorShape.PointingHandCursor if self.opens_note else Qt.CursorShape.ArrowCursor)
+        self.setAutoRaise(True)
+        self.setObjectName("citation")
+
+    @property
+    def opens_note(self) -> bool:
+        return self.source.get("type", "note") == "note"
+
+
+class StatementEditor(QPlainTextEdit):
+    """The inline editor: Ctrl+Enter saves, Esc cancels (even though the window binds Esc to Stop)."""
+
+    sig_done = Signal(bool)
+    """Editing ended. Argument: True to save the text, False to cancel."""
+
+    def event(self, event) -> bool:
+        if event.type() == event.Type.ShortcutOverride and (_is_save_key(event) or
+                                                             event.key() == Qt.Key.Key_Escape):
+            event.accept()
+            return True
+        return super().event(event)
+
+    def keyPressEvent(self, event) -> None:
+        if _is_save_key(event):
+            self.sig_done.emit(True)
+        elif event.key() == Qt.Key.Key_Escape:
+            self.sig_done.emit(False)
+        else:
+            super().keyPressEvent(event)
+
+
+def _is_save_key(event) -> bool:
+    return (event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+            and bool(event.modifiers() & Qt.KeyboardModifier.ControlModifier))
+
+
+class StatementRow(QFrame):
+    """One sentence (or plan item): its text, its citations, and an editor when asked."""
+
+    sig_saved = Signal(str)
+    """The manager changed the text. Argument: the new text."""
+
+    sig_open_note = Signal(str)
+    """A note chip was clicked. Argument: the note id."""
+
+    sig_make_goal = Signal()
+    """The manager wants this plan goal among the person's goals (no arguments)."""
+
+    def __init__(self, statement: Statement, source_of: SourceOf, *, editable: bool, parent=None):
+        super().__init__(parent)
+        self.statement, self.editable = statement, editable
+        self.editor: StatementEditor | None = None
+        self.goal_button: QPushButton | None = None
+        self.setObjectName("statement")
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus if editable else Qt.FocusPolicy.NoFocus)
+        self.setAccessibleName(f"Statement: {statement.text}")
+        if editable:
+            self.setToolTip("Double-click or press Enter to edit")
+        self.text_label = QLabel(statement.text)
+        self.text_label.setWordWrap(True)
+        self.text_label.setObjectName("statement_text")
+        # Not selectable: a double-click must reach the row and open the editor.
+        self.text_label.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
+        self.text_label.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        self._layout = QVBoxLayout(self)
+        self._layout.setContentsMargins(10, 6, 10, 6)
+        self._layout.setSpacing(3)
+        self._layout.addWidget(self.text_label)
+        if statement.goal:
+            self._layout.addWidget(_goal_details(statement.goal))
+        self._layout.addLayout(self._chip_row(source_of))
+
+    def _chip_row(self, source_of: SourceOf) -> QHBoxLayout:
+        row = QHBoxLayout()
+        row.setSpacing(4)
+        if self.statement.date:
+            row.addWidget(_quiet(f"Check-in {_long_date(self.statement.date)}"))
+        for record_id in self.statement.citations:
+            chip = CitationChip(record_id, source_of(record_id))
+            chip.clicked.connect(lambda _=False, c=chip: self.on_chip_clicked(c))
+            row.addWidget(chip)
+        words = SOURCE_WORDS.get(self.statement.source)
+        if words:
+            label = _quiet(words[0])
+            label.setToolTip(words[1])
+            row.addWidget(label)
+        row.addStretch(1)
+        if self.statement.goal:
+            self.goal_button = QPushButton("Make goal")
+            self.goal_button.setAccessibleName("Make goal")
+            self.goal_button.setToolTip("Add this goal to the person's Goals")
+            self.goal_button.clicked.connect(self.sig_make_goal)
+            row.addWidget(self.goal_button)
+        return row
+
+    def on_chip_clicked(self, chip: CitationChip) -> None:
+        if chip.opens_note:
+            self.sig_open_note.emit(chip.record_id)
+
+    def show_goal_added(self) -> None:
+        if self.goal_button is not None:
+            self.goal_button.setText("Added to Goals")
+            self.goal_button.setAccessibleName("Added to Goals")
+            self.goal_button.setEnabled(False)
+
+    # --- editing --------------------------------------------------------------------
+
+    def mouseDoubleClickEvent(self, event) -> None:
+        self.start_edit()
+
+    def keyPressEvent(self, event) -> None:
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.editor is None:
+            self.start_edit()
+        else:
+            super().keyPressEvent(event)
+
+    def start_edit(self) -> StatementEditor | None:
+        if not self.editable or self.editor is not None:
+            return self.editor
+        self.editor = StatementEditor()
+        self.editor.setAccessibleName("Edit statement")
+        self.editor.setAccessibleDescription("Ctrl+Enter saves, Esc cancels")
+        self.editor.setTabChangesFocus(True)
+        self.editor.setPlainText(self.statement.text)
+        self.editor.setFixedHeight(max(64, self.text_label.sizeHint().height() + 28))
+        self.editor.sig_done.connect(self.finish_edit)
+        self.text_label.hide()
+        self._layout.insertWidget(0, self.editor)
+        self.editor.moveCursor(self.editor.textCursor().MoveOperation.End)
+        self.editor.setFocus()
+        return self.editor
+
+    def finish_edit(self, save: bool) -> None:
+        editor, self.editor = self.editor, None
+        if editor is None:
+            return
+        text = editor.toPlainText().strip()
+        editor.deleteLater()
+        self.text_label.show()
+        self.setFocus()
+        if save and text != self.statement.text:
+            self.sig_saved.emit(text)
+
+
+class SectionBlock(QWidget):
+    """A section's title, its "Regenerate" button and its statements."""
+
+    def __init__(self, section: Section, source_of: SourceOf, *, editable: bool, parent=None):
+        super().__init__(parent)
+        self.section = section
+        self.title = QLabel(section.title)
+        self.title.setObjectName("section_title")
+        self.title.setAccessibleName(f"Section: {section.title}")
+        self.regenerate_button = QToolButton()
+        self.regenerate_button.setText("Regenerate")
+        self.regenerate_button.setAccessibleName(f"Regenerate {section.title}")
+        self.regenerate_button.setToolTip("Write this section again; the other sections stay as they are")
+        self.regenerate_button.setVisible(editable and section.key != "summary")
+        header = QHBoxLayout()
+        header.addWidget(self.title, 1)
+        header.addWidget(self.regenerate_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 8, 0, 4)
+        layout.setSpacing(2)
+        layout.addLayout(header)
+        self.rows = [StatementRow(s, source_of, editable=editable) for s in section.statements]
+        for row in self.rows:
+            layout.addWidget(row)
+        if not self.rows:
+            layout.addWidget(_quiet("Nothing the notes support for this section."))
+
+    def set_busy(self, busy: bool) -> None:
+        self.regenerate_button.setEnabled(not busy)
+        self.regenerate_button.setText("Rewriting…" if busy else "Regenerate")
+
+
+class DraftView(QScrollArea):
+    """Shows one Body; streams sections in while the model drafts."""
+
+    sig_open_note = Signal(str)
+    """A citation chip was clicked. Argument: the note id."""
+
+    sig_statement_edited = Signal(str, int, str)
+    """The manager rewrote a statement. Arguments: section key, statement index, new text."""
+
+    sig_regenerate = Signal(str)
+    """The manager wants one section written again. Argument: the section key."""
+
+    sig_make_goal = Signal(str, int)
+    """A plan goal should become a goal. Arguments: section key, statement index."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setAccessibleName("Draft")
+        self.setWidgetResizable(True)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.blocks: list[SectionBlock] = []
+        self._page = QWidget()
+        self._page.setObjectName("draft_page")
+        self._column = QVBoxLayout(self._page)
+        self._column.setContentsMargins(18, 12, 18, 18)
+        self.heading = QLabel()
+        self.heading.setObjectName("draft_heading")
+        self.heading.setAccessibleName("Draft title")
+        self.heading.setWordWrap(True)
+        self.placeholder = QLabel()
+        self.placeholder.setAccessibleName("Draft: empty")
+        self.placeholder.setWordWrap(True)
+        self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.placeholder.setObjectName("draft_placeholder")
+        self._column.addWidget(self.heading)
+        self._column.addWidget(self.placeholder)
+        self._column.addStretch(1)
+        self.setWidget(self._page)
+        self._restyle()
+
+    # --- what the tab asks ---------------------------------------------------------------
+
+    def show_empty(self, text: str) -> None:
+        self._remove_blocks()
+        self.heading.hide()
+        self.placeholder.setText(text)
+        self.placeholder.show()
+
+    def begin(self, heading: str) -> None:
+        """Start a draft that will arrive section by section."""
+        self._remove_blocks()
+        self.heading.setText(heading)
+        self.heading.show()
+        self.placeholder.hide()
+
+    def add_section(self, section: Section, source_of: SourceOf, *, editable: bool = False,
+                    goals_added: set[int] = frozenset()) -> SectionBlock:
+        block = SectionBlock(section, source_of, editable=editable)
+        block.regenerate_button.clicked.connect(lambda: self.sig_regenerate.emit(section.key))
+        for index, row in enumerate(block.rows):
+            self._connect_row(section.key, index, row, index in goals_added)
+        self._column.insertWidget(self._column.count() - 1, block)
+        self.blocks.append(block)
+        return block
+
+    def show_body(self, body: Body, source_of: SourceOf, *, heading: str, editable: bool,
+                  goals_added: dict[str, set[int]] | None = None) -> None:
+        self.begin(heading)
+        for section in body.sections:
+            self.add_section(section, source_of, editable=editable,
+                             goals_added=(goals_added or {}).get(section.key, set()))
+        if not body.sections:
+            self.show_empty("This draft has no sections.")
+
+    def block(self, key: str) -> SectionBlock | None:
+        return next((b for b in self.blocks if b.section.key == key), None)
+
+    def row(self, key: str, index: int) -> StatementRow | None:
+        block = self.block(key)
+        return block.rows[index] if block and 0 <= index < len(block.rows) else None
+
+    def set_regenerating(self, key: str | None) -> None:
+        for block in self.blocks:
+            block.set_busy(block.section.key == key)
+            block.regenerate_button.setEnabled(key is None)
+
+    def clear(self) -> None:
+        self.show_empty("")
+
+    # --- inside -----------------------------------------------------------------------
+
+    def _connect_row(self, key: str, index: int, row: StatementRow, goal_added: bool) -> None:
+        row.sig_saved.connect(lambda text: self.sig_statement_edited.emit(key, index, text))
+        row.sig_open_note.connect(self.sig_open_note)
+        row.sig_make_goal.connect(lambda: self.sig_make_goal.emit(key, index))
+        if goal_added:
+            row.show_goal_added()
+
+    def _remove_blocks(self) -> None:
+        for block in self.blocks:
+            self._column.removeWidget(block)
+            block.deleteLater()
+        self.blocks = []
+
+    def changeEvent(self, event) -> None:
+        if event.type() == event.Type.PaletteChange:
+            self._restyle()
+        super().changeEvent(event)
+
+    def _restyle(self) -> None:
+        """Colours from the palette, so the draft follows a light or dark system theme."""
+        palette = self.palette()
+        base, text = palette.color(QPalette.ColorRole.Base), palette.color(QPalette.ColorRole.Text)
+        accent = palette.color(QPalette.ColorRole.Highlight)
+        chip, hover = blend(base, accent, 0.16), blend(base, accent, 0.3)
+        quiet, rule = blend(base, text, 0.55), blend(base, text, 0.1)
+        self._page.setStyleSheet(f"""
+            #draft_page {{ background: {base.name()}; }}
+            #draft_heading {{ font-size: 18px; font-weight: 600; padding-bottom: 4px; }}
+            #draft_placeholder {{ color: {quiet.name()}; padding: 40px; }}
+            #section_title {{ font-size: 15px; font-weight: 600; border-bottom: 1px solid {rule.name()};
+                              padding: 4px 0; }}
+            #statement {{ border-radius: 6px; }}
+            #statement:focus, #statement:hover {{ background: {blend(base, accent, 0.07).name()}; }}
+            #statement_text {{ font-size: 14px; }}
+            #quiet {{ color: {quiet.name()}; font-size: 11px; }}
+            #citation {{ background: {chip.name()}; color: {text.name()}; border: none; border-radius: 8px;
+                         padding: 1px 8px; font-size: 11px; }}
+            #citation:hover {{ background: {hover.name()}; }}
+        """)
+
+
+def _quiet(text: str) -> QLabel:
+    label = QLabel(text)
+    label.setObjectName("quiet")
+    return label
+
+
+def _long_date(date: str) -> str:
+    return QLocale().toString(QDate.fromString(date, Qt.DateFormat.ISODate), "d MMMM yyyy")
+
+
+def _goal_details(goal: dict) -> QLabel:
+    """A SMART goal's parts, due date and actions, in small type under its text."""
+    lines = [f"<b>{title}:</b> {_escape(goal[key])}" for key, title in GOAL_PARTS if goal.get(key)]
+    if goal.get("due"):
+        lines.append(f"<b>Due:</b> {_long_date(goal['due'])}")
+    lines += [f"• {_escape(action)}" for action in goal.get("actions") or ()]
+    label = QLabel("<br>".join(lines))
+    label.setObjectName("quiet")
+    label.setWordWrap(True)
+    label.setTextFormat(Qt.TextFormat.RichText)
+    return label
+
+
+def _escape(text) -> str:
+    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def heading_for(body: Body) -> str:
+    """"Review draft · Ana Ruiz · 1 Jan – 30 Jun 2026" or "Development plan · Ana Ruiz"."""
+    if body.kind == PLAN:
+        return f"Development plan · {body.person_name}"
+    period = ""
+    if body.period_start and body.period_end:
+        period = f" · {_long_date(body.period_start)} – {_long_date(body.period_end)}"
+    return f"Review draft · {body.person_name}{period}"
