@@ -1,0 +1,357 @@
+"""The Reviews tab over a real store: drafting, versions, findings, final mark, exports (pytest-qt).
+
+Drafting runs the real pipeline on the model thread with a scripted fake
+engine (one JSON sentence per request), so sections stream in, Stop is
+observable and nothing depends on the small model's wording. The other
+tests start from a draft saved through ``app.reviews.versions`` with known
+words, so findings and fixes are exact.
+"""
+
+import os
+import stat
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+pytest.importorskip("PySide6")
+
+from PySide6.QtCore import QLocale, Qt  # noqa: E402
+from PySide6.QtGui import QGuiApplication  # noqa: E402
+
+from app.llm.engine import ModelError  # noqa: E402
+from app.llm.fake_engine import FakeEngine  # noqa: E402
+from app.reviews.body import Body, Section, Statement  # noqa: E402
+from app.reviews.export import to_plain_text  # noqa: E402
+from app.reviews.versions import body_of, save_draft  # noqa: E402
+from ui import reviews_tab as reviews_module  # noqa: E402
+from ui.draft_view import CitationChip  # noqa: E402
+from ui.model_bridge import ModelBridge  # noqa: E402
+from ui.person_page import PersonPage  # noqa: E402
+from ui.session import Session  # noqa: E402
+
+WAIT = 10_000
+CTRL = Qt.KeyboardModifier.ControlModifier
+NOTES = [  # date, kind, text, competencies
+    ("2026-01-14", "praise", "Ana delivered the billing migration two days before the deadline.", ["c-delivery"]),
+    ("2026-02-03", "observation", "Ana paired with Li on the flaky import tests and fixed them together.",
+     ["c-collab"]),
+    ("2026-03-11", "concern", "Ana missed the design review and the API change slipped a week.", ["c-delivery"]),
+    ("2026-04-22", "praise", "Ana ran the incident retro and everyone left with clear owners.", ["c-collab"]),
+    ("2026-05-19", "observation", "Ana shipped the export feature on the agreed date.", ["c-delivery"]),
+]
+SENTENCE = '{"sentence": "Ana delivered the billing migration before the deadline."}'
+
+
+class SentenceEngine(FakeEngine):
+    """Answers every request with one JSON sentence, a few characters at a time."""
+
+    def stream(self, request, stop):
+        if not self._replies:
+            self.enqueue(*[SENTENCE[i:i + 6] for i in range(0, len(SENTENCE), 6)])
+        return (yield from super().stream(request, stop))
+
+
+@pytest.fixture(autouse=True)
+def english_dates():
+    QLocale.setDefault(QLocale(QLocale.Language.English, QLocale.Country.UnitedKingdom))
+
+
+@pytest.fixture
+def ana(team):
+    """Ana's notes in H1 2026, the H1 2026 cycle, and one note about Li."""
+    store, ana, li = team
+    notes = [store.notes.add(person_id=ana.id, date=d, kind=k, text=t, competencies=c) for d, k, t, c in NOTES]
+    store.notes.add(person_id=li.id, date="2026-02-03", text="Li rewrote the import tests.")
+    cycle = store.review_cycles.add(name="H1 2026", period_start="2026-01-01", period_end="2026-06-30")
+    return store, notes, cycle
+
+
+@pytest.fixture
+def make_page(qtbot, ana):
+    made = []
+
+    def make(engine=None, *, factory=None):
+        store = ana[0]
+        session = Session(store)
+        bridge = ModelBridge(engine_factory=factory or (lambda: engine or SentenceEngine()))
+        page = PersonPage(session, bridge)
+        qtbot.addWidget(page)
+        page.resize(1200, 800)
+        page.show()
+        page.show_person("p-ana")
+        page.tabs.setCurrentWidget(page.reviews_tab)
+        made.append((session, bridge))
+        return page
+    yield make
+    for session, bridge in made:
+        bridge.shutdown()
+        session.lock()
+
+
+def saved_review(ana, statements=None):
+    """A review draft of Ana in the H1 2026 cycle, with known words, saved as version 1."""
+    store, notes, cycle = ana
+    statements = statements or {
+        "summary": [Statement("Five notes about Ana in the period.", tuple(n.id for n in notes), "app")],
+        "strengths": [Statement("Ana is a team player who always helps.", (notes[1].id,)),
+                      Statement("Ana delivered the billing migration early.", (notes[0].id,))],
+        "growth": [Statement("Ana missed the design review.", (notes[2].id,), "fallback")],
+    }
+    sections = tuple(Section(key, key.title(), tuple(items)) for key, items in statements.items())
+    body = Body("review", "p-ana", "Ana Ruiz", "2026-01-01", "2026-06-30", sections, None,
+                sources={n.id: {"type": "note", "date": n.date, "title": None} for n in notes})
+    return save_draft(store, body, cycle_id=cycle.id)
+
+
+def wait_for_draft(qtbot, tab, versions=1):
+    qtbot.waitUntil(lambda: tab.draft is not None and len(tab.draft.versions) == versions
+                    and not tab._job, timeout=WAIT)
+
+
+# --- drafting ------------------------------------------------------------------------------
+
+def test_drafting_streams_sections_and_saves_version_1(make_page, qtbot, ana):
+    page = make_page(SentenceEngine(pause=0.002))
+    tab, store = page.reviews_tab, ana[0]
+    assert tab.period() == ("2026-01-01", "2026-06-30", ana[2].id)
+    on_screen_when_sent = []
+    tab._sig_section_drafted.connect(lambda _s: on_screen_when_sent.append(len(tab.draft_view.blocks)),
+                                     Qt.ConnectionType.QueuedConnection)  # after the tab's own slot
+    tab.draft_review_button.click()
+    assert not tab.draft_review_button.isEnabled() and tab.stop_button.isEnabled()
+    wait_for_draft(qtbot, tab)
+    # Sections arrived one by one, each on screen as soon as it came.
+    assert len(on_screen_when_sent) >= 3
+    assert on_screen_when_sent == list(range(1, len(on_screen_when_sent) + 1))
+    draft = store.drafts.latest_for("p-ana", "review", cycle_id=ana[2].id)
+    assert draft.id == tab.draft.id and [v.version for v in draft.versions] == [1]
+    assert tab.versions.count() == 1 and tab.versions.currentText().startswith("Version 1")
+    assert store.review_cycles.status(ana[2].id, "p-ana") == "drafting"
+    shown = [b.section.key for b in tab.draft_view.blocks]
+    assert shown == [s.key for s in body_of(draft).sections]
+    chips = tab.draft_view.findChildren(CitationChip)
+    assert chips and all(c.record_id in {n.id for n in ana[1]} for c in chips)
+    assert tab.draft_review_button.isEnabled() and not tab.stop_button.isEnabled()
+    assert "version 1" in tab.message.text()
+
+
+def test_stop_ends_drafting_and_saves_nothing(make_page, qtbot, ana):
+    page = make_page(SentenceEngine(pause=0.03))
+    tab = page.reviews_tab
+    with qtbot.waitSignal(tab._sig_section_drafted, timeout=WAIT):
+        tab.draft_review_button.click()
+    with qtbot.waitSignal(page.reviews_tab._bridge.sig_job_ended, timeout=WAIT):
+        qtbot.keyClick(tab, Qt.Key.Key_Escape)
+    assert ana[0].drafts.for_person("p-ana") == []
+    assert tab.message.isVisible() and tab.message.text()
+    assert tab.draft_review_button.isEnabled() and not tab.stop_button.isEnabled()
+
+
+def test_no_notes_in_the_period_is_a_calm_sentence(make_page, qtbot, ana):
+    page = make_page()
+    tab = page.reviews_tab
+    tab.picker.set_custom_period("2025-01-01", "2025-03-31")
+    with qtbot.waitSignal(tab._bridge.sig_job_ended, timeout=WAIT):
+        tab.draft_review_button.click()
+    assert "No notes on Ana" in tab.message.text() and "Traceback" not in tab.message.text()
+    assert ana[0].drafts.for_person("p-ana") == [] and tab.draft_review_button.isEnabled()
+
+
+def test_a_missing_model_is_a_calm_sentence(make_page, qtbot, ana):
+    def no_model():
+        raise ModelError("The model file models/SmolLM2.gguf is missing; add a model in Models…")
+    page = make_page(factory=no_model)
+    saved_review(ana)
+    tab = page.reviews_tab
+    tab.set_person("p-ana")
+    with qtbot.waitSignal(tab._bridge.sig_job_ended, timeout=WAIT):
+        tab.draft_review_button.click()
+    assert "model file" in tab.message.text()
+    assert tab.draft is not None and len(tab.draft_view.blocks) == 3  # the saved draft is back
+
+
+def test_regenerate_rewrites_only_that_section(make_page, qtbot, ana):
+    page = make_page()
+    tab = page.reviews_tab
+    tab.draft_review_button.click()
+    wait_for_draft(qtbot, tab)
+    before = body_of(tab.draft)
+    key = next(b.section.key for b in tab.draft_view.blocks if not b.regenerate_button.isHidden())
+    tab.draft_view.block(key).regenerate_button.click()
+    assert tab.draft_view.block(key).regenerate_button.text() == "Rewriting…"
+    wait_for_draft(qtbot, tab, versions=2)
+    after = body_of(tab.draft)
+    assert [s.to_dict() for s in after.sections if s.key != key] == \
+           [s.to_dict() for s in before.sections if s.key != key]
+    assert tab.versions.count() == 2 and tab.versions.currentData() == 2
+
+
+# --- the manager's changes ----------------------------------------------------------------------
+
+def test_edit_a_statement_saves_version_2_with_the_managers_words(make_page, qtbot, ana):
+    saved_review(ana)
+    page = make_page()
+    tab = page.reviews_tab
+    row = tab.draft_view.row("strengths", 1)
+    qtbot.mouseDClick(row, Qt.MouseButton.LeftButton)
+    editor = tab.draft_view.row("strengths", 1).editor
+    assert editor is not None and editor.toPlainText() == "Ana delivered the billing migration early."
+    editor.setPlainText("Ana moved billing to the new provider two days early.")
+    qtbot.keyClick(editor, Qt.Key.Key_Return, CTRL)
+    draft = ana[0].drafts.get(tab.draft.id)
+    assert [v.version for v in draft.versions] == [1, 2]
+    edited = body_of(draft).section("strengths").statements[1]
+    assert (edited.text, edited.source) == ("Ana moved billing to the new provider two days early.", "manager")
+    assert edited.citations == (ana[1][0].id,)
+    assert tab.versions.count() == 2 and tab.versions.currentData() == 2
+    assert tab.draft_view.row("strengths", 1).text_label.text() == edited.text
+
+
+def test_enter_opens_the_editor_and_esc_cancels(make_page, qtbot, ana):
+    saved_review(ana)
+    page = make_page()
+    tab = page.reviews_tab
+    row = tab.draft_view.row("growth", 0)
+    row.setFocus()
+    qtbot.keyClick(row, Qt.Key.Key_Return)
+    assert row.editor is not None
+    row.editor.setPlainText("Something else entirely.")
+    qtbot.keyClick(row.editor, Qt.Key.Key_Escape)
+    assert row.editor is None and row.text_label.text() == "Ana missed the design review."
+    assert len(ana[0].drafts.get(tab.draft.id).versions) == 1
+
+
+def test_an_older_version_is_shown_read_only(make_page, qtbot, ana):
+    saved_review(ana)
+    page = make_page()
+    tab = page.reviews_tab
+    tab.edit_statement("growth", 0, "Ana missed one design review in March.")
+    tab.versions.setCurrentIndex(1)
+    tab.versions.activated.emit(1)
+    assert tab.shown_version == 1
+    assert tab.draft_view.row("growth", 0).text_label.text() == "Ana missed the design review."
+    assert tab.draft_view.row("growth", 0).start_edit() is None
+    assert tab.draft_view.block("growth").regenerate_button.isHidden()
+
+
+def test_citation_chip_opens_the_note_in_the_timeline(make_page, qtbot, ana):
+    saved_review(ana)
+    page = make_page()
+    chip = tab_chip = page.reviews_tab.draft_view.row("growth", 0).findChild(CitationChip)
+    assert tab_chip.text() == "11 Mar" and "11 March 2026" in chip.toolTip()
+    qtbot.mouseClick(chip, Qt.MouseButton.LeftButton)
+    assert page.tabs.currentWidget() is page.timeline
+    assert page.timeline.current_note_id() == ana[1][2].id
+
+
+def test_findings_are_shown_fixed_and_dismissed(make_page, qtbot, ana):
+    saved_review(ana)
+    page = make_page()
+    tab = page.reviews_tab
+    cards = {card.finding["rule"]: card for card in tab.findings.cards}
+    assert set(cards) == {"vague_praise", "absolute"}
+    assert "<b>always</b>" in cards["absolute"].findChildren(type(tab.message))[1].text()
+    assert cards["vague_praise"].apply_button.isHidden()  # its fix has a […] to fill in
+    assert not cards["absolute"].apply_button.isHidden()
+    cards["absolute"].apply_button.click()
+    fixed = body_of(ana[0].drafts.get(tab.draft.id)).section("strengths").statements[0]
+    assert fixed.text == "Ana is a team player who consistently helps."
+    assert [c.finding["rule"] for c in tab.findings.cards] == ["vague_praise"]
+    tab.findings.cards[0].dismiss_button.click()
+    assert tab.findings.cards == [] and "1 dismissed" in tab.findings.summary.text()
+    assert len(ana[0].drafts.get(tab.draft.id).versions) == 3
+
+
+def test_mark_final_sets_the_cycle_status_and_can_be_undone(make_page, qtbot, ana):
+    saved_review(ana)
+    store, _notes, cycle = ana
+    page = make_page()
+    tab = page.reviews_tab
+    tab.final_button.click()
+    assert store.drafts.get(tab.draft.id).final_version == 1
+    assert store.review_cycles.status(cycle.id, "p-ana") == "final"
+    assert tab.final_button.isChecked() and "final" in tab.versions.currentText()
+    assert "final" in tab.picker.status_chip.text().lower()
+    tab.final_button.click()
+    assert store.drafts.get(tab.draft.id).final_version is None
+    assert store.review_cycles.status(cycle.id, "p-ana") == "drafting"
+    assert not tab.final_button.isChecked()
+
+
+# --- exports ---------------------------------------------------------------------------------------
+
+def test_exports_write_owner_only_files_where_the_manager_chose(make_page, qtbot, ana, tmp_path, monkeypatch):
+    saved_review(ana)
+    page = make_page()
+    tab = page.reviews_tab
+    asked = []
+
+    def choose(_parent, _title, suggested, _filter):
+        asked.append(suggested)
+        return str(tmp_path / suggested.name)
+    monkeypatch.setattr(reviews_module, "ask_save_path", choose)
+    written = {suffix: tab.export_to(suffix) for suffix in (".md", ".pdf", ".docx")}
+    assert [p.name for p in asked] == [f"Ana Ruiz — review H1 2026{s}" for s in (".md", ".pdf", ".docx")]
+    assert asked[0].parent == reviews_module.documents_dir()
+    for path in written.values():
+        assert path.exists() and stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert written[".pdf"].read_bytes().startswith(b"%PDF")
+    assert "[^1]" in written[".md"].read_text() and "11 March 2026" in written[".md"].read_text()
+    tab.citations_box.setChecked(False)
+    shared = tab.export_to(".md")
+    assert "[^" not in shared.read_text() and "Ana missed the design review." in shared.read_text()
+
+
+def test_a_cancelled_dialog_writes_nothing(make_page, ana, monkeypatch):
+    saved_review(ana)
+    page = make_page()
+    monkeypatch.setattr(reviews_module, "ask_save_path", lambda *_: "")
+    assert page.reviews_tab.export_to(".docx") is None
+
+
+def test_copy_as_plain_text_fills_the_clipboard_and_is_remembered(make_page, ana):
+    saved_review(ana)
+    page = make_page()
+    tab = page.reviews_tab
+    tab.citations_box.setChecked(False)
+    text = tab.copy_plain_text()
+    assert QGuiApplication.clipboard().text() == text == tab.clipboard_copy
+    assert text == to_plain_text(tab.body, citations=False)
+    assert "Ana delivered the billing migration early." in text
+
+
+# --- the plan ---------------------------------------------------------------------------------------
+
+def test_make_goal_adds_the_plan_goal_once(make_page, qtbot, ana):
+    store, notes, _cycle = ana
+    goal = {"title": "Lead the next design review", "specific": "Run the API design review",
+            "measurable": "Reviewed before coding starts", "achievable": "With Li's help",
+            "relevant": "Design reviews were missed", "due": "2026-09-30",
+            "actions": ["Book the review", "Share the doc a day ahead"]}
+    plan = Body("plan", "p-ana", "Ana Ruiz", None, None,
+                (Section("goals", "Goals", (Statement("Lead the next design review by 30 September.",
+                                                      (notes[2].id,), goal=goal),)),), None,
+                sources={notes[2].id: {"type": "note", "date": notes[2].date, "title": None}})
+    save_draft(store, plan)
+    page = make_page()
+    tab = page.reviews_tab
+    tab.kind_tabs.setCurrentIndex(1)
+    row = tab.draft_view.row("goals", 0)
+    assert row.goal_button.text() == "Make goal"
+    row.goal_button.click()
+    goals = [g for g in store.goals.all() if g.person_id == "p-ana"]
+    assert [g.title for g in goals] == ["Lead the next design review"]
+    assert row.goal_button.text() == "Added to Goals" and not row.goal_button.isEnabled()
+    assert "Lead the next design review" in page.goals_tab.model.stringList()[0]
+    tab.set_person("p-ana")
+    assert not tab.draft_view.row("goals", 0).goal_button.isEnabled()
+
+
+def test_locking_empties_the_tab(make_page, ana):
+    saved_review(ana)
+    page = make_page()
+    tab = page.reviews_tab
+    assert tab.draft_view.blocks
+    page._session.lock()
+    assert tab.draft_view.blocks == [] and tab.findings.cards == [] and tab.body is None
+    assert tab.versions.count() == 0

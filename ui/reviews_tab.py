@@ -1,0 +1,636 @@
+"""A person's Reviews tab: the evidence, the draft as it is written, its checks, versions and exports.
+
+Why this module exists: this is where months of notes become a review the
+manager can stand behind. The left side (``CyclePicker``, ``EvidencePanel``)
+chooses the period and shows the evidence; the right side drafts a review
+or a development plan on the model thread, streams its sections in as they
+are finished, and shows the saved draft with citation chips, language
+findings, every version, "Mark final" and the exports. Every change the
+manager makes (an edit, a regenerated section, an applied fix, a dismissed
+finding) is saved through ``app.reviews.versions`` as a new version, so
+nothing said earlier is lost.
+
+Model work runs through the ``ModelBridge``: the task never touches
+widgets; finished sections cross back to this widget through a queued
+signal. Errors (no notes in the period, no model) are shown as one calm
+sentence above the draft, never as a traceback.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QDateTime, QStandardPaths, Qt, Signal, Slot
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import (
+    QCheckBox, QComboBox, QFileDialog, QHBoxLayout, QLabel, QMenu, QPushButton, QSplitter, QTabBar,
+    QToolButton, QVBoxLayout, QWidget,
+)
+
+from app.errors import NotFound, TrellisError
+from app.reviews.body import PLAN, REVIEW, Body, Section
+
+from .cycle_picker import CyclePicker
+from .draft_view import DraftView, heading_for
+from .evidence_panel import EvidencePanel
+from .findings_panel import FindingsPanel, fix_for
+from .model_bridge import STOPPED, ModelBridge, Task
+
+EXPORTS = {  # suffix: (menu text, dialog title, file filter)
+    ".md": ("Markdown…", "Export as Markdown", "Markdown (*.md)"),
+    ".pdf": ("PDF…", "Export as PDF", "PDF (*.pdf)"),
+    ".docx": ("Word (DOCX)…", "Export as Word document", "Word document (*.docx)"),
+}
+KIND_TABS = (REVIEW, PLAN)
+EMPTY_TEXT = {
+    REVIEW: "No review draft for this period yet. “Draft review” writes one from the notes on the left; "
+            "every sentence will point back to the notes it came from.",
+    PLAN: "No development plan yet. “Draft plan” builds one from the notes, the goals and the "
+          "next level's expectations.",
+}
+
+
+# --- the work, run on the model thread -----------------------------------------------
+
+def _library(prompts_dir: Path):
+    from app.llm.prompts import PromptLibrary  # jinja2 loads with the first draft
+    return PromptLibrary(user_dir=prompts_dir) if prompts_dir.is_dir() else PromptLibrary()
+
+
+def review_task(store, person_id: str, start: str, end: str, *, prompts_dir: Path, on_section) -> Task:
+    def task(engine, stop, _on_piece) -> Body:
+        from app.reviews.review_draft import draft_review
+        return draft_review(store, engine, _library(prompts_dir), person_id, start, end,
+                            stop=stop, on_section=on_section)
+    return task
+
+
+def plan_task(store, person_id: str, *, prompts_dir: Path, on_section) -> Task:
+    def task(engine, stop, _on_piece) -> Body:
+        from app.reviews.plan import draft_plan
+        return draft_plan(store, engine, _library(prompts_dir), person_id, stop=stop, on_section=on_section)
+    return task
+
+
+def regenerate_task(store, body: Body, key: str, *, prompts_dir: Path) -> Task:
+    def task(engine, stop, _on_piece) -> Body:
+        from app.reviews.review_draft import regenerate_section
+        return regenerate_section(store, engine, _library(prompts_dir), body, key, stop=stop)
+    return task
+
+
+# --- names and places ------------------------------------------------------------------
+
+def export_name(store, draft, body: Body) -> str:
+    """"Ana Ruiz — review H1 2026", "Ana Ruiz — review 2026-01-01 to 2026-06-30", "… — development plan"."""
+    if body.kind == PLAN:
+        label = "development plan"
+    elif draft.cycle_id:
+        try:
+            label = f"review {store.review_cycles.get(draft.cycle_id).name}"
+        except NotFound:
+            label = f"review {body.period_start} to {body.period_end}"
+    else:
+        label = f"review {body.period_start} to {body.period_end}"
+    return f"{body.person_name} — {label}".replace("/", "-").replace("\\", "-")
+
+
+def documents_dir() -> Path:
+    found = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
+    return Path(found) if found else Path.home()
+
+
+def ask_save_path(parent, title: str, suggested: Path, file_filter: str) -> str:
+    """The file the manager chose, or "" if they cancelled (tests replace this)."""
+    path, _ = QFileDialog.getSaveFileName(parent, title, str(suggested), file_filter)
+    return path
+
+
+def version_label(version, final_version: int | None) -> str:
+    stamp = QDateTime.fromString(version.created_at, Qt.DateFormat.ISODate).toLocalTime()
+    text = f"Version {version.version} · {stamp.toString('d MMM HH:mm')}"
+    return text + "  ✓ final" if version.version == final_version else text
+
+
+# --- the tab ----------------------------------------------------------------------------
+
+class ReviewsTab(QWidget):
+    """Period and evidence on the left; the draft, its findings and its versions on the right."""
+
+    sig_open_note = Signal(str)
+    """The manager wants to read a cited note. Argument: the note id."""
+
+    _sig_section_drafted = Signal(object)
+    """Emitted from the model thread as each section is finished. Argument: the ``Section``."""
+
+    def __init__(self, session, bridge: ModelBridge | None = None, parent=None):
+        super().__init__(parent)
+        self._session = session
+        self._bridge = bridge or ModelBridge(parent=self)
+        self.person_id: str | None = None
+        self.person_name = ""
+        self.kind = REVIEW
+        self.draft = None
+        self.body: Body | None = None
+        self.shown_version: int | None = None
+        self.clipboard_copy: str | None = None
+        """Plain text this tab last put on the clipboard, kept so locking can clear it (issue 8)."""
+        self._job = 0
+        self._job_context: dict = {}
+        self.setAccessibleName("Reviews")
+        self._build()
+        self._connect()
+        self.clear()
+
+    # --- layout -------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        self.picker = CyclePicker(self._session)
+        self.evidence = EvidencePanel(self._session, self._bridge)
+        self.draft_view = DraftView()
+        self.findings = FindingsPanel()
+        self.message = QLabel()
+        self.message.setAccessibleName("Reviews message")
+        self.message.setWordWrap(True)
+        self.message.setObjectName("reviews_message")
+        self.message.setStyleSheet("#reviews_message { padding: 6px 10px; border-radius: 6px; "
+                                   "background: palette(alternate-base); }")
+        self._build_controls()
+        splitter = self.splitter = QSplitter()
+        splitter.setChildrenCollapsible(False)
+        splitter.addWidget(self._left())
+        splitter.addWidget(self._right())
+        splitter.setStretchFactor(0, 2)
+        splitter.setStretchFactor(1, 5)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 4, 0, 0)
+        layout.addWidget(splitter)
+
+    def _build_controls(self) -> None:
+        self.kind_tabs = QTabBar()
+        self.kind_tabs.setAccessibleName("Review draft or development plan")
+        self.kind_tabs.addTab("Review draft")
+        self.kind_tabs.addTab("Development plan")
+        self.kind_tabs.setDrawBase(False)
+        self.draft_review_button = _button("Draft review", "Draft a review of the period from the notes")
+        self.draft_review_button.setDefault(True)
+        self.draft_plan_button = _button("Draft plan", "Draft a development plan from the notes and goals")
+        self.stop_button = _button("Stop", "Stop drafting (Esc)")
+        self.versions = QComboBox()
+        self.versions.setAccessibleName("Version")
+        self.versions.setMinimumContentsLength(20)
+        self.final_button = _button("Mark final", "Mark the version on show as the one you shared")
+        self.final_button.setCheckable(True)
+        self.citations_box = QCheckBox("Include citations")
+        self.citations_box.setAccessibleName("Include citations")
+        self.citations_box.setToolTip("Footnotes with the dates of the notes; untick for a version to share")
+        self.citations_box.setChecked(True)
+        self.export_button = self._export_button()
+
+    def _export_button(self) -> QToolButton:
+        button = QToolButton()
+        button.setText("Export")
+        button.setAccessibleName("Export")
+        button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        menu = QMenu(button)
+        self.export_actions = {}
+        for suffix, (text, _title, _filter) in EXPORTS.items():
+            action = menu.addAction(text)
+            action.triggered.connect(lambda _=False, s=suffix: self.export_to(s))
+            self.export_actions[suffix] = action
+        menu.addSeparator()
+        self.copy_action = menu.addAction("Copy as plain text")
+        self.copy_action.triggered.connect(self.copy_plain_text)
+        button.setMenu(menu)
+        return button
+
+    def _left(self) -> QWidget:
+        left = QWidget()
+        column = QVBoxLayout(left)
+        column.setContentsMargins(0, 0, 4, 0)
+        column.addWidget(self.picker)
+        column.addWidget(self.evidence, 1)
+        return left
+
+    def _right(self) -> QWidget:
+        top = QHBoxLayout()
+        top.addWidget(self.kind_tabs)
+        top.addStretch(1)
+        for widget in (self.draft_review_button, self.draft_plan_button, self.stop_button):
+            top.addWidget(widget)
+        bar = QHBoxLayout()
+        for widget in (self.versions, self.final_button):
+            bar.addWidget(widget)
+        bar.addStretch(1)
+        bar.addWidget(self.citations_box)
+        bar.addWidget(self.export_button)
+        body = QSplitter()
+        body.setChildrenCollapsible(False)
+        body.addWidget(self.draft_view)
+        body.addWidget(self.findings)
+        body.setStretchFactor(0, 3)
+        body.setStretchFactor(1, 1)
+        right = QWidget()
+        column = QVBoxLayout(right)
+        column.setContentsMargins(4, 0, 0, 0)
+        column.addLayout(top)
+        column.addLayout(bar)
+        column.addWidget(self.message)
+        column.addWidget(body, 1)
+        return right
+
+    def _connect(self) -> None:
+        self.picker.sig_period_changed.connect(self.on_period_changed)
+        self.evidence.sig_open_note.connect(self.sig_open_note)
+        self.kind_tabs.currentChanged.connect(self.on_kind_chosen)
+        self.draft_review_button.clicked.connect(self.start_review)
+        self.draft_plan_button.clicked.connect(self.start_plan)
+        self.stop_button.clicked.connect(self.stop)
+        self.versions.activated.connect(self.on_version_chosen)
+        self.final_button.clicked.connect(self.toggle_final)
+        self.draft_view.sig_open_note.connect(self.sig_open_note)
+        self.draft_view.sig_statement_edited.connect(self.edit_statement)
+        self.draft_view.sig_regenerate.connect(self.regenerate)
+        self.draft_view.sig_make_goal.connect(self.make_goal)
+        self.findings.sig_apply.connect(self.apply_fix)
+        self.findings.sig_dismiss.connect(self.dismiss_finding)
+        self._sig_section_drafted.connect(self.on_section_drafted, Qt.ConnectionType.QueuedConnection)
+        self._bridge.sig_finished.connect(self.on_finished)
+        self._bridge.sig_failed.connect(self.on_failed)
+        self._bridge.sig_job_ended.connect(self.on_job_ended)
+        self._session.sig_locked.connect(self.on_locked)
+
+    # --- who and when ---------------------------------------------------------------------
+
+    def set_person(self, person_id: str | None) -> None:
+        store = self._session.store
+        if store is None or person_id is None:
+            self.clear()
+            return
+        if self._job and person_id == self.person_id:
+            return  # the same person again (their details changed): keep the draft streaming in
+        person = store.people.get(person_id)
+        self.person_id, self.person_name = person.id, person.name
+        self.picker.set_person(person.id)
+        self._load_evidence()
+        self.load_draft()
+
+    def period(self) -> tuple[str, str, str | None]:
+        return self.picker.period()
+
+    @Slot(str, str, object)
+    def on_period_changed(self, _start: str, _end: str, _cycle_id) -> None:
+        if self.person_id:
+            self._load_evidence()
+            if self.kind == REVIEW:
+                self.load_draft()
+
+    def _load_evidence(self) -> None:
+        start, end, _cycle = self.period()
+        self.evidence.load(self.person_id, start, end)
+
+    @Slot(int)
+    def on_kind_chosen(self, index: int) -> None:
+        self.kind = KIND_TABS[index]
+        if self.person_id and not self._job:
+            self.load_draft()
+
+    def show_kind(self, kind: str) -> None:
+        self.kind_tabs.blockSignals(True)
+        self.kind_tabs.setCurrentIndex(KIND_TABS.index(kind))
+        self.kind_tabs.blockSignals(False)
+        self.kind = kind
+
+    # --- the saved draft --------------------------------------------------------------------
+
+    def saved_draft(self):
+        """The newest saved draft of the kind on show, for the person (and period or cycle)."""
+        store = self._session.store
+        if store is None or self.person_id is None:
+            return None
+        if self.kind == PLAN:
+            return store.drafts.latest_for(self.person_id, PLAN)
+        start, end, cycle_id = self.period()
+        if cycle_id:
+            return store.drafts.latest_for(self.person_id, REVIEW, cycle_id=cycle_id)
+        return store.drafts.latest_for(self.person_id, REVIEW, period=(start, end))
+
+    def load_draft(self, draft=None, version: int | None = None) -> None:
+        """Show ``draft`` (default: the saved one), at ``version`` (default: the newest)."""
+        self.draft = draft or self.saved_draft()
+        if self.draft is None or not self.draft.versions:
+            self._show_nothing_saved()
+            return
+        self.shown_version = version or self.draft.latest.version
+        self.body = _body_of(self.draft, self.shown_version)
+        self._fill_versions()
+        self._show_body()
+
+    def _show_nothing_saved(self) -> None:
+        self.draft = self.body = self.shown_version = None
+        self.versions.clear()
+        self.draft_view.show_empty(EMPTY_TEXT[self.kind])
+        self.findings.show_findings(None)
+        self._update_controls()
+
+    def _fill_versions(self) -> None:
+        self.versions.clear()
+        for version in reversed(self.draft.versions):
+            self.versions.addItem(version_label(version, self.draft.final_version), version.version)
+        self.versions.setCurrentIndex(self.versions.findData(self.shown_version))
+
+    def _show_body(self) -> None:
+        latest = self.is_latest_shown
+        self.draft_view.show_body(self.body, self.source_of, heading=heading_for(self.body),
+                                  editable=latest and not self._job, goals_added=self._goals_added())
+        dismissed = self._session.store.drafts.dismissed(self.draft.id)
+        self.findings.show_findings(self.body, dismissed=dismissed, actionable=latest and not self._job)
+        self._update_controls()
+
+    @property
+    def is_latest_shown(self) -> bool:
+        return self.draft is not None and self.shown_version == self.draft.latest.version
+
+    @Slot(int)
+    def on_version_chosen(self, index: int) -> None:
+        if self.draft is not None and index >= 0:
+            self.load_draft(self.draft, self.versions.itemData(index))
+
+    def source_of(self, record_id: str) -> dict:
+        """What a citation points at: from the draft's own sources, else from the store."""
+        if self.body is not None and record_id in self.body.sources:
+            return self.body.sources[record_id]
+        store = self._session.store
+        try:
+            note = store.notes.get(record_id)
+            return {"type": "note", "date": note.date}
+        except (NotFound, AttributeError):
+            goal = next((g for g in store.goals.all() if g.id == record_id), None) if store else None
+            return {"type": "goal", "date": goal.due, "title": goal.title} if goal else {"type": "note"}
+
+    def _goals_added(self) -> dict[str, set[int]]:
+        """Plan goals whose title is already one of the person's goals, by section."""
+        if self.body is None or self.body.kind != PLAN:
+            return {}
+        titles = {g.title for g in self._session.store.goals.all() if g.person_id == self.person_id}
+        return {section.key: {i for i, s in enumerate(section.statements)
+                              if s.goal and s.goal.get("title", s.text) in titles}
+                for section in self.body.sections}
+
+    # --- drafting -----------------------------------------------------------------------------
+
+    def start_review(self) -> int:
+        """Draft a review of the period on the model thread; returns the job number or 0."""
+        if not self._can_start():
+            return 0
+        store = self._session.store
+        start, end, cycle_id = self.period()
+        self.show_kind(REVIEW)
+        task = review_task(store, self.person_id, start, end, prompts_dir=Path(store.home) / "prompts",
+                           on_section=self._sig_section_drafted.emit)
+        return self._start(task, "draft", cycle_id=cycle_id,
+                           heading=f"Review draft · {self.person_name}")
+
+    def start_plan(self) -> int:
+        if not self._can_start():
+            return 0
+        store = self._session.store
+        self.show_kind(PLAN)
+        task = plan_task(store, self.person_id, prompts_dir=Path(store.home) / "prompts",
+                         on_section=self._sig_section_drafted.emit)
+        return self._start(task, "draft", cycle_id=None, heading=f"Development plan · {self.person_name}")
+
+    def regenerate(self, key: str) -> int:
+        """Write one section of the newest version again; the others stay as they are."""
+        if not self._can_start() or not self.is_latest_shown:
+            return 0
+        store = self._session.store
+        task = regenerate_task(store, self.body, key, prompts_dir=Path(store.home) / "prompts")
+        job = self._start(task, "regenerate", draft_id=self.draft.id, key=key)
+        self.draft_view.set_regenerating(key)
+        return job
+
+    def _can_start(self) -> bool:
+        return self._session.store is not None and self.person_id is not None and not self._job
+
+    def _start(self, task: Task, what: str, *, heading: str = "", **context) -> int:
+        self._job_context = {"what": what, "person_id": self.person_id, "kind": self.kind, **context}
+        if what == "draft":
+            self.draft = self.body = self.shown_version = None  # the view shows the new one only
+            self.versions.clear()
+            self.draft_view.begin(heading)
+            self.findings.show_findings(None)
+        self._say("Drafting… each section appears when it is finished. Esc stops."
+                  if what == "draft" else "Rewriting the section…")
+        self._job = self._bridge.run(task)
+        self._update_controls()
+        return self._job
+
+    def stop(self) -> None:
+        if self._job:
+            self._bridge.stop_job(self._job)
+
+    def keyPressEvent(self, event) -> None:
+        # In the window, Esc is its "Stop the assistant" action, which stops this job too.
+        if event.key() == Qt.Key.Key_Escape and self._job:
+            self.stop()
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+    def _mine(self) -> bool:
+        return self._job != 0 and self._bridge.running_job == self._job
+
+    @Slot(object)
+    def on_section_drafted(self, section: Section) -> None:
+        if (self._mine() and self._job_context.get("what") == "draft"
+                and self._job_context.get("person_id") == self.person_id):
+            self.draft_view.add_section(section, self.source_of)
+
+    @Slot(object)
+    def on_finished(self, value: object) -> None:
+        if not self._mine() or not isinstance(value, Body):
+            return
+        if self._bridge.state == STOPPED:
+            self._say("Stopped. What was drafted so far is shown above; it was not saved.")
+            return
+        self._save_result(value)
+
+    def _save_result(self, body: Body) -> None:
+        from app.reviews.versions import save_draft
+        context, store = self._job_context, self._session.store
+        if store is None:
+            return
+        try:
+            draft = save_draft(store, body, draft_id=context.get("draft_id"), cycle_id=context.get("cycle_id"))
+        except TrellisError as exc:
+            self._say(str(exc))
+            return
+        self._job = 0  # the draft is saved: the view may be edited while the bridge winds down
+        if body.person_id != self.person_id:
+            self._update_controls()  # drafted for someone no longer on show; it waits in their tab
+            return
+        self.show_kind(body.kind)
+        self.load_draft(draft)
+        self._say(f"Saved as version {draft.latest.version}.")
+        self._after_save()
+
+    @Slot(str)
+    def on_failed(self, reason: str) -> None:
+        if self._mine():
+            self._say(reason)
+            self._job_context["failed"] = True
+
+    @Slot(int)
+    def on_job_ended(self, job: int) -> None:
+        if job != self._job:
+            return
+        self._job = 0
+        if self._job_context.get("failed") and self.person_id:
+            self.load_draft()  # what was saved before, beneath the reason it failed
+        elif self.draft is not None and self._job_context.get("what") == "regenerate":
+            self._show_body()
+        self._update_controls()
+
+    # --- the manager's changes -------------------------------------------------------------------
+
+    def edit_statement(self, key: str, index: int, text: str) -> None:
+        from app.reviews.versions import edit_statement
+        self._save_change(lambda store: edit_statement(store, self.draft.id, key, index, text))
+
+    def apply_fix(self, finding: dict) -> None:
+        fix = fix_for(self.body, finding) if self.body else None
+        if fix is None:
+            self._say("That sentence has changed since the check; nothing was replaced.")
+            return
+        self.edit_statement(*fix)
+
+    def dismiss_finding(self, finding_id: str) -> None:
+        from app.reviews.versions import dismiss_finding
+        self._save_change(lambda store: dismiss_finding(store, self.draft.id, finding_id))
+
+    def toggle_final(self) -> None:
+        from app.reviews.versions import mark_final
+        if self.draft is None:
+            return
+        undo = self.draft.final_version == self.shown_version
+        shown = self.shown_version
+        self._save_change(lambda store: mark_final(store, self.draft.id, 0 if undo else shown),
+                          keep_version=True)
+        self._say("No version is marked final now." if undo else f"Version {shown} is marked final.")
+
+    def _save_change(self, change, *, keep_version: bool = False) -> None:
+        store = self._session.store
+        if store is None or self.draft is None or self._job:
+            return
+        try:
+            draft = change(store)
+        except TrellisError as exc:
+            self._say(str(exc))
+            return
+        self.load_draft(draft, self.shown_version if keep_version else None)
+        self._say(f"Saved as version {draft.latest.version}.")
+        self._after_save()
+
+    def _after_save(self) -> None:
+        self._session.changed("drafts")  # the cycle picker's status chip reads it again
+
+    def make_goal(self, key: str, index: int) -> None:
+        from app.reviews.plan import goal_from_statement
+        store, section = self._session.store, self.body.section(key) if self.body else None
+        if store is None or section is None or index >= len(section.statements):
+            return
+        try:
+            goal = goal_from_statement(store, self.person_id, section.statements[index])
+        except TrellisError as exc:
+            self._say(str(exc))
+            return
+        self.draft_view.row(key, index).show_goal_added()
+        self._say(f"“{goal.title}” is now one of {self.person_name.split()[0]}'s goals.")
+        self._session.changed("goals")
+
+    # --- exports --------------------------------------------------------------------------------------
+
+    def export_to(self, suffix: str) -> Path | None:
+        """Ask where, then write the version on show; returns the file written, or None."""
+        from app.reviews.export import export_body
+        if self.body is None:
+            return None
+        _text, title, file_filter = EXPORTS[suffix]
+        suggested = documents_dir() / (export_name(self._session.store, self.draft, self.body) + suffix)
+        chosen = ask_save_path(self, title, suggested, file_filter)
+        if not chosen:
+            return None
+        path = Path(chosen) if Path(chosen).suffix.lower() == suffix else Path(chosen + suffix)
+        try:
+            written = export_body(self.body, path, citations=self.citations_box.isChecked())
+        except (TrellisError, OSError) as exc:
+            self._say(str(exc))
+            return None
+        self._say(f"Exported to {written}" + ("" if self.citations_box.isChecked() else " without citations")
+                  + ".")
+        return written
+
+    def copy_plain_text(self) -> str | None:
+        from app.reviews.export import to_plain_text
+        if self.body is None:
+            return None
+        text = to_plain_text(self.body, citations=self.citations_box.isChecked())
+        QGuiApplication.clipboard().setText(text)
+        self.clipboard_copy = text
+        self._say("Copied as plain text" + (" with citations." if self.citations_box.isChecked()
+                                            else ", without citations."))
+        return text
+
+    # --- state ------------------------------------------------------------------------------------------
+
+    def _update_controls(self) -> None:
+        ready = self._session.store is not None and self.person_id is not None
+        busy = bool(self._job)
+        self.draft_review_button.setEnabled(ready and not busy)
+        self.draft_plan_button.setEnabled(ready and not busy)
+        self.stop_button.setEnabled(busy)
+        has_body = self.body is not None and not (busy and self._job_context.get("what") == "draft")
+        for widget in (self.versions, self.export_button, self.citations_box):
+            widget.setEnabled(has_body)
+        self.final_button.setEnabled(has_body and not busy)
+        is_final = has_body and self.draft.final_version == self.shown_version
+        self.final_button.setChecked(bool(is_final))
+        self.final_button.setText("Final ✓" if is_final else "Mark final")
+        self.final_button.setToolTip("Click to take the final mark away" if is_final
+                                     else "Mark the version on show as the one you shared")
+
+    def _say(self, text: str) -> None:
+        self.message.setText(text)
+        self.message.setVisible(bool(text))
+
+    @Slot()
+    def on_locked(self) -> None:
+        if self._job:
+            self._bridge.stop_job(self._job)
+        self.clear()
+
+    def clear(self) -> None:
+        """Forget every piece of team data the tab shows (the clipboard reference stays for issue 8)."""
+        self.person_id, self.person_name = None, ""
+        self._job, self._job_context = 0, {}
+        self.draft = self.body = self.shown_version = None
+        self.versions.clear()
+        self.draft_view.show_empty("")
+        self.findings.clear()
+        self.evidence.clear()
+        self._say("")
+        self._update_controls()
+
+
+def _body_of(draft, version: int) -> Body:
+    from app.reviews.versions import body_of
+    return body_of(draft, version)
+
+
+def _button(text: str, tooltip: str) -> QPushButton:
+    button = QPushButton(text)
+    button.setAccessibleName(text)
+    button.setToolTip(tooltip)
+    return button
