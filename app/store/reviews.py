@@ -101,6 +101,7 @@ class Drafts:
             raise InvalidInput(f"draft kind {kind!r} is not one of: {', '.join(DRAFT_KINDS)}")
         draft = Draft(new_id("d"), kind, person_id, period_start, period_end, cycle_id)
         with self._db.atomic():
+            self._require(draft)
             self._db.execute(
                 "INSERT INTO drafts (id, kind, person_id, cycle_id, period_start, period_end, "
                 "created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -108,6 +109,13 @@ class Drafts:
             if cycle_id is not None and kind == "review":
                 self._set_cycle_status(draft, "drafting")
         return draft
+
+    def _require(self, draft: Draft) -> None:
+        """Name a missing person or cycle instead of failing on a foreign key."""
+        if not self._db.execute("SELECT 1 FROM people WHERE id = ?", [draft.person_id]).fetchone():
+            raise NotFound(f"No person with id {draft.person_id!r}")
+        if draft.cycle_id is not None:
+            ReviewCycles(self._db).get(draft.cycle_id)
 
     def save_version(self, draft_id: str, *, body: dict, model_sha256: str,
                      prompts: list[tuple[str, str]]) -> DraftVersion:
