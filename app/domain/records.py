@@ -46,9 +46,26 @@ class Note:
 
 @dataclass(frozen=True, slots=True)
 class AgendaItem:
+    """One point on a 1:1's agenda; ``id`` and the links are set once it is stored.
+
+    ``origin_id`` is the first agenda item of a carried-over thread (None on
+    that first item); ``citations`` are the exchange ids it came from.
+    """
+
     text: str
     owner: str
     done: bool = False
+    dropped: bool = False
+    source: str = "manual"
+    citations: tuple[str, ...] = ()
+    id: int | None = None
+    origin_id: int | None = None
+    action_id: str | None = None
+    goal_id: str | None = None
+
+    @property
+    def status(self) -> str:
+        return "dropped" if self.dropped else "done" if self.done else "open"
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +75,7 @@ class Meeting:
     date: str
     notes: str = ""
     agenda: tuple[AgendaItem, ...] = ()
+    template: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +96,7 @@ class Goal:
     title: str
     status: str
     due: str | None = None
+    description: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,3 +177,62 @@ class SearchHit:
     date: str
     kind: str
     snippet: str
+
+
+# --- 1:1s that carry over ------------------------------------------------------
+
+CADENCES = ("weekly", "fortnightly", "monthly", "none")
+AGENDA_STATUSES = ("open", "done", "dropped")
+AGENDA_SOURCES = ("carried_over", "action", "goal", "suggested", "template", "manual")
+
+
+@dataclass(frozen=True, slots=True)
+class GoalUpdate:
+    """A dated entry in a goal's history: what happened, and the status it left."""
+
+    id: int
+    goal_id: str
+    date: str
+    text: str
+    status: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Cadence:
+    """How often a manager meets a report, and when the next 1:1 is due."""
+
+    person_id: str
+    cadence: str = "none"
+    next_date: str | None = None
+    set_on: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AgendaEntry:
+    """A point proposed for the next 1:1, before it is stored on a meeting.
+
+    ``citations`` are exchange ids (meetings, actions, goals, notes) it came
+    from; the links say which record starting the meeting should tie it to.
+    """
+
+    text: str
+    owner: str
+    source: str
+    citations: tuple[str, ...] = ()
+    origin_id: int | None = None
+    action_id: str | None = None
+    goal_id: str | None = None
+    suggestion_key: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TopicSuggestion:
+    """A topic the model worded from a note, goal or action; the manager accepts or dismisses it."""
+
+    person_id: str
+    key: str               # what it came from: "note:ID", "goal:ID" or "action:ID"
+    text: str
+    citations: tuple[str, ...]
+    wording: str           # "model" or "fallback" (the record's own words)
+    state: str = "suggested"
+    meeting_id: str | None = None
