@@ -46,10 +46,11 @@ def _shift(date: str, days: int) -> str:
 
 
 def goals_to_raise(store, person_id: str, today: str) -> list:
-    """Open goals at risk, or due within ``DUE_SOON_DAYS`` (overdue ones included)."""
+    """Open goals at risk, then those due within ``DUE_SOON_DAYS`` (overdue ones included)."""
     horizon = _shift(today, DUE_SOON_DAYS)
-    return [g for g in store.goals.for_person(person_id)
-            if g.status == "at_risk" or (g.status == "on_track" and g.due and g.due <= horizon)]
+    goals = [g for g in store.goals.for_person(person_id)
+             if g.status == "at_risk" or (g.status == "on_track" and g.due and g.due <= horizon)]
+    return sorted(goals, key=lambda g: g.status != "at_risk")
 
 
 def topic_sources(store, person_id: str, *, today: str) -> list[TopicSource]:

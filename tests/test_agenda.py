@@ -1,0 +1,311 @@
+"""1:1 agendas: carry-over across meetings, closing at the origin, templates, notes, export."""
+
+import pytest
+
+from app.errors import InvalidInput, NotFound
+from app.services.agenda import agenda_markdown, next_agenda, start_meeting
+from app.services.agenda_templates import AgendaTemplates, load_agenda_template
+from app.services.topics import TopicSuggestions
+from app.store.cipher import sqlite_utils
+from app.store.database import connect, open_database
+from app.store.migrations import MIGRATIONS
+
+
+def _texts(entries):
+    return [e.text for e in entries]
+
+
+def _by_text(entries, text):
+    return next(e for e in entries if e.text == text)
+
+
+@pytest.fixture
+def ana(team):
+    store, ana, li = team
+    return store, ana.id
+
+
+def _first_meeting(store, person_id):
+    meeting = store.meetings.add(person_id=person_id, date="2026-01-05", meeting_id="m-1")
+    for text, owner in (("Promotion timeline", "report"), ("On-call load", "manager"),
+                        ("Conference budget", "report"), ("Team offsite", "manager")):
+        store.meetings.add_item(meeting.id, text=text, owner=owner)
+    return store.meetings.get(meeting.id)
+
+
+# --- carry-over ---------------------------------------------------------------
+
+def test_carry_over_across_three_meetings(ana):
+    store, person = ana
+    first = _first_meeting(store, person)
+    store.meetings.set_item_status(first.id, 1, "done")       # Promotion timeline
+    store.meetings.set_item_status(first.id, 4, "dropped")    # Team offsite
+
+    agenda = next_agenda(store, person, today="2026-01-12")
+    assert _texts(agenda) == ["On-call load", "Conference budget"]
+    assert {e.source for e in agenda} == {"carried_over"}
+    assert all(e.citations == ("m-1",) for e in agenda)
+
+    second = start_meeting(store, person, date="2026-01-12")
+    assert [(i.text, i.source, i.citations) for i in second.agenda] == [
+        ("On-call load", "carried_over", ("m-1",)), ("Conference budget", "carried_over", ("m-1",))]
+    store.meetings.set_item_status(second.id, 2, "done")      # Conference budget, done at the copy
+    store.meetings.add_item(second.id, text="Mentoring Li", owner="manager")
+
+    third = next_agenda(store, person, today="2026-01-19")
+    assert _texts(third) == ["On-call load", "Mentoring Li"]
+    assert _by_text(third, "On-call load").citations == ("m-1",)          # still its first meeting
+    assert _by_text(third, "Mentoring Li").citations == (second.id,)
+    # The copy closed the original: the first meeting shows it done.
+    assert store.meetings.get("m-1").agenda[2].status == "done"
+
+    meeting3 = start_meeting(store, person, date="2026-01-19")
+    store.meetings.set_item_status(meeting3.id, 1, "dropped")
+    assert _texts(next_agenda(store, person, today="2026-01-26")) == ["Mentoring Li"]
+    assert [i.status for i in store.meetings.get("m-1").agenda] == ["done", "dropped", "done", "dropped"]
+
+
+def test_open_action_items_carry_until_done_and_closing_the_copy_closes_the_action(ana):
+    store, person = ana
+    first = _first_meeting(store, person)
+    action = store.actions.add(person_id=person, text="Send the design doc", owner="report",
+                               meeting_id=first.id, due="2026-01-09")
+    agenda = next_agenda(store, person, today="2026-01-12")
+    entry = _by_text(agenda, "Send the design doc")
+    assert (entry.source, entry.owner, entry.citations) == ("action", "report", (action.id, "m-1"))
+
+    second = start_meeting(store, person, date="2026-01-12")
+    number = _texts(second.agenda).index("Send the design doc") + 1
+    store.meetings.set_item_status(second.id, number, "done")
+    assert store.actions.get(action.id).done
+    assert "Send the design doc" not in _texts(next_agenda(store, person, today="2026-01-19"))
+
+    store.meetings.set_item_status(second.id, number, "open")     # checked by mistake
+    assert not store.actions.get(action.id).done
+    store.actions.set_done(action.id)                             # done from the action list
+    assert store.meetings.get(second.id).agenda[number - 1].status == "done"
+
+
+def test_an_action_dropped_from_the_agenda_stops_carrying_but_stays_open(ana):
+    store, person = ana
+    action = store.actions.add(person_id=person, text="Book the training", owner="manager")
+    meeting = start_meeting(store, person, date="2026-02-02")
+    store.meetings.set_item_status(meeting.id, 1, "dropped")
+    assert not store.actions.get(action.id).done
+    assert next_agenda(store, person, today="2026-02-09") == []
+
+
+def test_goals_at_risk_or_due_within_two_weeks_come_up(ana):
+    store, person = ana
+    risky = store.goals.add(person_id=person, title="Own the importer", status="at_risk")
+    soon = store.goals.add(person_id=person, title="Write the runbook", due="2026-03-10")
+    store.goals.add(person_id=person, title="Give a talk", due="2026-06-01")
+    store.goals.add(person_id=person, title="Old goal", status="done", due="2026-03-01")
+    agenda = next_agenda(store, person, today="2026-03-01")
+    assert [(e.text, e.source, e.citations) for e in agenda] == [
+        ("Goal: Own the importer (at risk)", "goal", (risky.id,)),
+        ("Goal: Write the runbook (due 2026-03-10)", "goal", (soon.id,))]
+
+    meeting = start_meeting(store, person, date="2026-03-01")
+    store.meetings.set_item_status(meeting.id, 2, "done")
+    update = store.goals.add_update(soon.id, "Runbook shipped", date="2026-03-02", status="done")
+    assert store.goals.get(soon.id).status == "done"
+    assert store.goals.history(soon.id) == [update]
+    assert _texts(next_agenda(store, person, today="2026-03-08")) == ["Goal: Own the importer (at risk)"]
+
+
+def test_a_person_sees_only_their_own_carry_over(team):
+    store, ana, li = team
+    store.meetings.add_item(store.meetings.add(person_id=li.id, date="2026-01-05").id,
+                            text="Li's point", owner="report")
+    store.actions.add(person_id=li.id, text="Li's action", owner="report")
+    assert next_agenda(store, ana.id, today="2026-01-12") == []
+
+
+# --- during the meeting -------------------------------------------------------
+
+def test_meeting_notes_become_one_timeline_note_that_updates(ana):
+    store, person = ana
+    meeting = _first_meeting(store, person)
+    store.meetings.record_notes(meeting.id, "Ana worried about the on-call rota")
+    note_id = store.meetings.timeline_note_id(meeting.id)
+    note = store.notes.get(note_id)
+    assert (note.kind, note.date, note.person_id) == ("one_on_one", "2026-01-05", person)
+
+    store.meetings.record_notes(meeting.id, "Ana worried about the pager rota")
+    assert store.meetings.timeline_note_id(meeting.id) == note_id
+    assert [n.id for n in store.notes.for_person(person)] == [note_id]
+    assert store.notes.get(note_id).text == "Ana worried about the pager rota"
+    assert [hit.note_id for hit in store.search("pager")] == [note_id]
+    assert store.search("on-call rota") == []
+
+    store.meetings.record_notes(meeting.id, "")
+    assert store.notes.get(note_id).deleted_at is not None
+    assert store.meetings.get(meeting.id).notes == ""
+
+
+def test_items_reorder_and_bad_input_changes_nothing(ana):
+    store, person = ana
+    meeting = _first_meeting(store, person)
+    moved = store.meetings.move_item(meeting.id, 4, 1)
+    assert _texts(moved.agenda) == ["Team offsite", "Promotion timeline", "On-call load",
+                                    "Conference budget"]
+    before = store.meetings.get(meeting.id)
+    for bad in (lambda: store.meetings.move_item(meeting.id, 1, 5),
+                lambda: store.meetings.move_item(meeting.id, 0, 2),
+                lambda: store.meetings.set_item_status(meeting.id, 9, "done"),
+                lambda: store.meetings.set_item_status(meeting.id, 1, "finished"),
+                lambda: store.meetings.add_item(meeting.id, text="  ", owner="manager"),
+                lambda: store.meetings.add_item(meeting.id, text="Lunch", owner="boss")):
+        with pytest.raises(InvalidInput) as err:
+            bad()
+        assert str(err.value)
+    assert store.meetings.get(meeting.id) == before
+    with pytest.raises(InvalidInput, match="has 4 agenda items; new position 5 is not between 1 and 4"):
+        store.meetings.move_item(meeting.id, 1, 5)
+    with pytest.raises(NotFound, match="No meeting with id 'm-nope'"):
+        store.meetings.set_item_status("m-nope", 1, "done")
+    with pytest.raises(InvalidInput, match="'2026-02-30' is not a real calendar date"):
+        start_meeting(store, person, date="2026-02-30")
+    assert len(store.meetings.for_person(person)) == 1
+
+
+def test_starting_a_meeting_for_an_unknown_person_saves_nothing(store):
+    with pytest.raises(NotFound, match="No person with id 'p-ghost'"):
+        start_meeting(store, "p-ghost", date="2026-01-05")
+    assert store.meetings.all() == []
+
+
+# --- templates ----------------------------------------------------------------
+
+def test_shipped_templates_render_for_the_person(ana):
+    store, person = ana
+    templates = AgendaTemplates()
+    assert {"weekly_check_in", "career_conversation", "first_one_on_one",
+            "skip_level"} <= set(templates.names())
+    for listed in templates.list():
+        assert listed.error is None and listed.title
+    entries = templates.get("first_one_on_one").entries(store.people.get(person))
+    assert entries[0].text == "Welcome, Ana: how is the first week going?"
+    assert {e.source for e in entries} == {"template"} and all(e.citations == () for e in entries)
+
+    meeting = start_meeting(store, person, date="2026-01-05", template="weekly_check_in")
+    assert meeting.template == "weekly_check_in"
+    assert meeting.agenda[0].text == "How are things going, Ana?"
+
+
+def test_a_carried_point_is_not_repeated_by_the_template(ana):
+    store, person = ana
+    start_meeting(store, person, date="2026-01-05", template="weekly_check_in")
+    agenda = next_agenda(store, person, today="2026-01-12", template="weekly_check_in")
+    assert len(agenda) == len(set(_texts(agenda))) == 5
+    assert {e.source for e in agenda} == {"carried_over"}
+
+
+def test_a_user_copy_overrides_and_a_broken_one_names_file_and_problem(ana, tmp_path):
+    store, person = ana
+    user = tmp_path / "agendas"
+    user.mkdir()
+    (user / "weekly_check_in.toml").write_text(
+        'name = "weekly_check_in"\ntitle = "Our weekly"\nversion = "2"\npurpose = "ours"\n'
+        '[[items]]\ntext = "Coffee, {first_name}?"\nowner = "manager"\n', encoding="utf-8")
+    templates = AgendaTemplates(user_dir=user)
+    ours = templates.get("weekly_check_in")
+    assert (ours.origin, ours.title) == ("user", "Our weekly")
+    assert _texts(ours.entries(store.people.get(person))) == ["Coffee, Ana?"]
+
+    broken = user / "skip_level.toml"
+    cases = {
+        'name = "skip_level"\ntitle = "x"\nversion = "1"\npurpose = ""\n[[items]]\ntext = "Hi {nickname}"\nowner = "report"\n':
+            "item 1: uses {nickname}; the text may use only {first_name}, {name}",
+        'name = "skip_level"\ntitle = "x"\nversion = "1"\npurpose = ""\n[[items]]\ntext = "Hi"\nowner = "boss"\n':
+            "item 1: owner 'boss' is not one of: manager, report",
+        'name = "skip_level"\ntitle = "x"\nversion = "1"\npurpose = ""\nitems = []\n':
+            "has no [[items]]",
+        'name = "skip_level"\ntitle = "x\n':
+            "is not valid TOML",
+        'name = "other"\ntitle = "x"\nversion = "1"\npurpose = ""\n[[items]]\ntext = "Hi"\nowner = "report"\n':
+            "name 'other' does not match the file name 'skip_level'",
+    }
+    for text, problem in cases.items():
+        broken.write_text(text, encoding="utf-8")
+        with pytest.raises(InvalidInput) as err:
+            templates.get("skip_level")
+        assert str(broken) in str(err.value) and problem in str(err.value)
+        with pytest.raises(InvalidInput, match="skip_level.toml"):
+            start_meeting(store, person, date="2026-01-05", template="skip_level", templates=templates)
+        assert [t.error is not None for t in templates.list() if t.name == "skip_level"] == [True]
+    assert store.meetings.all() == []
+    with pytest.raises(NotFound, match="No agenda template named 'weekly'"):
+        templates.get("weekly")
+
+
+def test_every_shipped_template_loads():
+    for name in AgendaTemplates(user_dir=None).names():
+        path = AgendaTemplates().get(name).source
+        assert load_agenda_template(path).name == name
+
+
+# --- sharing ------------------------------------------------------------------
+
+def test_agenda_export_has_the_chosen_points_and_never_the_private_notes(ana):
+    store, person = ana
+    meeting = _first_meeting(store, person)
+    store.meetings.record_notes(meeting.id, "PRIVATE: Ana mentioned a health issue")
+    store.notes.add(person_id=person, text="PRIVATE personal note", kind="personal", date="2026-01-06")
+    store.actions.add(person_id=person, text="Share the rota", owner="manager", meeting_id=meeting.id)
+    agenda = next_agenda(store, person, today="2026-01-12")
+    markdown = agenda_markdown(agenda, [0, 4, 2], title="1:1 with Ana, 12 January")
+    assert markdown == (
+        "# 1:1 with Ana, 12 January\n\n"
+        "## From your manager\n\n- [ ] Share the rota\n\n"
+        "## From you\n\n- [ ] Promotion timeline\n- [ ] Conference budget\n")
+    assert "PRIVATE" not in markdown and "m-1" not in markdown
+    with pytest.raises(InvalidInput, match="there is no point 5"):
+        agenda_markdown(agenda, [5])
+    done = store.meetings.set_item_status(meeting.id, 1, "done")
+    assert "- [x] Promotion timeline" in agenda_markdown(done.agenda, [0])
+
+
+def test_an_accepted_topic_goes_on_the_next_agenda_once(ana):
+    store, person = ana
+    note = store.notes.add(person_id=person, text="Asked about the staff role", date="2026-01-08")
+    topics = TopicSuggestions(store)
+    from app.domain.records import TopicSuggestion
+    topics.save(TopicSuggestion(person, f"note:{note.id}", "The staff role", (note.id,), "model"),
+                model_sha256="0" * 64, prompt_version="1")
+    topics.accept(person, f"note:{note.id}")
+    entry = _by_text(next_agenda(store, person, today="2026-01-12"), "The staff role")
+    assert (entry.source, entry.citations) == ("suggested", (note.id,))
+    meeting = start_meeting(store, person, date="2026-01-12")
+    assert meeting.agenda[0].source == "suggested"
+    carried = next_agenda(store, person, today="2026-01-19")
+    assert [(e.text, e.source, e.citations) for e in carried] == [
+        ("The staff role", "carried_over", (meeting.id, note.id))]
+
+
+# --- the schema ---------------------------------------------------------------
+
+def test_m007_upgrades_a_store_at_the_m006_schema(tmp_path):
+    key = b"\x09" * 32
+    path = tmp_path / "m006.db"
+    old = sqlite_utils.Database(connect(path, key), execute_plugins=False)
+    from app.store.migrations import migrate
+    migrate(old, MIGRATIONS[:6])
+    old.execute("INSERT INTO people (id, name, created_at, updated_at) VALUES ('p-1', 'Ana', 'x', 'x')")
+    old.execute("INSERT INTO meetings (id, person_id, date, notes, created_at, updated_at) "
+                "VALUES ('m-1', 'p-1', '2026-01-05', 'n', 'x', 'x')")
+    old.execute("INSERT INTO agenda_items (meeting_id, position, text, owner, done) VALUES "
+                "('m-1', 0, 'Done point', 'manager', 1), ('m-1', 1, 'Open point', 'report', 0)")
+    old.execute("INSERT INTO goals (id, person_id, title, status, created_at, updated_at) "
+                "VALUES ('g-1', 'p-1', 'Goal', 'on_track', 'x', 'x')")
+    old.conn.commit()
+    old.conn.close()
+    db = open_database(path, key)
+    from app.store.meetings import Goals, Meetings
+    meetings = Meetings(db)
+    assert [(i.text, i.status, i.source) for i in meetings.get("m-1").agenda] == [
+        ("Done point", "done", "manual"), ("Open point", "open", "manual")]
+    assert [item.text for item, _ in meetings.open_threads("p-1")] == ["Open point"]
+    assert Goals(db).get("g-1").description == ""
+    db.conn.close()
