@@ -9,6 +9,9 @@ no notes are hatched and competencies without evidence are marked with a
 warning sign beside their name; the same facts are in each cell's tooltip
 and in a sentence summary for screen readers.
 
+Beneath the map, the coverage's warnings are lines with a warning icon
+(``CoverageWarnings``); ``CoverageView`` holds both and scrolls.
+
 The grid is painted in logical pixels from the font's metrics, so it
 stays sharp and in proportion at any screen scale, and its colours come
 from the palette, so it follows a light or dark theme.
@@ -20,7 +23,9 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import QEvent, QPoint, QRect, QSize, Qt
 from PySide6.QtGui import QBrush, QColor, QFontMetrics, QPainter, QPalette
-from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
+from PySide6.QtWidgets import (
+    QHBoxLayout, QLabel, QScrollArea, QSizePolicy, QStyle, QToolTip, QVBoxLayout, QWidget,
+)
 
 from app.reviews.body import Coverage
 
@@ -28,7 +33,7 @@ from .chips import blend, is_dark, month_title
 
 UNTAGGED_NAME = "No competency"
 WARNING_SIGN = "\u26a0"
-EMPTY_MONTH_MARK = "no notes"
+MERGED_LEADS = ("No evidence for ", "No notes in ")
 LABEL_MAX_CHARS = 26
 GAP = 6
 
@@ -224,7 +229,8 @@ class CoverageHeatmap(QWidget):
         empty = self.is_empty_month(column)
         year = month[:4] if column == 0 or month.endswith("-01") else ""
         painter.setPen(warning_colour(palette) if empty else palette.color(QPalette.ColorRole.PlaceholderText))
-        painter.drawText(bottom, Qt.AlignmentFlag.AlignCenter, " ".join(filter(None, [year, WARNING_SIGN if empty else ""])))
+        beneath = " ".join(filter(None, [year, WARNING_SIGN if empty else ""]))
+        painter.drawText(bottom, Qt.AlignmentFlag.AlignCenter, beneath)
         if empty:
             self._hatch(painter, geometry.cell(0, column).united(geometry.cell(geometry.rows - 1, column)))
 
@@ -284,3 +290,84 @@ def readable_on(fill: QColor, palette: QPalette) -> QColor:
 def warning_colour(palette: QPalette) -> QColor:
     """An amber that reads on the palette's base, for the gaps a manager should notice."""
     return QColor.fromHsl(35, 200, 170) if is_dark(palette) else QColor.fromHsl(30, 200, 80)
+
+
+class CoverageWarnings(QWidget):
+    """The coverage warnings under the map, one line with a warning icon each."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setAccessibleName("Coverage warnings")
+        QVBoxLayout(self).setContentsMargins(0, 0, 0, 0)
+
+    def show_warnings(self, warnings) -> None:
+        """Show ``warnings`` (a Coverage's), runs of one kind merged into one line."""
+        while (item := self.layout().takeAt(0)) is not None:
+            item.widget().hide()
+            item.widget().deleteLater()
+        size = QFontMetrics(self.font()).height()
+        pixmap = self.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning).pixmap(size, size)
+        for text in merged_warnings(warnings):
+            self.layout().addWidget(_warning_line(pixmap, text))
+        self.setVisible(bool(warnings))
+
+    def lines(self) -> list[str]:
+        return [self.layout().itemAt(i).widget().findChildren(QLabel)[1].text()
+                for i in range(self.layout().count())]
+
+
+def merged_warnings(warnings) -> list[str]:
+    """The warnings, with runs of one kind ("No evidence for A", "… B") said in one line."""
+    merged: list[tuple[str, list[str]]] = []
+    for warning in warnings:
+        lead = next((lead for lead in MERGED_LEADS if warning.startswith(lead)), "")
+        if lead and merged and merged[-1][0] == lead:
+            merged[-1][1].append(warning[len(lead):])
+        else:
+            merged.append((lead, [warning[len(lead):]]))
+    return [lead + _and_list(items) for lead, items in merged]
+
+
+def _and_list(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _warning_line(pixmap, text: str) -> QWidget:
+    line = QWidget()
+    line.setAccessibleName(f"Warning: {text}")
+    icon, words = QLabel(), QLabel(text)
+    icon.setPixmap(pixmap)
+    icon.setAccessibleName("Warning")
+    words.setWordWrap(True)
+    words.setAccessibleName(f"Warning: {text}")
+    words.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    row = QHBoxLayout(line)
+    row.setContentsMargins(0, 0, 0, 0)
+    row.addWidget(icon, 0, Qt.AlignmentFlag.AlignTop)
+    row.addWidget(words, 1)
+    return line
+
+
+class CoverageView(QScrollArea):
+    """The map with its warnings beneath, scrolling when the period is long or the room small."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.heatmap, self.warnings = CoverageHeatmap(), CoverageWarnings()
+        content = QWidget()
+        column = QVBoxLayout(content)
+        column.addWidget(self.heatmap)
+        column.addWidget(self.warnings)
+        column.addStretch(1)
+        self.setAccessibleName("Coverage")
+        self.setWidget(content)
+        self.setWidgetResizable(True)
+        self.setFrameShape(QScrollArea.Shape.NoFrame)
+
+    def set_coverage(self, coverage: Coverage | None) -> None:
+        self.heatmap.set_coverage(coverage)
+        self.warnings.show_warnings(coverage.warnings if coverage is not None else ())
+
+    def wanted_height(self) -> int:
+        """The height that shows the whole map and every warning without scrolling."""
+        return self.widget().sizeHint().height() + 2 * self.frameWidth()
