@@ -202,7 +202,7 @@ class CyclePicker(QWidget):
         self.cycle_combo = QComboBox()
         self.cycle_combo.setAccessibleName("Review cycle")
         self.cycle_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        self.cycle_combo.setMinimumContentsLength(18)
+        self.cycle_combo.setMinimumContentsLength(10)
         self.start_edit = date_edit("Period from", self._custom[0])
         self.end_edit = date_edit("Period to", self._custom[1])
         self.new_button = QPushButton("New cycle…")
