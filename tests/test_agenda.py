@@ -309,3 +309,119 @@ def test_m007_upgrades_a_store_at_the_m006_schema(tmp_path):
     assert [item.text for item, _ in meetings.open_threads("p-1")] == ["Open point"]
     assert Goals(db).get("g-1").description == ""
     db.conn.close()
+
+
+# --- suggested topics -----------------------------------------------------------
+
+from app.assist.grounding import check_sentence  # noqa: E402
+from app.llm.catalog import find_model_file, load_catalog  # noqa: E402
+from app.llm.engine import StopFlag  # noqa: E402
+from app.llm.fake_engine import FakeEngine  # noqa: E402
+from app.llm.prompts import PromptLibrary  # noqa: E402
+from app.services.topics import suggest_topics, topic_sources  # noqa: E402
+from app.store import Store  # noqa: E402
+from conftest import FAST_KDF, PASSPHRASE  # noqa: E402
+
+DEFAULT_MODEL = load_catalog()[0]
+MODEL_FILE = find_model_file(DEFAULT_MODEL)
+
+
+def _topic_team(store):
+    """Ana, met on 2026-01-05, with notes before and after; Li with records of his own."""
+    store.people.add(name="Ana Ruiz", person_id="p-ana")
+    store.people.add(name="Li Wei", person_id="p-li")
+    store.meetings.add(person_id="p-ana", date="2026-01-05", meeting_id="m-ana-1")
+    add = store.notes.add
+    add(person_id="p-ana", note_id="n-before", date="2026-01-03", text="Ana fixed the login bug.")
+    add(person_id="p-ana", note_id="n-after", date="2026-01-07",
+        text="Ana led the incident review for the payments outage and wrote the follow-up plan.")
+    add(person_id="p-ana", note_id="n-personal", date="2026-01-08", kind="personal",
+        text="Ana's father is in hospital this month.")
+    add(person_id="p-li", note_id="n-li", date="2026-01-08", text="Li Wei shipped the data export.")
+    store.goals.add(person_id="p-ana", goal_id="g-risk", title="Mentor the new backend hire",
+                    status="at_risk")
+    store.goals.add(person_id="p-li", goal_id="g-li", title="Speak at the data meetup", status="at_risk")
+    store.actions.add(person_id="p-ana", action_id="a-late", text="Write the on-call handbook",
+                      owner="report", due="2026-01-09")
+    store.actions.add(person_id="p-li", action_id="a-li", text="Review the export", owner="report",
+                      due="2026-01-02")
+
+
+def _owner(store, record_id):
+    for table in ("notes", "goals", "actions"):
+        row = store.db.execute(f"SELECT person_id FROM {table} WHERE id = ?", [record_id]).fetchone()
+        if row:
+            return row[0]
+    return None
+
+
+@pytest.fixture(scope="module")
+def model_topics(tmp_path_factory):
+    """One real-model call for the module: topics for Ana's next 1:1."""
+    if MODEL_FILE is None:
+        pytest.skip("default model not fetched (make setup)")
+    from app.llm.llama_engine import LlamaEngine
+    home = tmp_path_factory.mktemp("topics") / "home"
+    store = Store.open(home, passphrase=PASSPHRASE, kdf=FAST_KDF)
+    _topic_team(store)
+    engine = LlamaEngine(MODEL_FILE, model_sha256=DEFAULT_MODEL.sha256)
+    engine.load()
+    library = PromptLibrary(user_dir=home / "prompts")
+    topics = suggest_topics(store, engine, library, "p-ana", today="2026-01-12")
+    engine.close()
+    yield store, topics, library
+    store.close()
+
+
+def test_model_topics_cite_real_records_of_that_person_only(model_topics):
+    store, topics, library = model_topics
+    sources = {s.key: s for s in topic_sources(store, "p-ana", today="2026-01-12")}
+    assert set(sources) == {"action:a-late", "goal:g-risk", "note:n-after"}
+    assert {t.key for t in topics} == set(sources)
+    for topic in topics:
+        assert topic.person_id == "p-ana" and topic.state == "suggested"
+        assert topic.citations == (sources[topic.key].id,)
+        assert all(_owner(store, cited) == "p-ana" for cited in topic.citations)
+        assert topic.text and topic.wording in ("model", "fallback")
+        verdict = check_sentence(topic.text, [sources[topic.key]], person_name="Ana Ruiz",
+                                 other_people=["Li Wei"])
+        assert verdict.accepted, (topic, verdict.problems)
+    stored = store.db.execute("SELECT DISTINCT model_sha256, prompt_version FROM topic_suggestions").fetchall()
+    assert stored == [(DEFAULT_MODEL.sha256, library.get("agenda_topic").version)]
+
+
+def test_a_dismissed_topic_does_not_come_back_and_nothing_is_asked_twice(model_topics):
+    store, topics, library = model_topics
+    first = topics[0]
+    TopicSuggestions(store).dismiss("p-ana", first.key)
+    again = suggest_topics(store, FakeEngine(), library, "p-ana", today="2026-01-12")  # no reply queued
+    assert first.key not in {t.key for t in again}
+    assert len(again) == len(topics) - 1
+    with pytest.raises(InvalidInput, match="awaiting an answer"):
+        TopicSuggestions(store).accept("p-ana", first.key)
+
+
+def test_a_topic_naming_someone_else_or_their_record_falls_back_to_the_own_record(team):
+    store, ana, li = team
+    store.notes.add(person_id=ana.id, note_id="n-1", date="2026-01-08",
+                    text="Ana asked for more ownership of the billing service.")
+    store.notes.add(person_id=li.id, note_id="n-li-1", date="2026-01-08", text="Li Wei was late twice.")
+    engine = FakeEngine()
+    engine.enqueue('{"topic": "Ask Li Wei about n-li-1 and the 40% slip"}')
+    library = PromptLibrary(user_dir=store.home / "prompts")
+    [topic] = suggest_topics(store, engine, library, ana.id, today="2026-01-12")
+    assert topic.citations == ("n-1",) and topic.wording == "fallback"
+    assert "Li" not in topic.text and "n-li-1" not in topic.text
+    assert "billing service" in topic.text
+    assert "<<<NOTE n-1 2026-01-08>>>" in engine.requests[0].messages[-1].content
+    assert "late twice" not in engine.requests[0].messages[-1].content
+
+    stop = StopFlag()
+    stop.set()
+    store.notes.add(person_id=ana.id, note_id="n-2", date="2026-01-09", text="Ana onboarded Sam.")
+    assert [t.key for t in suggest_topics(store, engine, library, ana.id, stop=stop,
+                                          today="2026-01-12")] == ["note:n-1"]
+    accepted = TopicSuggestions(store).accept(ana.id, "note:n-1")
+    assert accepted.state == "accepted"
+    with pytest.raises(InvalidInput, match="No topic 'note:n-9' is awaiting an answer"):
+        TopicSuggestions(store).dismiss(ana.id, "note:n-9")

@@ -22,6 +22,7 @@ from ..assist.grounding import ground
 from ..domain.dates import now_utc, parse_date, today_iso
 from ..domain.records import TopicSuggestion
 from ..errors import InvalidInput
+from ..llm.structured import StructuredOutputError
 
 PROMPT = "agenda_topic"
 TOPIC_TOKENS = 60
@@ -102,8 +103,11 @@ def suggest_topics(store, engine, library, person_id: str, *, stop=None,
 def _word(engine, library, person, others, source: TopicSource, stop):
     """The source worded as a topic; None once stopped; a topic with no text if unusable."""
     note = {"id": source.id, "date": source.date, "text": source.text}
-    reply = ask_json(engine, library.render(PROMPT, person=person.name, note=note),
-                     TOPIC_TOKENS, stop=stop)
+    try:
+        reply = ask_json(engine, library.render(PROMPT, person=person.name, note=note),
+                         TOPIC_TOKENS, stop=stop)
+    except StructuredOutputError:
+        reply = {"topic": ""}       # the record's own words stand in, as for any rejected topic
     if reply is None:
         return None
     grounded = ground(str(reply.get("topic", "")), [source], person_name=person.name,
