@@ -243,6 +243,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_note_commands(sub)
     _add_safety_commands(sub)
     from .cli_models import add_model_commands; add_model_commands(sub)
+    from .cli_meetings import add_meeting_commands; add_meeting_commands(sub)
     from .cli_reviews import add_review_commands; add_review_commands(sub)
     from .cli_drafts import add_draft_commands; add_draft_commands(sub)
     return parser
