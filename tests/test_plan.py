@@ -275,3 +275,74 @@ def test_check_in_dates_run_every_five_weeks_and_on_each_due_date():
     assert check_in_dates(today, dues) == [dt.date(2026, 8, 4), dt.date(2026, 8, 15),
                                            dt.date(2026, 9, 8), dt.date(2026, 9, 22)]
     assert check_in_dates(today, []) == []
+
+
+# ---------------------------------------------------------------- edge cases, scripted model
+
+def _scripted(replies: int = 20) -> FakeEngine:
+    engine = FakeEngine()
+    for _ in range(replies):
+        engine.enqueue('{"sentence": "Ana Ruiz skipped the checklist on the search indexer."}')
+    return engine
+
+
+def test_only_growth_evidence_and_a_competency_outside_the_framework(team):
+    store, ana, _ = team
+    store.frameworks.save(FRAMEWORK)
+    store.competencies.add(name="On-call", competency_id="c-oncall")
+    _add_notes(store, ana.id, [
+        ("n-g1", "2026-04-02", "concern", "c-craft", "Skipped the checklist on the search indexer."),
+        ("n-g2", "2026-05-06", "concern", "c-oncall", "Missed two pages during the May on-call week.")])
+    body = draft_plan(store, _scripted(), PromptLibrary(), ana.id, today=TODAY)
+    assert body.section("strengths").statements == ()
+    growth = {s.text.split(":")[0]: s for s in body.section("growth").statements}
+    assert set(growth) == {"Craft", "On-call"}
+    assert ("The framework gives no L4 expectation for On-call; agree with Ana what more looks like."
+            in growth["On-call"].text)
+    titles = {g.goal["competency_id"]: g.goal["title"] for g in _goals(body)}
+    assert titles == {"c-craft": "Grow Craft to the L4 expectation", "c-oncall": "Grow in On-call"}
+    assert all(s.citations for s in body.statements())
+
+
+def test_stopping_leaves_a_whole_plan_in_the_notes_own_words(team):
+    from app.llm.engine import StopFlag
+    store, ana, _ = team
+    store.frameworks.save(FRAMEWORK)
+    _add_notes(store, ana.id, ANA_NOTES[1:4])
+    stop = StopFlag()
+    stop.set()
+    engine = FakeEngine()
+    body = draft_plan(store, engine, PromptLibrary(), ana.id, today=TODAY, stop=stop)
+    assert engine.requests == []
+    assert [s.key for s in body.sections] == ["strengths", "growth", "goals", "support", "check_ins"]
+    assert {s.source for s in body.section("strengths").statements} == {"fallback"}
+    assert all(not v.accepted and v.model_sentence == "" for v in body.grounding)
+
+
+def test_notes_placed_in_no_competency_cannot_make_a_plan(team):
+    store, ana, _ = team
+    store.frameworks.save(FRAMEWORK)
+    store.notes.add(person_id=ana.id, text="Took the team lunch order.", date="2026-05-01", note_id="n-u1")
+    engine = FakeEngine()
+    engine.enqueue('{"competency_ids": []}')
+    with pytest.raises(NoEvidence, match="None of the 1 note on Ana Ruiz between 2025-12-30 and "
+                                         "2026-06-30 is tagged with a competency"):
+        draft_plan(store, engine, PromptLibrary(), ana.id, today=TODAY)
+    assert len(engine.requests) == 1          # the model was asked for a competency once
+
+
+def test_a_goal_made_from_the_plan_keeps_its_smart_parts(team):
+    store, ana, _ = team
+    goal = {"title": "Grow Craft to the L4 expectation", "specific": "Show it.", "measurable": "Three notes.",
+            "achievable": "Twelve weeks.", "relevant": "L4 asks for it.", "due": "2026-09-22",
+            "actions": ["Pick the work.", "Ask for feedback."]}
+    made = goal_from_statement(store, ana.id, Statement("x", ("n-1",), FROM_APP, goal=goal))
+    assert made.description.startswith("Specific: Show it. Measurable: Three notes.")
+    assert "(1) Pick the work. (2) Ask for feedback." in made.description
+    same = goal_from_statement(store, ana.id, Statement("y", ("n-1",), FROM_APP,
+                                                        goal={**goal, "title": " grow craft to  the L4 expectation"}))
+    assert same == made
+    bad = {**goal, "title": "Another", "due": "2026-13-01"}
+    with pytest.raises(InvalidInput, match="the plan goal's due date: '2026-13-01'"):
+        goal_from_statement(store, ana.id, Statement("z", ("n-1",), FROM_APP, goal=bad))
+    assert store.goals.for_person(ana.id) == [made]
