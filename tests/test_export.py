@@ -80,6 +80,14 @@ def test_markdown_plan_lists_goals_with_due_date_actions_and_dated_check_ins():
     assert '[^2]: Goal "Lead a design review", due 30 June 2026 (g-1)' in text
 
 
+def test_goal_details_already_in_the_goal_text_are_not_repeated():
+    goal = {"due": "2026-09-30", "actions": ["Pick the service", "Book the room"]}
+    text = "Lead one design review by 2026-09-30. Actions: (1) Pick the service."
+    body = sample_plan().with_section(Section("goals", "Goals", (Statement(text, ("g-1",), goal=goal),)))
+    assert "- Lead one design review by 2026-09-30. Actions: (1) Pick the service.[^2]\n" \
+           "  - Action: Book the room\n\n" in to_markdown(body)
+
+
 @pytest.mark.parametrize("render", [to_markdown, to_plain_text, to_html])
 def test_a_version_to_share_has_no_markers_ids_or_sources(render):
     for body in (sample_review(), sample_plan()):

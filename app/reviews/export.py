@@ -113,10 +113,12 @@ def statement_text(statement: Statement) -> str:
 
 
 def details(statement: Statement) -> list[str]:
-    """A plan goal's due date and actions, shown under it."""
-    goal = statement.goal or {}
-    lines = [f"Due {long_date(goal['due'])}"] if goal.get("due") else []
-    return lines + [f"Action: {' '.join(str(a).split())}" for a in goal.get("actions") or ()]
+    """A plan goal's due date and actions, shown under it unless its text already says them."""
+    goal, text = statement.goal or {}, " ".join(statement.text.split())
+    due = goal.get("due")
+    lines = [f"Due {long_date(due)}"] if due and due not in text and long_date(due) not in text else []
+    actions = (" ".join(str(a).split()) for a in goal.get("actions") or ())
+    return lines + [f"Action: {a}" for a in actions if a not in text]
 
 
 # --- Markdown -------------------------------------------------------------------
