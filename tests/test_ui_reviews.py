@@ -117,21 +117,21 @@ def test_drafting_streams_sections_and_saves_version_1(make_page, qtbot, ana):
     on_screen_when_sent = []
     tab._sig_section_drafted.connect(lambda _s: on_screen_when_sent.append(len(tab.draft_view.blocks)),
                                      Qt.ConnectionType.QueuedConnection)  # after the tab's own slot
-    tab.draft_review_button.click()
-    assert not tab.draft_review_button.isEnabled() and tab.stop_button.isEnabled()
+    tab.bar.draft_review_button.click()
+    assert not tab.bar.draft_review_button.isEnabled() and tab.bar.stop_button.isEnabled()
     wait_for_draft(qtbot, tab)
     # Sections arrived one by one, each on screen as soon as it came.
     assert len(on_screen_when_sent) >= 3
     assert on_screen_when_sent == list(range(1, len(on_screen_when_sent) + 1))
     draft = store.drafts.latest_for("p-ana", "review", cycle_id=ana[2].id)
     assert draft.id == tab.draft.id and [v.version for v in draft.versions] == [1]
-    assert tab.versions.count() == 1 and tab.versions.currentText().startswith("Version 1")
+    assert tab.bar.versions.count() == 1 and tab.bar.versions.currentText().startswith("Version 1")
     assert store.review_cycles.status(ana[2].id, "p-ana") == "drafting"
     shown = [b.section.key for b in tab.draft_view.blocks]
     assert shown == [s.key for s in body_of(draft).sections]
     chips = tab.draft_view.findChildren(CitationChip)
     assert chips and all(c.record_id in {n.id for n in ana[1]} for c in chips)
-    assert tab.draft_review_button.isEnabled() and not tab.stop_button.isEnabled()
+    assert tab.bar.draft_review_button.isEnabled() and not tab.bar.stop_button.isEnabled()
     assert "version 1" in tab.message.text()
 
 
@@ -139,12 +139,12 @@ def test_stop_ends_drafting_and_saves_nothing(make_page, qtbot, ana):
     page = make_page(SentenceEngine(pause=0.03))
     tab = page.reviews_tab
     with qtbot.waitSignal(tab._sig_section_drafted, timeout=WAIT):
-        tab.draft_review_button.click()
+        tab.bar.draft_review_button.click()
     with qtbot.waitSignal(page.reviews_tab._bridge.sig_job_ended, timeout=WAIT):
         qtbot.keyClick(tab, Qt.Key.Key_Escape)
     assert ana[0].drafts.for_person("p-ana") == []
     assert tab.message.isVisible() and tab.message.text()
-    assert tab.draft_review_button.isEnabled() and not tab.stop_button.isEnabled()
+    assert tab.bar.draft_review_button.isEnabled() and not tab.bar.stop_button.isEnabled()
 
 
 def test_no_notes_in_the_period_is_a_calm_sentence(make_page, qtbot, ana):
@@ -152,9 +152,9 @@ def test_no_notes_in_the_period_is_a_calm_sentence(make_page, qtbot, ana):
     tab = page.reviews_tab
     tab.picker.set_custom_period("2025-01-01", "2025-03-31")
     with qtbot.waitSignal(tab._bridge.sig_job_ended, timeout=WAIT):
-        tab.draft_review_button.click()
+        tab.bar.draft_review_button.click()
     assert "No notes on Ana" in tab.message.text() and "Traceback" not in tab.message.text()
-    assert ana[0].drafts.for_person("p-ana") == [] and tab.draft_review_button.isEnabled()
+    assert ana[0].drafts.for_person("p-ana") == [] and tab.bar.draft_review_button.isEnabled()
 
 
 def test_a_missing_model_is_a_calm_sentence(make_page, qtbot, ana):
@@ -165,7 +165,7 @@ def test_a_missing_model_is_a_calm_sentence(make_page, qtbot, ana):
     tab = page.reviews_tab
     tab.set_person("p-ana")
     with qtbot.waitSignal(tab._bridge.sig_job_ended, timeout=WAIT):
-        tab.draft_review_button.click()
+        tab.bar.draft_review_button.click()
     assert "model file" in tab.message.text()
     assert tab.draft is not None and len(tab.draft_view.blocks) == 3  # the saved draft is back
 
@@ -173,7 +173,7 @@ def test_a_missing_model_is_a_calm_sentence(make_page, qtbot, ana):
 def test_regenerate_rewrites_only_that_section(make_page, qtbot, ana):
     page = make_page()
     tab = page.reviews_tab
-    tab.draft_review_button.click()
+    tab.bar.draft_review_button.click()
     wait_for_draft(qtbot, tab)
     before = body_of(tab.draft)
     key = next(b.section.key for b in tab.draft_view.blocks if not b.regenerate_button.isHidden())
@@ -183,7 +183,7 @@ def test_regenerate_rewrites_only_that_section(make_page, qtbot, ana):
     after = body_of(tab.draft)
     assert [s.to_dict() for s in after.sections if s.key != key] == \
            [s.to_dict() for s in before.sections if s.key != key]
-    assert tab.versions.count() == 2 and tab.versions.currentData() == 2
+    assert tab.bar.versions.count() == 2 and tab.bar.versions.currentData() == 2
 
 
 # --- the manager's changes ----------------------------------------------------------------------
@@ -203,7 +203,7 @@ def test_edit_a_statement_saves_version_2_with_the_managers_words(make_page, qtb
     edited = body_of(draft).section("strengths").statements[1]
     assert (edited.text, edited.source) == ("Ana moved billing to the new provider two days early.", "manager")
     assert edited.citations == (ana[1][0].id,)
-    assert tab.versions.count() == 2 and tab.versions.currentData() == 2
+    assert tab.bar.versions.count() == 2 and tab.bar.versions.currentData() == 2
     assert tab.draft_view.row("strengths", 1).text_label.text() == edited.text
 
 
@@ -226,8 +226,8 @@ def test_an_older_version_is_shown_read_only(make_page, qtbot, ana):
     page = make_page()
     tab = page.reviews_tab
     tab.edit_statement("growth", 0, "Ana missed one design review in March.")
-    tab.versions.setCurrentIndex(1)
-    tab.versions.activated.emit(1)
+    tab.bar.versions.setCurrentIndex(1)
+    tab.bar.versions.activated.emit(1)
     assert tab.shown_version == 1
     assert tab.draft_view.row("growth", 0).text_label.text() == "Ana missed the design review."
     assert tab.draft_view.row("growth", 0).start_edit() is None
@@ -267,15 +267,15 @@ def test_mark_final_sets_the_cycle_status_and_can_be_undone(make_page, qtbot, an
     store, _notes, cycle = ana
     page = make_page()
     tab = page.reviews_tab
-    tab.final_button.click()
+    tab.bar.final_button.click()
     assert store.drafts.get(tab.draft.id).final_version == 1
     assert store.review_cycles.status(cycle.id, "p-ana") == "final"
-    assert tab.final_button.isChecked() and "final" in tab.versions.currentText()
+    assert tab.bar.final_button.isChecked() and "final" in tab.bar.versions.currentText()
     assert "final" in tab.picker.status_chip.text().lower()
-    tab.final_button.click()
+    tab.bar.final_button.click()
     assert store.drafts.get(tab.draft.id).final_version is None
     assert store.review_cycles.status(cycle.id, "p-ana") == "drafting"
-    assert not tab.final_button.isChecked()
+    assert not tab.bar.final_button.isChecked()
 
 
 # --- exports ---------------------------------------------------------------------------------------
@@ -297,7 +297,7 @@ def test_exports_write_owner_only_files_where_the_manager_chose(make_page, qtbot
         assert path.exists() and stat.S_IMODE(path.stat().st_mode) == 0o600
     assert written[".pdf"].read_bytes().startswith(b"%PDF")
     assert "[^1]" in written[".md"].read_text() and "11 March 2026" in written[".md"].read_text()
-    tab.citations_box.setChecked(False)
+    tab.bar.citations_box.setChecked(False)
     shared = tab.export_to(".md")
     assert "[^" not in shared.read_text() and "Ana missed the design review." in shared.read_text()
 
@@ -313,7 +313,7 @@ def test_copy_as_plain_text_fills_the_clipboard_and_is_remembered(make_page, ana
     saved_review(ana)
     page = make_page()
     tab = page.reviews_tab
-    tab.citations_box.setChecked(False)
+    tab.bar.citations_box.setChecked(False)
     text = tab.copy_plain_text()
     assert QGuiApplication.clipboard().text() == text == tab.clipboard_copy
     assert text == to_plain_text(tab.body, citations=False)
@@ -335,7 +335,7 @@ def test_make_goal_adds_the_plan_goal_once(make_page, qtbot, ana):
     save_draft(store, plan)
     page = make_page()
     tab = page.reviews_tab
-    tab.kind_tabs.setCurrentIndex(1)
+    tab.bar.kind_buttons["plan"].click()
     row = tab.draft_view.row("goals", 0)
     assert row.goal_button.text() == "Make goal"
     row.goal_button.click()
@@ -354,4 +354,4 @@ def test_locking_empties_the_tab(make_page, ana):
     assert tab.draft_view.blocks
     page._session.lock()
     assert tab.draft_view.blocks == [] and tab.findings.cards == [] and tab.body is None
-    assert tab.versions.count() == 0
+    assert tab.bar.versions.count() == 0

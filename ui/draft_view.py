@@ -16,15 +16,16 @@ statement is simpler and cheaper than a painting delegate here.
 from __future__ import annotations
 
 from collections.abc import Callable
+from html import escape
 
-from PySide6.QtCore import QDate, QLocale, Qt, Signal
+from PySide6.QtCore import QDate, QDateTime, QLocale, QPoint, QRect, QSize, Qt, Signal
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
-    QFrame, QHBoxLayout, QLabel, QPlainTextEdit, QPushButton, QScrollArea, QSizePolicy, QToolButton,
-    QVBoxLayout, QWidget,
+    QButtonGroup, QCheckBox, QComboBox, QFrame, QHBoxLayout, QLabel, QLayout, QMenu, QPlainTextEdit,
+    QPushButton, QScrollArea, QSizePolicy, QToolButton, QVBoxLayout, QWidget,
 )
 
-from app.reviews.body import FROM_APP, FROM_MANAGER, FROM_NOTE, PLAN, Body, Section, Statement
+from app.reviews.body import FROM_APP, FROM_MANAGER, FROM_NOTE, PLAN, REVIEW, Body, Section, Statement
 
 from .chips import blend
 
@@ -35,8 +36,10 @@ SOURCE_WORDS = {
     FROM_NOTE: ("in the note's words", "The model's sentence was not supported by the notes, "
                                        "so the note's own words are used instead."),
     FROM_MANAGER: ("your words", "You wrote this sentence."),
-    FROM_APP: ("counted by Trellis", "Written by Trellis from the evidence itself, not by the model."),
 }
+# Counts the app wrote itself need no label on every line; the row's tooltip says so.
+APP_WRITTEN = "Counted by Trellis from the evidence itself, not worded by the model."
+EXPORT_MENU = ((".md", "Markdown…"), (".pdf", "PDF…"), (".docx", "Word (DOCX)…"))
 GOAL_PARTS = (("specific", "Specific"), ("measurable", "Measurable"), ("achievable", "Achievable"),
               ("relevant", "Relevant"))
 
@@ -51,12 +54,80 @@ def chip_text(source: dict) -> str:
 
 def chip_tooltip(source: dict) -> str:
     date = source.get("date")
-    long_date = QLocale().toString(QDate.fromString(date, Qt.DateFormat.ISODate), "d MMMM yyyy") if date else ""
     kind = source.get("type", "note")
     if kind == "note":
-        return f"Note of {long_date} — click to open it in the timeline" if date else "Note"
+        return f"Note of {long_date(date)} — click to open it in the timeline" if date else "Note"
     title = source.get("title") or ""
-    return f"{kind.title()} “{title}”" + (f", due {long_date}" if long_date else "")
+    return f"{kind.title()} “{title}”" + (f", due {long_date(date)}" if date else "")
+
+
+class FlowLayout(QLayout):
+    """Lays widgets out left to right and wraps them, so many citations never widen the draft."""
+
+    def __init__(self, parent=None, spacing: int = 4):
+        super().__init__(parent)
+        self._items = []
+        self.setSpacing(spacing)
+        self.setContentsMargins(0, 0, 0, 0)
+
+    def addItem(self, item) -> None:
+        self._items.append(item)
+
+    def count(self) -> int:
+        return len(self._items)
+
+    def itemAt(self, index: int):
+        return self._items[index] if 0 <= index < len(self._items) else None
+
+    def takeAt(self, index: int):
+        return self._items.pop(index) if 0 <= index < len(self._items) else None
+
+    def expandingDirections(self) -> Qt.Orientation:
+        return Qt.Orientation(0)
+
+    def hasHeightForWidth(self) -> bool:
+        return True
+
+    def heightForWidth(self, width: int) -> int:
+        return self._arrange(QRect(0, 0, width, 0), place=False)
+
+    def setGeometry(self, rect: QRect) -> None:
+        super().setGeometry(rect)
+        self._arrange(rect, place=True)
+
+    def sizeHint(self) -> QSize:
+        return self.minimumSize()
+
+    def minimumSize(self) -> QSize:
+        size = QSize()
+        for item in self._items:
+            size = size.expandedTo(item.minimumSize())
+        return size
+
+    def _lines(self, width: int) -> list[list]:
+        lines, used = [[]], 0
+        for item in self._items:
+            hint = item.sizeHint().width()
+            if lines[-1] and used + hint > width:
+                lines.append([])
+                used = 0
+            lines[-1].append(item)
+            used += hint + self.spacing()
+        return lines
+
+    def _arrange(self, rect: QRect, *, place: bool) -> int:
+        """Place the items in lines, centred vertically on each line; returns the height used."""
+        y = rect.y()
+        for line in self._lines(rect.width()):
+            height = max((item.sizeHint().height() for item in line), default=0)
+            x = rect.x()
+            for item in line:
+                hint = item.sizeHint()
+                if place:
+                    item.setGeometry(QRect(QPoint(x, y + (height - hint.height()) // 2), hint))
+                x += hint.width() + self.spacing()
+            y += height + self.spacing()
+        return max(0, y - rect.y() - self.spacing())
 
 
 class CitationChip(QToolButton):
@@ -124,8 +195,10 @@ class StatementRow(QFrame):
         self.setObjectName("statement")
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus if editable else Qt.FocusPolicy.NoFocus)
         self.setAccessibleName(f"Statement: {statement.text}")
+        hints = [APP_WRITTEN] if statement.source == FROM_APP else []
         if editable:
-            self.setToolTip("Double-click or press Enter to edit")
+            hints.append("Double-click or press Enter to edit")
+        self.setToolTip("\n".join(hints))
         self.text_label = QLabel(statement.text)
         self.text_label.setWordWrap(True)
         self.text_label.setObjectName("statement_text")
@@ -141,26 +214,27 @@ class StatementRow(QFrame):
         self._layout.addLayout(self._chip_row(source_of))
 
     def _chip_row(self, source_of: SourceOf) -> QHBoxLayout:
-        row = QHBoxLayout()
-        row.setSpacing(4)
+        chips = QWidget()
+        flow = FlowLayout(chips)
         if self.statement.date:
-            row.addWidget(_quiet(f"Check-in {_long_date(self.statement.date)}"))
+            flow.addWidget(_quiet(f"Check-in {long_date(self.statement.date)}"))
         for record_id in self.statement.citations:
             chip = CitationChip(record_id, source_of(record_id))
             chip.clicked.connect(lambda _=False, c=chip: self.on_chip_clicked(c))
-            row.addWidget(chip)
+            flow.addWidget(chip)
         words = SOURCE_WORDS.get(self.statement.source)
         if words:
             label = _quiet(words[0])
             label.setToolTip(words[1])
-            row.addWidget(label)
-        row.addStretch(1)
+            flow.addWidget(label)
+        row = QHBoxLayout()
+        row.addWidget(chips, 1)
         if self.statement.goal:
             self.goal_button = QPushButton("Make goal")
             self.goal_button.setAccessibleName("Make goal")
             self.goal_button.setToolTip("Add this goal to the person's Goals")
             self.goal_button.clicked.connect(self.sig_make_goal)
-            row.addWidget(self.goal_button)
+            row.addWidget(self.goal_button, 0, Qt.AlignmentFlag.AlignTop)
         return row
 
     def on_chip_clicked(self, chip: CitationChip) -> None:
@@ -220,6 +294,7 @@ class SectionBlock(QWidget):
         self.section = section
         self.title = QLabel(section.title)
         self.title.setObjectName("section_title")
+        self.title.setWordWrap(True)
         self.title.setAccessibleName(f"Section: {section.title}")
         self.regenerate_button = QToolButton()
         self.regenerate_button.setText("Regenerate")
@@ -271,6 +346,7 @@ class DraftView(QScrollArea):
         self._column.setContentsMargins(18, 12, 18, 18)
         self.heading = QLabel()
         self.heading.setObjectName("draft_heading")
+        self.heading.setTextFormat(Qt.TextFormat.RichText)
         self.heading.setAccessibleName("Draft title")
         self.heading.setWordWrap(True)
         self.placeholder = QLabel()
@@ -345,6 +421,7 @@ class DraftView(QScrollArea):
     def _remove_blocks(self) -> None:
         for block in self.blocks:
             self._column.removeWidget(block)
+            block.hide()  # deleted later; until then it must not be drawn over the new draft
             block.deleteLater()
         self.blocks = []
 
@@ -362,7 +439,7 @@ class DraftView(QScrollArea):
         quiet, rule = blend(base, text, 0.55), blend(base, text, 0.1)
         self._page.setStyleSheet(f"""
             #draft_page {{ background: {base.name()}; }}
-            #draft_heading {{ font-size: 18px; font-weight: 600; padding-bottom: 4px; }}
+            #draft_heading {{ font-size: 17px; font-weight: 600; padding-bottom: 4px; }}
             #draft_placeholder {{ color: {quiet.name()}; padding: 40px; }}
             #section_title {{ font-size: 15px; font-weight: 600; border-bottom: 1px solid {rule.name()};
                               padding: 4px 0; }}
@@ -382,16 +459,16 @@ def _quiet(text: str) -> QLabel:
     return label
 
 
-def _long_date(date: str) -> str:
+def long_date(date: str) -> str:
     return QLocale().toString(QDate.fromString(date, Qt.DateFormat.ISODate), "d MMMM yyyy")
 
 
 def _goal_details(goal: dict) -> QLabel:
     """A SMART goal's parts, due date and actions, in small type under its text."""
-    lines = [f"<b>{title}:</b> {_escape(goal[key])}" for key, title in GOAL_PARTS if goal.get(key)]
+    lines = [f"<b>{title}:</b> {escape(goal[key])}" for key, title in GOAL_PARTS if goal.get(key)]
     if goal.get("due"):
-        lines.append(f"<b>Due:</b> {_long_date(goal['due'])}")
-    lines += [f"• {_escape(action)}" for action in goal.get("actions") or ()]
+        lines.append(f"<b>Due:</b> {long_date(goal['due'])}")
+    lines += [f"• {escape(action)}" for action in goal.get("actions") or ()]
     label = QLabel("<br>".join(lines))
     label.setObjectName("quiet")
     label.setWordWrap(True)
@@ -399,15 +476,124 @@ def _goal_details(goal: dict) -> QLabel:
     return label
 
 
-def _escape(text) -> str:
-    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+def version_label(version, final_version: int | None) -> str:
+    """"Version 3 · 12 Mar 14:05", with "✓ final" on the version that was shared."""
+    stamp = QDateTime.fromString(version.created_at, Qt.DateFormat.ISODate).toLocalTime()
+    text = f"Version {version.version} · {stamp.toString('d MMM HH:mm')}"
+    return text + "  ✓ final" if version.version == final_version else text
 
 
-def heading_for(body: Body) -> str:
-    """"Review draft · Ana Ruiz · 1 Jan – 30 Jun 2026" or "Development plan · Ana Ruiz"."""
-    if body.kind == PLAN:
-        return f"Development plan · {body.person_name}"
-    period = ""
-    if body.period_start and body.period_end:
-        period = f" · {_long_date(body.period_start)} – {_long_date(body.period_end)}"
-    return f"Review draft · {body.person_name}{period}"
+class DraftBar(QWidget):
+    """The controls above the draft: which draft, drafting, versions, the final mark, exports."""
+
+    sig_kind_chosen = Signal(str)
+    """The manager chose what to look at. Argument: "review" or "plan"."""
+
+    sig_export = Signal(str)
+    """Export the version on show. Argument: the file suffix (".md", ".pdf", ".docx")."""
+
+    sig_copy = Signal()
+    """Copy the version on show as plain text (no arguments)."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.kind_buttons = {REVIEW: _segment("Review"), PLAN: _segment("Plan")}
+        self._kinds = QButtonGroup(self)
+        for kind, button in self.kind_buttons.items():
+            self._kinds.addButton(button)
+            button.clicked.connect(lambda _=False, k=kind: self.sig_kind_chosen.emit(k))
+        self.kind_buttons[REVIEW].setChecked(True)
+        self.draft_review_button = _push("Draft review", "Draft a review of the period from the notes")
+        self.draft_review_button.setDefault(True)
+        self.draft_plan_button = _push("Draft plan", "Draft a development plan from the notes and goals")
+        self.stop_button = _push("Stop", "Stop drafting (Esc)")
+        self.versions = QComboBox()
+        self.versions.setAccessibleName("Version")
+        self.versions.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.final_button = _push("Mark final", "")
+        self.final_button.setCheckable(True)
+        self.citations_box = QCheckBox("Include citations")
+        self.citations_box.setAccessibleName("Include citations")
+        self.citations_box.setToolTip("Footnotes with the dates of the notes; untick for a version to share")
+        self.citations_box.setChecked(True)
+        self.export_button = self._export_button()
+        self._lay_out()
+
+    def _export_button(self) -> QToolButton:
+        button = QToolButton()
+        button.setText("Export")
+        button.setAccessibleName("Export")
+        button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        menu = QMenu(button)
+        self.export_actions = {}
+        for suffix, text in EXPORT_MENU:
+            self.export_actions[suffix] = menu.addAction(text)
+            self.export_actions[suffix].triggered.connect(lambda _=False, s=suffix: self.sig_export.emit(s))
+        menu.addSeparator()
+        self.copy_action = menu.addAction("Copy as plain text")
+        self.copy_action.triggered.connect(self.sig_copy)
+        button.setMenu(menu)
+        return button
+
+    def _lay_out(self) -> None:
+        top = QHBoxLayout()
+        top.setSpacing(0)
+        for button in self.kind_buttons.values():
+            top.addWidget(button)
+        top.addSpacing(12)
+        top.addStretch(1)
+        for button in (self.draft_review_button, self.draft_plan_button, self.stop_button):
+            top.addSpacing(6)
+            top.addWidget(button)
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.versions)
+        bottom.addWidget(self.final_button)
+        bottom.addStretch(1)
+        bottom.addWidget(self.citations_box)
+        bottom.addWidget(self.export_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(top)
+        layout.addLayout(bottom)
+
+    def show_kind(self, kind: str) -> None:
+        self.kind_buttons[kind].setChecked(True)
+
+    def show_versions(self, draft, shown_version: int | None) -> None:
+        """Every version of ``draft``, newest first, with ``shown_version`` selected."""
+        self.versions.clear()
+        for version in reversed(draft.versions if draft else ()):
+            self.versions.addItem(version_label(version, draft.final_version), version.version)
+        self.versions.setCurrentIndex(self.versions.findData(shown_version))
+
+    def set_state(self, *, ready: bool, busy: bool, has_body: bool, is_final: bool) -> None:
+        self.draft_review_button.setEnabled(ready and not busy)
+        self.draft_plan_button.setEnabled(ready and not busy)
+        self.stop_button.setEnabled(busy)
+        for widget in (self.versions, self.export_button, self.citations_box):
+            widget.setEnabled(has_body)
+        self.final_button.setEnabled(has_body and not busy)
+        self.final_button.setChecked(is_final)
+        self.final_button.setText("Final ✓" if is_final else "Mark final")
+        self.final_button.setToolTip("Click to take the final mark away" if is_final
+                                     else "Mark the version on show as the one you shared")
+
+    @property
+    def include_citations(self) -> bool:
+        return self.citations_box.isChecked()
+
+
+def _segment(text: str) -> QToolButton:
+    button = QToolButton()
+    button.setText(text)
+    button.setAccessibleName(f"Show the {text.lower()}")
+    button.setCheckable(True)
+    button.setObjectName("segment")
+    return button
+
+
+def _push(text: str, tooltip: str) -> QPushButton:
+    button = QPushButton(text)
+    button.setAccessibleName(text)
+    button.setToolTip(tooltip)
+    return button

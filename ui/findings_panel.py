@@ -100,13 +100,13 @@ class FindingsPanel(QWidget):
         super().__init__(parent)
         self.setAccessibleName("Language findings")
         self.cards: list[FindingCard] = []
-        self.title = QLabel("Language")
+        self.title = QLabel("Wording checks")
         self.title.setObjectName("findings_title")
         self.summary = QLabel()
         self.summary.setAccessibleName("Language findings summary")
         self.summary.setWordWrap(True)
         self._list = QWidget()
-        self._list.setObjectName("findings_list")
+        self._list.setAutoFillBackground(False)
         self._column = QVBoxLayout(self._list)
         self._column.setContentsMargins(0, 0, 0, 0)
         self._column.addStretch(1)
@@ -115,6 +115,9 @@ class FindingsPanel(QWidget):
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setWidget(self._list)
+        scroll.viewport().setAutoFillBackground(False)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setMinimumWidth(230)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 12, 8, 8)
         layout.addWidget(self.title)
@@ -144,17 +147,16 @@ class FindingsPanel(QWidget):
     def _remove_cards(self) -> None:
         for card in self.cards:
             self._column.removeWidget(card)
+            card.hide()
             card.deleteLater()
         self.cards = []
 
     def _restyle(self) -> None:
         palette = self.palette()
         base, text = palette.color(QPalette.ColorRole.Base), palette.color(QPalette.ColorRole.Text)
-        window = palette.color(QPalette.ColorRole.Window)
         warm = blend(base, palette.color(QPalette.ColorRole.Highlight), 0.12)
         self.setStyleSheet(f"""
             #findings_title {{ font-size: 15px; font-weight: 600; }}
-            #findings_list {{ background: {window.name()}; }}
             #finding {{ background: {base.name()}; border: 1px solid {blend(base, text, 0.14).name()};
                         border-radius: 8px; }}
             #finding_rule {{ background: {warm.name()}; border-radius: 7px; padding: 1px 8px;
@@ -168,7 +170,7 @@ def _summary(body: Body | None, shown: int, dismissed: int) -> str:
         return "Findings about the draft's wording appear here."
     kept = f" ({dismissed} dismissed)" if dismissed else ""
     if not shown:
-        return f"No wording to look at in this version{kept}."
+        return f"✓ Nothing in this version's wording to look at{kept}."
     return f"{shown} {'sentence' if shown == 1 else 'sentences'} to look at{kept}."
 
 

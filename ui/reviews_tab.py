@@ -18,30 +18,27 @@ sentence above the draft, never as a traceback.
 
 from __future__ import annotations
 
+from html import escape
 from pathlib import Path
 
-from PySide6.QtCore import QDateTime, QStandardPaths, Qt, Signal, Slot
+from PySide6.QtCore import QStandardPaths, Qt, Signal, Slot
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import (
-    QCheckBox, QComboBox, QFileDialog, QHBoxLayout, QLabel, QMenu, QPushButton, QSplitter, QTabBar,
-    QToolButton, QVBoxLayout, QWidget,
-)
+from PySide6.QtWidgets import QFileDialog, QLabel, QSplitter, QVBoxLayout, QWidget
 
 from app.errors import NotFound, TrellisError
 from app.reviews.body import PLAN, REVIEW, Body, Section
 
 from .cycle_picker import CyclePicker
-from .draft_view import DraftView, heading_for
+from .draft_view import DraftBar, DraftView, long_date
 from .evidence_panel import EvidencePanel
 from .findings_panel import FindingsPanel, fix_for
 from .model_bridge import STOPPED, ModelBridge, Task
 
-EXPORTS = {  # suffix: (menu text, dialog title, file filter)
-    ".md": ("Markdown…", "Export as Markdown", "Markdown (*.md)"),
-    ".pdf": ("PDF…", "Export as PDF", "PDF (*.pdf)"),
-    ".docx": ("Word (DOCX)…", "Export as Word document", "Word document (*.docx)"),
+EXPORTS = {  # suffix: (dialog title, file filter)
+    ".md": ("Export as Markdown", "Markdown (*.md)"),
+    ".pdf": ("Export as PDF", "PDF (*.pdf)"),
+    ".docx": ("Export as Word document", "Word document (*.docx)"),
 }
-KIND_TABS = (REVIEW, PLAN)
 EMPTY_TEXT = {
     REVIEW: "No review draft for this period yet. “Draft review” writes one from the notes on the left; "
             "every sentence will point back to the notes it came from.",
@@ -106,10 +103,16 @@ def ask_save_path(parent, title: str, suggested: Path, file_filter: str) -> str:
     return path
 
 
-def version_label(version, final_version: int | None) -> str:
-    stamp = QDateTime.fromString(version.created_at, Qt.DateFormat.ISODate).toLocalTime()
-    text = f"Version {version.version} · {stamp.toString('d MMM HH:mm')}"
-    return text + "  ✓ final" if version.version == final_version else text
+def heading_for(body: Body) -> str:
+    """"Review draft" over "Ana Ruiz · 1 January 2026 – 30 June 2026" (or "Development plan")."""
+    about = body.person_name
+    if body.kind == REVIEW and body.period_start and body.period_end:
+        about += f" · {long_date(body.period_start)} – {long_date(body.period_end)}"
+    return heading_html("Development plan" if body.kind == PLAN else "Review draft", about)
+
+
+def heading_html(title: str, about: str) -> str:
+    return f"{title}<br><span style='font-size: 13px; font-weight: normal;'>{escape(about)}</span>"
 
 
 # --- the tab ----------------------------------------------------------------------------
@@ -155,55 +158,16 @@ class ReviewsTab(QWidget):
         self.message.setObjectName("reviews_message")
         self.message.setStyleSheet("#reviews_message { padding: 6px 10px; border-radius: 6px; "
                                    "background: palette(alternate-base); }")
-        self._build_controls()
+        self.bar = DraftBar()
         splitter = self.splitter = QSplitter()
         splitter.setChildrenCollapsible(False)
         splitter.addWidget(self._left())
         splitter.addWidget(self._right())
-        splitter.setStretchFactor(0, 2)
-        splitter.setStretchFactor(1, 5)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([330, 620])  # the draft is what the manager came to read
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 4, 0, 0)
         layout.addWidget(splitter)
-
-    def _build_controls(self) -> None:
-        self.kind_tabs = QTabBar()
-        self.kind_tabs.setAccessibleName("Review draft or development plan")
-        self.kind_tabs.addTab("Review draft")
-        self.kind_tabs.addTab("Development plan")
-        self.kind_tabs.setDrawBase(False)
-        self.draft_review_button = _button("Draft review", "Draft a review of the period from the notes")
-        self.draft_review_button.setDefault(True)
-        self.draft_plan_button = _button("Draft plan", "Draft a development plan from the notes and goals")
-        self.stop_button = _button("Stop", "Stop drafting (Esc)")
-        self.versions = QComboBox()
-        self.versions.setAccessibleName("Version")
-        self.versions.setMinimumContentsLength(20)
-        self.final_button = _button("Mark final", "Mark the version on show as the one you shared")
-        self.final_button.setCheckable(True)
-        self.citations_box = QCheckBox("Include citations")
-        self.citations_box.setAccessibleName("Include citations")
-        self.citations_box.setToolTip("Footnotes with the dates of the notes; untick for a version to share")
-        self.citations_box.setChecked(True)
-        self.export_button = self._export_button()
-
-    def _export_button(self) -> QToolButton:
-        button = QToolButton()
-        button.setText("Export")
-        button.setAccessibleName("Export")
-        button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
-        button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
-        menu = QMenu(button)
-        self.export_actions = {}
-        for suffix, (text, _title, _filter) in EXPORTS.items():
-            action = menu.addAction(text)
-            action.triggered.connect(lambda _=False, s=suffix: self.export_to(s))
-            self.export_actions[suffix] = action
-        menu.addSeparator()
-        self.copy_action = menu.addAction("Copy as plain text")
-        self.copy_action.triggered.connect(self.copy_plain_text)
-        button.setMenu(menu)
-        return button
 
     def _left(self) -> QWidget:
         left = QWidget()
@@ -214,28 +178,16 @@ class ReviewsTab(QWidget):
         return left
 
     def _right(self) -> QWidget:
-        top = QHBoxLayout()
-        top.addWidget(self.kind_tabs)
-        top.addStretch(1)
-        for widget in (self.draft_review_button, self.draft_plan_button, self.stop_button):
-            top.addWidget(widget)
-        bar = QHBoxLayout()
-        for widget in (self.versions, self.final_button):
-            bar.addWidget(widget)
-        bar.addStretch(1)
-        bar.addWidget(self.citations_box)
-        bar.addWidget(self.export_button)
         body = QSplitter()
         body.setChildrenCollapsible(False)
         body.addWidget(self.draft_view)
         body.addWidget(self.findings)
-        body.setStretchFactor(0, 3)
-        body.setStretchFactor(1, 1)
+        body.setStretchFactor(0, 1)
+        body.setSizes([380, 250])
         right = QWidget()
         column = QVBoxLayout(right)
         column.setContentsMargins(4, 0, 0, 0)
-        column.addLayout(top)
-        column.addLayout(bar)
+        column.addWidget(self.bar)
         column.addWidget(self.message)
         column.addWidget(body, 1)
         return right
@@ -243,12 +195,15 @@ class ReviewsTab(QWidget):
     def _connect(self) -> None:
         self.picker.sig_period_changed.connect(self.on_period_changed)
         self.evidence.sig_open_note.connect(self.sig_open_note)
-        self.kind_tabs.currentChanged.connect(self.on_kind_chosen)
-        self.draft_review_button.clicked.connect(self.start_review)
-        self.draft_plan_button.clicked.connect(self.start_plan)
-        self.stop_button.clicked.connect(self.stop)
-        self.versions.activated.connect(self.on_version_chosen)
-        self.final_button.clicked.connect(self.toggle_final)
+        bar = self.bar
+        bar.sig_kind_chosen.connect(self.on_kind_chosen)
+        bar.sig_export.connect(self.export_to)
+        bar.sig_copy.connect(self.copy_plain_text)
+        bar.draft_review_button.clicked.connect(self.start_review)
+        bar.draft_plan_button.clicked.connect(self.start_plan)
+        bar.stop_button.clicked.connect(self.stop)
+        bar.versions.activated.connect(self.on_version_chosen)
+        bar.final_button.clicked.connect(self.toggle_final)
         self.draft_view.sig_open_note.connect(self.sig_open_note)
         self.draft_view.sig_statement_edited.connect(self.edit_statement)
         self.draft_view.sig_regenerate.connect(self.regenerate)
@@ -290,16 +245,14 @@ class ReviewsTab(QWidget):
         start, end, _cycle = self.period()
         self.evidence.load(self.person_id, start, end)
 
-    @Slot(int)
-    def on_kind_chosen(self, index: int) -> None:
-        self.kind = KIND_TABS[index]
+    @Slot(str)
+    def on_kind_chosen(self, kind: str) -> None:
+        self.kind = kind
         if self.person_id and not self._job:
             self.load_draft()
 
     def show_kind(self, kind: str) -> None:
-        self.kind_tabs.blockSignals(True)
-        self.kind_tabs.setCurrentIndex(KIND_TABS.index(kind))
-        self.kind_tabs.blockSignals(False)
+        self.bar.show_kind(kind)
         self.kind = kind
 
     # --- the saved draft --------------------------------------------------------------------
@@ -316,6 +269,16 @@ class ReviewsTab(QWidget):
             return store.drafts.latest_for(self.person_id, REVIEW, cycle_id=cycle_id)
         return store.drafts.latest_for(self.person_id, REVIEW, period=(start, end))
 
+    def open_draft(self, draft_id: str) -> None:
+        """Show a saved draft: its kind, and for a review its cycle or period on the left."""
+        draft = self._session.store.drafts.get(draft_id)
+        self.show_kind(draft.kind)
+        if draft.kind == REVIEW and draft.cycle_id:
+            self.picker.select_cycle(draft.cycle_id)
+        elif draft.kind == REVIEW:
+            self.picker.set_custom_period(draft.period_start, draft.period_end)
+        self.load_draft(draft)
+
     def load_draft(self, draft=None, version: int | None = None) -> None:
         """Show ``draft`` (default: the saved one), at ``version`` (default: the newest)."""
         self.draft = draft or self.saved_draft()
@@ -324,21 +287,15 @@ class ReviewsTab(QWidget):
             return
         self.shown_version = version or self.draft.latest.version
         self.body = _body_of(self.draft, self.shown_version)
-        self._fill_versions()
+        self.bar.show_versions(self.draft, self.shown_version)
         self._show_body()
 
     def _show_nothing_saved(self) -> None:
         self.draft = self.body = self.shown_version = None
-        self.versions.clear()
+        self.bar.versions.clear()
         self.draft_view.show_empty(EMPTY_TEXT[self.kind])
         self.findings.show_findings(None)
         self._update_controls()
-
-    def _fill_versions(self) -> None:
-        self.versions.clear()
-        for version in reversed(self.draft.versions):
-            self.versions.addItem(version_label(version, self.draft.final_version), version.version)
-        self.versions.setCurrentIndex(self.versions.findData(self.shown_version))
 
     def _show_body(self) -> None:
         latest = self.is_latest_shown
@@ -355,7 +312,7 @@ class ReviewsTab(QWidget):
     @Slot(int)
     def on_version_chosen(self, index: int) -> None:
         if self.draft is not None and index >= 0:
-            self.load_draft(self.draft, self.versions.itemData(index))
+            self.load_draft(self.draft, self.bar.versions.itemData(index))
 
     def source_of(self, record_id: str) -> dict:
         """What a citation points at: from the draft's own sources, else from the store."""
@@ -390,7 +347,7 @@ class ReviewsTab(QWidget):
         task = review_task(store, self.person_id, start, end, prompts_dir=Path(store.home) / "prompts",
                            on_section=self._sig_section_drafted.emit)
         return self._start(task, "draft", cycle_id=cycle_id,
-                           heading=f"Review draft · {self.person_name}")
+                           heading=heading_html("Review draft", self.person_name))
 
     def start_plan(self) -> int:
         if not self._can_start():
@@ -399,7 +356,7 @@ class ReviewsTab(QWidget):
         self.show_kind(PLAN)
         task = plan_task(store, self.person_id, prompts_dir=Path(store.home) / "prompts",
                          on_section=self._sig_section_drafted.emit)
-        return self._start(task, "draft", cycle_id=None, heading=f"Development plan · {self.person_name}")
+        return self._start(task, "draft", cycle_id=None, heading=heading_html("Development plan", self.person_name))
 
     def regenerate(self, key: str) -> int:
         """Write one section of the newest version again; the others stay as they are."""
@@ -418,7 +375,7 @@ class ReviewsTab(QWidget):
         self._job_context = {"what": what, "person_id": self.person_id, "kind": self.kind, **context}
         if what == "draft":
             self.draft = self.body = self.shown_version = None  # the view shows the new one only
-            self.versions.clear()
+            self.bar.versions.clear()
             self.draft_view.begin(heading)
             self.findings.show_findings(None)
         self._say("Drafting… each section appears when it is finished. Esc stops."
@@ -557,18 +514,18 @@ class ReviewsTab(QWidget):
         from app.reviews.export import export_body
         if self.body is None:
             return None
-        _text, title, file_filter = EXPORTS[suffix]
+        title, file_filter = EXPORTS[suffix]
         suggested = documents_dir() / (export_name(self._session.store, self.draft, self.body) + suffix)
         chosen = ask_save_path(self, title, suggested, file_filter)
         if not chosen:
             return None
         path = Path(chosen) if Path(chosen).suffix.lower() == suffix else Path(chosen + suffix)
         try:
-            written = export_body(self.body, path, citations=self.citations_box.isChecked())
+            written = export_body(self.body, path, citations=self.bar.include_citations)
         except (TrellisError, OSError) as exc:
             self._say(str(exc))
             return None
-        self._say(f"Exported to {written}" + ("" if self.citations_box.isChecked() else " without citations")
+        self._say(f"Exported to {written}" + ("" if self.bar.include_citations else " without citations")
                   + ".")
         return written
 
@@ -576,30 +533,20 @@ class ReviewsTab(QWidget):
         from app.reviews.export import to_plain_text
         if self.body is None:
             return None
-        text = to_plain_text(self.body, citations=self.citations_box.isChecked())
+        text = to_plain_text(self.body, citations=self.bar.include_citations)
         QGuiApplication.clipboard().setText(text)
         self.clipboard_copy = text
-        self._say("Copied as plain text" + (" with citations." if self.citations_box.isChecked()
+        self._say("Copied as plain text" + (" with citations." if self.bar.include_citations
                                             else ", without citations."))
         return text
 
     # --- state ------------------------------------------------------------------------------------------
 
     def _update_controls(self) -> None:
-        ready = self._session.store is not None and self.person_id is not None
         busy = bool(self._job)
-        self.draft_review_button.setEnabled(ready and not busy)
-        self.draft_plan_button.setEnabled(ready and not busy)
-        self.stop_button.setEnabled(busy)
         has_body = self.body is not None and not (busy and self._job_context.get("what") == "draft")
-        for widget in (self.versions, self.export_button, self.citations_box):
-            widget.setEnabled(has_body)
-        self.final_button.setEnabled(has_body and not busy)
-        is_final = has_body and self.draft.final_version == self.shown_version
-        self.final_button.setChecked(bool(is_final))
-        self.final_button.setText("Final ✓" if is_final else "Mark final")
-        self.final_button.setToolTip("Click to take the final mark away" if is_final
-                                     else "Mark the version on show as the one you shared")
+        self.bar.set_state(ready=self._session.store is not None and self.person_id is not None, busy=busy,
+                           has_body=has_body, is_final=has_body and self.draft.final_version == self.shown_version)
 
     def _say(self, text: str) -> None:
         self.message.setText(text)
@@ -616,7 +563,7 @@ class ReviewsTab(QWidget):
         self.person_id, self.person_name = None, ""
         self._job, self._job_context = 0, {}
         self.draft = self.body = self.shown_version = None
-        self.versions.clear()
+        self.bar.versions.clear()
         self.draft_view.show_empty("")
         self.findings.clear()
         self.evidence.clear()
@@ -628,9 +575,3 @@ def _body_of(draft, version: int) -> Body:
     from app.reviews.versions import body_of
     return body_of(draft, version)
 
-
-def _button(text: str, tooltip: str) -> QPushButton:
-    button = QPushButton(text)
-    button.setAccessibleName(text)
-    button.setToolTip(tooltip)
-    return button
