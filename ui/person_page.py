@@ -1,13 +1,15 @@
 """One person: who they are, and tabs for their timeline, 1:1s, goals and reviews.
 
-The 1:1s, Goals and Reviews tabs show what the store holds (imported
-meetings, goals, saved drafts) with a plain empty state when there is
-nothing yet; the features that create them arrive with later issues.
+The 1:1s and Goals tabs show what the store holds (imported meetings,
+goals) with a plain empty state when there is nothing yet; the features
+that create them arrive with later issues. The Reviews tab drafts reviews
+and plans; a citation there opens its note in the Timeline tab.
 """
 
 from PySide6.QtCore import QStringListModel
 from PySide6.QtWidgets import QLabel, QListView, QStackedWidget, QTabWidget, QVBoxLayout, QWidget
 
+from .reviews_tab import ReviewsTab
 from .timeline import TimelineView
 
 STATUS_WORDS = {"on_track": "on track", "at_risk": "at risk", "done": "done", "dropped": "dropped"}
@@ -42,7 +44,7 @@ class ListTab(QWidget):
 
 
 class PersonPage(QWidget):
-    def __init__(self, session, parent=None):
+    def __init__(self, session, bridge=None, parent=None):
         super().__init__(parent)
         self._session = session
         self.person_id: str | None = None
@@ -51,7 +53,9 @@ class PersonPage(QWidget):
         self.title.setStyleSheet("font-size: 20px; font-weight: 600;")
         self.subtitle = QLabel()
         self.timeline = TimelineView(session)
-        self.meetings_tab, self.goals_tab, self.reviews_tab = ListTab("1:1s"), ListTab("Goals"), ListTab("Reviews")
+        self.meetings_tab, self.goals_tab = ListTab("1:1s"), ListTab("Goals")
+        self.reviews_tab = ReviewsTab(session, bridge)
+        self.reviews_tab.sig_open_note.connect(self.open_note)
         self.tabs = QTabWidget()
         self.tabs.setAccessibleName("Person tabs")
         for widget, name in ((self.timeline, "Timeline"), (self.meetings_tab, "1:1s"),
@@ -75,6 +79,7 @@ class PersonPage(QWidget):
         self.subtitle.setText(" · ".join(filter(None, [person.role, person.level, since])))
         self.timeline.show_person(person.id)
         self._fill_tabs(store, person)
+        self.reviews_tab.set_person(person.id)
 
     def _fill_tabs(self, store, person) -> None:
         first = person.name.split()[0]
@@ -85,14 +90,17 @@ class PersonPage(QWidget):
         self.goals_tab.show_lines(
             [f"{g.title}  —  {STATUS_WORDS[g.status]}" + (f", due {g.due}" if g.due else "") for g in goals],
             f"No goals for {first} yet.")
-        self.reviews_tab.show_lines(
-            [f"{d.kind.title()} draft {d.period_start or ''}–{d.period_end or ''}, "
-             f"{len(d.versions)} version(s)" for d in store.drafts.for_person(person.id)],
-            f"No review drafts or development plans for {first} yet.")
 
     def on_data_changed(self, what: str) -> None:
         if self.person_id and what in ("people", "meetings"):
             self.show_person(self.person_id)
+        elif self.person_id and what == "goals":
+            self._fill_tabs(self._session.store, self._session.store.people.get(self.person_id))
+
+    def open_note(self, note_id: str) -> None:
+        """Show a cited note where it lives: selected in the Timeline tab."""
+        self.tabs.setCurrentWidget(self.timeline)
+        self.timeline.select_note(note_id)
 
     def clear(self) -> None:
         self.person_id = None
