@@ -15,7 +15,7 @@ from .session import Session
 from .window import MainWindow
 
 SCREENSHOT_SIZE = (1280, 800)
-PAGES = ("team", "person", "search", "assistant")
+PAGES = ("team", "person", "search", "assistant", "reviews")
 
 
 def _parse(argv):
@@ -93,6 +93,21 @@ def _prepare_page(window: MainWindow, page: str) -> None:
         palette.on_search_due()
     elif page == "assistant":
         _wait_for_assistant(window)
+    elif page == "reviews":
+        _show_newest_draft(window, store)
+
+
+def _show_newest_draft(window: MainWindow, store) -> None:
+    """The Reviews tab of whoever has the most recently saved draft."""
+    drafts = [d for p in store.people.list() for d in store.drafts.for_person(p.id) if d.versions]
+    if not drafts:
+        return
+    newest = max(drafts, key=lambda d: d.latest.created_at)
+    window.assistant_dock.hide()  # a manager writing a review gives the draft the room
+    window.team.parentWidget().setSizes([250, 1030])
+    window.team.select(newest.person_id)
+    window.person.tabs.setCurrentWidget(window.person.reviews_tab)
+    window.person.reviews_tab.open_draft(newest.id)
 
 
 def _wait_for_assistant(window: MainWindow, timeout_ms: int = 120_000) -> None:

@@ -64,7 +64,7 @@ class MainWindow(QMainWindow):
         self.welcome.sig_add_person.connect(self.on_add_person)
         self.welcome.sig_explore_sample.connect(self.on_explore_sample)
         self.team = TeamPanel(self.session)
-        self.person = PersonPage(self.session)
+        self.person = PersonPage(self.session, bridge=self.bridge)
         self.team.sig_person_selected.connect(self.on_person_selected)
         self.person.timeline.sig_note_changed.connect(lambda _id: self.session.changed("notes"))
         self.pages = QStackedWidget()
