@@ -91,7 +91,9 @@ def plans(tmp_path_factory):
     from app.llm.llama_engine import LlamaEngine
     home = tmp_path_factory.mktemp("plan-home")
     store = Store.open(home, passphrase=PASSPHRASE, kdf=FAST_KDF)
-    engine = LlamaEngine(MODEL, model_sha256=DEFAULT.sha256)
+    # One thread: when other model processes share the cores, ggml's threads
+    # spin waiting for each other and a plan took minutes instead of seconds.
+    engine = LlamaEngine(MODEL, model_sha256=DEFAULT.sha256, threads=1)
     engine.load()
     library = PromptLibrary(user_dir=home / "prompts")
     _team(store)
