@@ -101,8 +101,8 @@ class GrowthArea:
 
 
 @dataclass(frozen=True)
-class _Subject:
-    """Everything a plan is made from."""
+class PlanBasis:
+    """Everything a plan is built on: the evidence, the framework, the day and open goals."""
 
     person: Person
     brief: EvidenceBrief
@@ -139,7 +139,7 @@ def draft_plan(store, engine: Engine, library: PromptLibrary, person_id: str, *,
 
 
 def _subject(store, engine: Engine, library: PromptLibrary, person_id: str, today: str | None,
-             stop: StopFlag | None) -> _Subject:
+             stop: StopFlag | None) -> PlanBasis:
     day = _dt.date.fromisoformat(parse_date(today or today_iso(), where="today"))
     start = months_before(day, PLAN_MONTHS)
     brief = build_brief(store, person_id, start.isoformat(), day.isoformat())
@@ -154,7 +154,7 @@ def _subject(store, engine: Engine, library: PromptLibrary, person_id: str, toda
                          "competency, and the model suggested none: tag the notes to plan from them")
     person = brief.person
     others = tuple(p.name for p in store.people.list(include_archived=True) if p.id != person.id)
-    return _Subject(person, brief, active_framework(store), day, open_goals(store, person.id),
+    return PlanBasis(person, brief, active_framework(store), day, open_goals(store, person.id),
                     others, asked)
 
 
@@ -169,7 +169,7 @@ def open_goals(store, person_id: str) -> tuple[Goal, ...]:
     return tuple(g for g in store.goals.for_person(person_id) if g.status in OPEN_GOAL_STATUSES)
 
 
-def _body(subject: _Subject, sections: tuple[Section, ...], verdicts: tuple[Verdict, ...],
+def _body(subject: PlanBasis, sections: tuple[Section, ...], verdicts: tuple[Verdict, ...],
           engine: Engine, library: PromptLibrary) -> Body:
     brief = subject.brief
     body = Body(kind=PLAN, person_id=subject.person.id, person_name=subject.person.name,
@@ -181,13 +181,13 @@ def _body(subject: _Subject, sections: tuple[Section, ...], verdicts: tuple[Verd
     return with_language_checks(body, set())
 
 
-def _prompts_used(subject: _Subject, verdicts: Sequence[Verdict],
+def _prompts_used(subject: PlanBasis, verdicts: Sequence[Verdict],
                   library: PromptLibrary) -> tuple[tuple[str, str], ...]:
     names = (*subject.prompts, *((SENTENCE_TEMPLATE,) if verdicts else ()))
     return tuple((name, library.get(name).version) for name in names)
 
 
-def _sources(subject: _Subject, sections: Sequence[Section]) -> dict:
+def _sources(subject: PlanBasis, sections: Sequence[Section]) -> dict:
     """Every cited note and goal, with its date (and a goal's title)."""
     notes = {e.note.id: e.note for e in subject.brief.notes}
     goals = {g.id: g for g in subject.open_goals}
@@ -223,7 +223,7 @@ def strength_competencies(brief: EvidenceBrief) -> list[tuple[Competency, tuple[
     return [(c, _latest(notes)) for c, notes in counted[:MAX_STRENGTHS]]
 
 
-def growth_areas(subject: _Subject, strengths: Sequence[Competency]) -> list[GrowthArea]:
+def growth_areas(subject: PlanBasis, strengths: Sequence[Competency]) -> list[GrowthArea]:
     """Two to four growth areas, as the module docstring describes."""
     brief = subject.brief
     room = [(c, _evidence(brief, c.id, GROWTH)) for c in brief.competencies]
@@ -237,7 +237,7 @@ def growth_areas(subject: _Subject, strengths: Sequence[Competency]) -> list[Gro
     return _with_open_goals(areas, subject.open_goals)
 
 
-def _stretch_candidates(subject: _Subject, strengths: Sequence[Competency],
+def _stretch_candidates(subject: PlanBasis, strengths: Sequence[Competency],
                         chosen: set[str]) -> list[Competency]:
     """Competencies with strength notes whose next level asks more, non-strengths first."""
     strength_ids = [c.id for c in strengths]
@@ -247,7 +247,7 @@ def _stretch_candidates(subject: _Subject, strengths: Sequence[Competency],
     return sorted(candidates, key=lambda c: c.id in strength_ids)
 
 
-def _asks_more(subject: _Subject, competency_id: str) -> bool:
+def _asks_more(subject: PlanBasis, competency_id: str) -> bool:
     """Whether the framework words the next level differently (the top level: holds it wider)."""
     framework, level = subject.framework, subject.person.level
     ahead = expectation_for(framework, competency_id, level)
@@ -268,7 +268,7 @@ def expectation_for(framework: Framework, competency_id: str, level: str | None)
                        top=False)
 
 
-def _area(subject: _Subject, competency: Competency, kind: str, notes: Sequence[Note]) -> GrowthArea:
+def _area(subject: PlanBasis, competency: Competency, kind: str, notes: Sequence[Note]) -> GrowthArea:
     expectation = expectation_for(subject.framework, competency.id, subject.person.level)
     return GrowthArea(competency, kind, _latest(notes), expectation)
 
@@ -303,7 +303,7 @@ _COMMON_KEYS = frozenset(word_key(w) for w in COMMON_WORDS)
 
 # ---------------------------------------------------------------- strengths and growth
 
-def _strengths_section(subject: _Subject, engine, library, stop, verdicts: list[Verdict]):
+def _strengths_section(subject: PlanBasis, engine, library, stop, verdicts: list[Verdict]):
     statements = []
     for competency, notes in strength_competencies(subject.brief):
         worded = _word(subject, engine, library, stop, verdicts, "strengths",
@@ -312,7 +312,7 @@ def _strengths_section(subject: _Subject, engine, library, stop, verdicts: list[
     yield Section("strengths", TITLES["strengths"], tuple(statements))
 
 
-def _growth_and_goal_sections(subject: _Subject, engine, library, stop,
+def _growth_and_goal_sections(subject: PlanBasis, engine, library, stop,
                               verdicts: list[Verdict]):
     strengths = [c for c, _ in strength_competencies(subject.brief)]
     areas = growth_areas(subject, strengths)
@@ -325,7 +325,7 @@ def _growth_and_goal_sections(subject: _Subject, engine, library, stop,
     yield Section("check_ins", TITLES["check_ins"], tuple(check_in_statements(subject, goals)))
 
 
-def _growth_statement(subject: _Subject, area: GrowthArea, engine, library, stop,
+def _growth_statement(subject: PlanBasis, area: GrowthArea, engine, library, stop,
                       verdicts: list[Verdict]) -> Statement:
     if area.kind == STRETCH:
         # The strengths section already words these notes; saying it twice adds nothing.
@@ -341,7 +341,7 @@ def _growth_statement(subject: _Subject, area: GrowthArea, engine, library, stop
                                 f"{expectation_sentence(subject, area)}")
 
 
-def expectation_sentence(subject: _Subject, area: GrowthArea) -> str:
+def expectation_sentence(subject: PlanBasis, area: GrowthArea) -> str:
     """The framework's words for what comes next, quoted, or why there are none."""
     expectation, name = area.expectation, area.competency.name
     if expectation.text is None:
@@ -354,7 +354,7 @@ def expectation_sentence(subject: _Subject, area: GrowthArea) -> str:
     return f"At {expectation.level} the framework expects: “{expectation.text}”"
 
 
-def _word(subject: _Subject, engine, library, stop, verdicts: list[Verdict], section: str,
+def _word(subject: PlanBasis, engine, library, stop, verdicts: list[Verdict], section: str,
           topic: str, notes: Sequence[Note], shows: str) -> Statement:
     """A grounded sentence about ``notes``; when the checker drops even the note's own
     words, the app names the notes' dates instead, so the item still cites them."""
@@ -383,7 +383,7 @@ def _ids(notes: Sequence[Note]) -> tuple[str, ...]:
 
 # ---------------------------------------------------------------- goals
 
-def goal_due(subject: _Subject, area: GrowthArea) -> _dt.date:
+def goal_due(subject: PlanBasis, area: GrowthArea) -> _dt.date:
     """Twelve weeks out, or the open goal's own due date when it leaves room to work."""
     kept = area.open_goal.due if area.open_goal is not None else None
     earliest, latest = (in_weeks(subject, n).isoformat() for n in (MIN_GOAL_WEEKS, MAX_GOAL_WEEKS))
@@ -392,11 +392,11 @@ def goal_due(subject: _Subject, area: GrowthArea) -> _dt.date:
     return in_weeks(subject, GOAL_WEEKS)
 
 
-def in_weeks(subject: _Subject, weeks: int) -> _dt.date:
+def in_weeks(subject: PlanBasis, weeks: int) -> _dt.date:
     return subject.today + _dt.timedelta(weeks=weeks)
 
 
-def goal_statement(subject: _Subject, area: GrowthArea) -> Statement:
+def goal_statement(subject: PlanBasis, area: GrowthArea) -> Statement:
     """One SMART goal for a growth area, with its actions, citing its notes and open goal."""
     due = goal_due(subject, area)
     goal = {"title": goal_title(area), "specific": _specific(subject, area),
@@ -418,7 +418,7 @@ def goal_title(area: GrowthArea) -> str:
     return f"{verb} {name} to the {expectation.level} expectation"
 
 
-def _specific(subject: _Subject, area: GrowthArea) -> str:
+def _specific(subject: PlanBasis, area: GrowthArea) -> str:
     expectation = area.expectation
     if expectation.text is None:
         return (f"Agree with me by the first check-in what more {area.competency.name} "
@@ -426,12 +426,12 @@ def _specific(subject: _Subject, area: GrowthArea) -> str:
     return f"Show in the work what the framework asks at {expectation.level}: “{expectation.text}”"
 
 
-def _measurable(subject: _Subject, due: _dt.date) -> str:
+def _measurable(subject: PlanBasis, due: _dt.date) -> str:
     return (f"By {due.isoformat()}, at least three dated notes record {subject.first_name} "
             f"doing this, and {subject.first_name} talks through two examples at the last check-in.")
 
 
-def _achievable(subject: _Subject, area: GrowthArea, due: _dt.date) -> str:
+def _achievable(subject: PlanBasis, area: GrowthArea, due: _dt.date) -> str:
     weeks = (due - subject.today).days // 7
     builds = f"It builds on {_count(len(area.notes), 'note')} from the last six months"
     if area.open_goal is not None:
@@ -449,7 +449,7 @@ def _relevant(area: GrowthArea) -> str:
     return f"{name} is already a strength, and {level} asks more of it."
 
 
-def goal_actions(subject: _Subject, area: GrowthArea, due: _dt.date) -> list[str]:
+def goal_actions(subject: PlanBasis, area: GrowthArea, due: _dt.date) -> list[str]:
     """Two to four dated steps the person takes towards the goal."""
     first, name = subject.first_name, area.competency.name
     soon = in_weeks(subject, 2).isoformat()
@@ -489,7 +489,7 @@ def smart_text(goal: dict) -> str:
 
 # ---------------------------------------------------------------- support and check-ins
 
-def support_statements(subject: _Subject, areas: Sequence[GrowthArea],
+def support_statements(subject: PlanBasis, areas: Sequence[GrowthArea],
                        goals: Sequence[Statement]) -> list[Statement]:
     """What the manager will do: one item per plan goal and per open goal left over."""
     statements = [_goal_support(subject, area, goal) for area, goal in zip(areas, goals)]
@@ -499,7 +499,7 @@ def support_statements(subject: _Subject, areas: Sequence[GrowthArea],
     return statements
 
 
-def _goal_support(subject: _Subject, area: GrowthArea, goal: Statement) -> Statement:
+def _goal_support(subject: PlanBasis, area: GrowthArea, goal: Statement) -> Statement:
     first = subject.first_name
     soon = in_weeks(subject, 2).isoformat()
     extra = (f"talk through the noted situations with {first} in our next 1:1"
@@ -532,7 +532,7 @@ def check_in_dates(today: _dt.date, dues: Sequence[_dt.date]) -> list[_dt.date]:
     return sorted(dates)
 
 
-def check_in_statements(subject: _Subject, goals: Sequence[Statement]) -> list[Statement]:
+def check_in_statements(subject: PlanBasis, goals: Sequence[Statement]) -> list[Statement]:
     """Dated check-ins, each citing the notes and goals of the plan goals it reviews."""
     dues = [_dt.date.fromisoformat(g.goal["due"]) for g in goals]
     statements = []
@@ -545,7 +545,7 @@ def check_in_statements(subject: _Subject, goals: Sequence[Statement]) -> list[S
     return statements
 
 
-def _check_in_text(subject: _Subject, day: _dt.date, reviewed: Sequence[Statement],
+def _check_in_text(subject: PlanBasis, day: _dt.date, reviewed: Sequence[Statement],
                    ending: Sequence[Statement]) -> str:
     """What a check-in is for: goals due that day are reviewed, the others followed up."""
     first = subject.first_name
