@@ -6,6 +6,7 @@ it the active framework: the one evidence briefs and plans are built on.
 """
 
 import json
+from dataclasses import replace
 
 from ..domain.dates import now_utc
 from ..domain.records import Framework, FrameworkCompetency
@@ -17,7 +18,14 @@ class Frameworks:
         self._db = db
 
     def save(self, framework: Framework, *, activate: bool = True) -> Framework:
-        """Store ``framework`` (replacing one with the same id) in one transaction."""
+        """Store ``framework`` (replacing one with the same id) in one transaction.
+
+        A framework competency whose id is new but whose name matches a
+        competency already kept (ignoring case) takes that competency's id,
+        so a team imported with its own "Delivery" and a framework's
+        "Delivery" are one competency, and the notes tagged with it count.
+        """
+        framework = self._matched_by_name(framework)
         with self._db.atomic():
             self._db.execute("DELETE FROM framework_competencies WHERE framework_id = ?",
                              [framework.id])
@@ -33,6 +41,20 @@ class Frameworks:
             if activate:
                 self.activate(framework.id)
         return self.get(framework.id)
+
+    def _matched_by_name(self, framework: Framework) -> Framework:
+        known = {cid for (cid,) in self._db.execute("SELECT id FROM competencies")}
+        by_name = {name.casefold(): cid for cid, name in self._db.execute(
+            "SELECT id, name FROM competencies ORDER BY position DESC")}
+        taken = {c.id for c in framework.competencies}
+        matched = []
+        for competency in framework.competencies:
+            existing = by_name.get(competency.name.casefold())
+            if competency.id not in known and existing and existing not in taken:
+                competency = replace(competency, id=existing)
+                taken.add(existing)
+            matched.append(competency)
+        return replace(framework, competencies=tuple(matched))
 
     def _save_competency(self, framework_id: str, position: int,
                          competency: FrameworkCompetency) -> None:
