@@ -149,8 +149,8 @@ def _section_done(section: Section) -> None:
 
 # --- showing a draft ------------------------------------------------------------
 
-def _show(args, draft, body: Body | None = None) -> int:
-    body = body or body_of(draft)
+def _show(args, draft) -> int:
+    body = body_of(draft)
     citations = not args.no_citations
     if args.output:
         _say(f"Written to {export_body(body, Path(args.output), citations=citations)}")
