@@ -1,7 +1,8 @@
 """Benchmark Trellis at a realistic size: ``make bench``.
 
-Two parts, run one after the other and written to one ``bench/results.json``
-(``--only store`` or ``--only llm`` runs one and keeps the other's keys):
+Three parts, run one after the other and written to one ``bench/results.json``
+(``--only store``, ``--only llm`` or ``--only drafts`` runs one and keeps the
+others' keys):
 
 **The encrypted store** (keys ``store.*``, ``sql.*``, ``bench.*``,
 ``machine.*``). Builds, in a temporary directory, a store of 100,000
@@ -19,6 +20,10 @@ interleaved:
 through the engine against a bare llama-cpp-python loop, decode on a
 synthetic 1.5 GB model against the memory-bandwidth bound, time to first
 token cold and warm, and stop latency during a long prompt.
+
+**Review drafts** (keys ``drafts.*``, ``bench/drafts.py``): wall time of a
+review draft from 40 notes with the default model, and the share of model
+sentences the grounding checker rejected.
 
 Each part prints a table against its targets. The run exits 0 even when a
 target is missed: it is a measurement, not a test. ``--variants`` also
@@ -48,7 +53,7 @@ if str(REPO) not in sys.path:
 from app.store import KdfParams, Store  # noqa: E402
 from app.store.notes import INSERT_NOTE_SQL, PERSON_PAGE_SQL  # noqa: E402
 from app.store.search import SEARCH_LIMIT, SEARCH_SQL, fts_query  # noqa: E402
-from bench import corpus, llm, ui  # noqa: E402
+from bench import corpus, drafts, llm, ui  # noqa: E402
 
 PASSPHRASE = "trellis-benchmark-passphrase"
 CHEAP_KDF = KdfParams(8192, 1, 1)
@@ -245,8 +250,8 @@ def print_table(results: dict) -> list[str]:
 
 def parse_args(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--only", choices=("store", "llm"), default=None,
-                        help="run one part; the other part's keys in --out are kept as they are")
+    parser.add_argument("--only", choices=("store", "llm", "drafts"), default=None,
+                        help="run one part; the other parts' keys in --out are kept as they are")
     parser.add_argument("--notes", type=int, default=100_000)
     parser.add_argument("--no-window", action="store_true",
                         help="skip the window part (ui.*) of the store run")
@@ -271,6 +276,11 @@ def parse_args(argv=None) -> argparse.Namespace:
     model.add_argument("--synthetic-gb", type=float, default=1.5,
                        help="size of the synthetic model written to the temp dir")
     model.add_argument("--synthetic-type", choices=("Q8_0", "F16", "Q4_0"), default="Q8_0")
+    review = parser.add_argument_group("review drafts (bench/drafts.py)")
+    review.add_argument("--drafts-runs", type=int, default=3,
+                        help="review drafts timed; the median is drafts.review_s")
+    review.add_argument("--drafts-threads", type=int, default=None,
+                        help="model threads for the drafts (default: the app's, physical cores)")
     return parser.parse_args(argv)
 
 
@@ -347,12 +357,26 @@ def run_llm(args: argparse.Namespace) -> dict:
     return results
 
 
+def run_drafts(args: argparse.Namespace) -> dict:
+    """The review-draft benchmark (bench/drafts.py); prints its table and returns its keys."""
+    print(f"\nreview drafts: {args.drafts_runs} × 40 notes …", flush=True)
+    results = rounded(drafts.run(model=args.llm_model, runs=args.drafts_runs,
+                                  threads=args.drafts_threads, temp_dir=args.dir))
+    drafts.print_table(results)
+    return results
+
+
 def rounded(results: dict) -> dict:
     return {k: round(v, 4) if isinstance(v, float) else v for k, v in results.items()}
 
 
 def is_llm_key(key: str) -> bool:
     return key.startswith("llm.")
+
+
+def part_of(key: str) -> str:
+    """Which part of the benchmark wrote a key: "llm", "drafts" or "store"."""
+    return "llm" if is_llm_key(key) else "drafts" if key.startswith("drafts.") else "store"
 
 
 def merged(out: Path, fresh: dict, only: str | None) -> dict:
@@ -363,7 +387,7 @@ def merged(out: Path, fresh: dict, only: str | None) -> dict:
         previous = json.loads(out.read_text())
     except (OSError, ValueError):
         return fresh
-    kept = {k: v for k, v in previous.items() if is_llm_key(k) != (only == "llm")}
+    kept = {k: v for k, v in previous.items() if part_of(k) != only}
     return {**kept, **fresh}
 
 
@@ -374,6 +398,8 @@ def main(argv=None) -> int:
         results.update(run_store(args))
     if args.only in (None, "llm"):
         results.update(run_llm(args))
+    if args.only in (None, "drafts"):
+        results.update(run_drafts(args))
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(merged(args.out, results, args.only), indent=2) + "\n")
     print(f"wrote {args.out}")

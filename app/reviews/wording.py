@@ -80,14 +80,14 @@ def off_topic_problem(sentence: str, notes: Sequence[Note], person_name: str) ->
 
     The grounding checker only refuses what a sentence adds, so "Ana Ruiz"
     or "This note is a bit too long" would pass it. A draft sentence must
-    also be about the person (their name or a pronoun) and carry at least
+    also be about the person (their name or a third-person pronoun) and carry at least
     one uncommon word of its notes.
     """
     if not sentence.strip():
         return None  # the checker says "empty" itself
     words = [fold(w) for w in _WORD.findall(sentence)]
     names = {fold(p) for p in _WORD.findall(person_name)}
-    if not (set(words) & (names | DEFAULT_PRONOUNS)):
+    if not (set(words) & (names | _THIRD_PERSON)):
         return f"the sentence is not about {person_name}"
     note_words = {word_key(w) for n in notes for w in _WORD.findall(n.text or "")}
     if not any(len(w) >= 4 and w not in names and word_key(w) not in _COMMON_KEYS
@@ -97,6 +97,8 @@ def off_topic_problem(sentence: str, notes: Sequence[Note], person_name: str) ->
 
 
 _COMMON_KEYS = frozenset(word_key(w) for w in COMMON_WORDS)
+# "I" in a model sentence is the manager (or the model), never the person reviewed.
+_THIRD_PERSON = DEFAULT_PRONOUNS - {"i"}
 
 
 def is_model_worded(statement: Statement) -> bool:

@@ -1,0 +1,105 @@
+"""Benchmark review drafts: ``bench/run.py --only drafts``.
+
+Why it exists: a review draft is the longest thing a manager waits for in
+Trellis, and the share of model sentences the grounding checker rejects
+says how much of the draft the model really wrote. Both are measured on
+the fictional team of ``tests/data/review_team.json``: Ana Ruiz, 40 notes
+in the first half of 2026 (five of them untagged, so competency
+suggestions are part of the run), with the default model.
+
+- ``drafts.review_s``: wall time of ``draft_review`` (brief, suggestions,
+  every section), median of ``runs``. Each run gets a fresh store, so the
+  suggestions are asked for every time, as on a manager's first draft.
+- ``drafts.sentences_rejected_ratio``: rejected model sentences / all
+  model sentences, on the first run's draft.
+- ``drafts.model_sentences``, ``drafts.statements``, ``drafts.sentences_dropped``:
+  the counts behind it; ``drafts.other_load_cores`` says how busy the
+  machine was meanwhile (other processes, in cores).
+"""
+
+import shutil
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+from app.exchange import import_file
+from app.llm.llama_engine import LlamaEngine
+from app.llm.prompts import PromptLibrary
+from app.reviews.review_draft import draft_review
+from app.store import KdfParams, Store
+from bench.machine import OtherLoad, load_average
+
+REPO = Path(__file__).resolve().parent.parent
+TEAM = REPO / "tests" / "data" / "review_team.json"
+DEFAULT_MODEL = REPO / "models" / "SmolLM2-135M-Instruct.Q4_1.gguf"
+PERSON, PERIOD = "p-ana", ("2026-01-01", "2026-06-30")
+PASSPHRASE = "trellis-benchmark-passphrase"
+CHEAP_KDF = KdfParams(8192, 1, 1)
+
+# (key, target): passes at or below the target.
+TARGETS = [("drafts.review_s", 60.0)]
+SHOWN = ("drafts.sentences_rejected_ratio", "drafts.model_sentences", "drafts.statements",
+         "drafts.sentences_dropped", "drafts.notes", "drafts.runs", "drafts.threads", "drafts.review_s_min",
+         "drafts.review_s_max", "drafts.loadavg_1m_start", "drafts.other_load_cores")
+
+
+def one_draft(engine: LlamaEngine, library: PromptLibrary, parent: Path):
+    """(seconds, body) of one draft on a fresh store."""
+    home = Path(tempfile.mkdtemp(prefix="trellis-drafts-", dir=parent)) / "home"
+    store = Store.open(home, passphrase=PASSPHRASE, kdf=CHEAP_KDF)
+    try:
+        import_file(store, TEAM)
+        started = time.perf_counter()
+        body = draft_review(store, engine, library, PERSON, *PERIOD)
+        return time.perf_counter() - started, body
+    finally:
+        store.close()
+        shutil.rmtree(home.parent, ignore_errors=True)
+
+
+def run(*, model: Path = DEFAULT_MODEL, runs: int = 3, threads: int | None = None,
+        temp_dir: Path | None = None) -> dict:
+    """``threads`` None is what the app uses by default (the physical cores)."""
+    parent = Path(tempfile.mkdtemp(prefix="trellis-drafts-bench-", dir=temp_dir))
+    engine = LlamaEngine(model, model_sha256="", threads=threads)
+    engine.load()
+    library = PromptLibrary(user_dir=parent / "no-user-prompts")
+    results = {"drafts.loadavg_1m_start": load_average(), "drafts.threads": engine.threads}
+    try:
+        with OtherLoad() as other:
+            timed = [one_draft(engine, library, parent) for _ in range(runs)]
+    finally:
+        engine.close()
+        shutil.rmtree(parent, ignore_errors=True)
+    seconds = [t for t, _ in timed]
+    body = timed[0][1]
+    verdicts = body.grounding
+    statements = list(body.statements())
+    results.update({
+        "drafts.review_s": statistics.median(seconds),
+        "drafts.review_s_min": min(seconds), "drafts.review_s_max": max(seconds),
+        "drafts.runs": runs,
+        "drafts.notes": len(body.section("summary").statements[0].citations),
+        "drafts.model_sentences": len(verdicts),
+        "drafts.sentences_rejected_ratio": (sum(not v.accepted for v in verdicts) / len(verdicts)
+                                            if verdicts else 0.0),
+        "drafts.sentences_dropped": sum(v.outcome == "dropped" for v in verdicts),
+        "drafts.statements": len(statements),
+        "drafts.other_load_cores": other.cores,
+    })
+    return results
+
+
+def print_table(results: dict) -> list[str]:
+    """The drafts rows against their targets; returns the keys that missed."""
+    rows = [(key, results[key], f"<= {target:g}", "pass" if results[key] <= target else "MISS")
+            for key, target in TARGETS if key in results]
+    rows += [(key, results[key], "", "") for key in SHOWN if key in results]
+    width = max(len(row[0]) for row in rows)
+    print(f"\n{'metric':<{width}}  {'value':>10}  {'target':>8}  result")
+    print(f"{'-' * width}  {'-' * 10}  {'-' * 8}  ------")
+    for key, value, target, verdict in rows:
+        shown = f"{value:.3f}" if isinstance(value, float) else str(value)
+        print(f"{key:<{width}}  {shown:>10}  {target:>8}  {verdict}")
+    return [row[0] for row in rows if row[3] == "MISS"]
