@@ -238,7 +238,7 @@ class ReviewsTab(QWidget):
     def on_period_changed(self, _start: str, _end: str, _cycle_id) -> None:
         if self.person_id:
             self._load_evidence()
-            if self.kind == REVIEW:
+            if self.kind == REVIEW and not self._job:  # a draft streaming in stays on show
                 self.load_draft()
 
     def _load_evidence(self) -> None:
