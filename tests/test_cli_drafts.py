@@ -14,6 +14,7 @@ import stat
 
 import pytest
 
+from app.settings import load_settings, save_settings, with_value
 from app.store import Store
 from conftest import FAST_KDF, NETGUARD_DIR, PASSPHRASE, REPO, run_cli
 
@@ -44,6 +45,9 @@ def fails(result) -> str:
 
 
 def make_team(home):
+    # One model thread: on a machine busy with other work, llama.cpp's threads wait on each
+    # other (measured here: a 150-token prompt took 48 s with two threads, 3 s with one).
+    save_settings(with_value(load_settings(home), "threads", 1), home)
     with Store.open(home, passphrase=PASSPHRASE, kdf=FAST_KDF) as store:
         store.competencies.add(name="Delivery", description="Ships what was agreed",
                                competency_id="c-delivery")
