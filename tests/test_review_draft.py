@@ -109,7 +109,8 @@ def test_no_sentence_holds_a_number_or_a_colleagues_name_its_notes_lack(world, d
 def test_summary_numbers_are_the_counts_of_the_notes_they_cite(drafted):
     body, _ = drafted
     summary = body.section("summary")
-    assert summary.statements[0].text == "40 notes on Ana Ruiz in this period are evidence for this review."
+    assert summary.statements[0].text == ("40 notes on Ana Ruiz in this period are evidence "
+                                          "for this review.")
     for statement in summary.statements:
         assert statement.source == FROM_APP
         assert [int(n) for n in NUMBER.findall(statement.text)] == [len(statement.citations)]

@@ -122,7 +122,8 @@ class EvidenceBrief:
 
     def no_evidence(self) -> NoEvidence:
         """The error for a draft asked of this brief when it holds no notes."""
-        left_out = f" ({len(self.excluded)} left out: personal or instruction-like)" if self.excluded else ""
+        left_out = (f" ({len(self.excluded)} left out: personal or instruction-like)"
+                    if self.excluded else "")
         return NoEvidence(f"No notes on {self.person.name} between {self.period_start} and "
                           f"{self.period_end}{left_out}: nothing to draft from")
 

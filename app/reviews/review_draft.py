@@ -144,7 +144,8 @@ def regenerate_section(store, engine: Engine, library: PromptLibrary, body: Body
         return body
     updated = body.with_section(section)
     grounding = tuple(v for v in body.grounding if v.section != key) + tuple(writer.verdicts)
-    prompts = tuple(dict.fromkeys((*body.prompts, (SENTENCE_TEMPLATE, library.get(SENTENCE_TEMPLATE).version))))
+    used = (SENTENCE_TEMPLATE, library.get(SENTENCE_TEMPLATE).version)
+    prompts = tuple(dict.fromkeys((*body.prompts, used)))
     return _finished(replace(updated, grounding=grounding, prompts=prompts), brief)
 
 

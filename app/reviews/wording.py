@@ -99,7 +99,3 @@ def off_topic_problem(sentence: str, notes: Sequence[Note], person_name: str) ->
 _COMMON_KEYS = frozenset(word_key(w) for w in COMMON_WORDS)
 # "I" in a model sentence is the manager (or the model), never the person reviewed.
 _THIRD_PERSON = DEFAULT_PRONOUNS - {"i"}
-
-
-def is_model_worded(statement: Statement) -> bool:
-    return statement.source == FROM_MODEL
