@@ -364,7 +364,8 @@ def model_topics(tmp_path_factory):
     home = tmp_path_factory.mktemp("topics") / "home"
     store = Store.open(home, passphrase=PASSPHRASE, kdf=FAST_KDF)
     _topic_team(store)
-    engine = LlamaEngine(MODEL_FILE, model_sha256=DEFAULT_MODEL.sha256)
+    # One thread: on a busy machine two threads spin-wait on each other (see test_cli_drafts).
+    engine = LlamaEngine(MODEL_FILE, model_sha256=DEFAULT_MODEL.sha256, threads=1)
     engine.load()
     library = PromptLibrary(user_dir=home / "prompts")
     topics = suggest_topics(store, engine, library, "p-ana", today="2026-01-12")
