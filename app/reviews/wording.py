@@ -28,7 +28,8 @@ if TYPE_CHECKING:  # jinja2 is imported only when a prompt is rendered
     from ..llm.prompts import PromptLibrary
 
 SENTENCE_TEMPLATE = "review_sentence"
-# A sentence of at most 300 characters is about 75 tokens, plus the JSON around it.
+# A sentence of at most 300 characters (the template's cap) is about 75 tokens,
+# plus the JSON around it; a reply cut off shorter would be retried in full.
 SENTENCE_TOKENS = 110
 _WORD = re.compile(r"[^\W\d_]+")
 
