@@ -292,8 +292,20 @@ def test_importing_the_same_file_twice_is_refused_the_second_time(store):
     before = snapshot(store)
     with pytest.raises(ImportRejected) as caught:
         import_file(store, TEAM_FILE)
-    assert len(caught.value.problems) == 6 + 6 + 60 + 8 + 10 + 6
+    # every record but the competencies, which are matched by id (see below)
+    assert len(caught.value.problems) == 6 + 60 + 8 + 10 + 6
     assert snapshot(store) == before
+
+
+def test_a_competency_the_store_already_has_is_matched_and_keeps_its_wording(store):
+    from app.reviews.frameworks import active_framework
+    framework = active_framework(store)
+    delivery = next(c for c in framework.competencies if c.id == "c-delivery")
+    counts = import_file(store, TEAM_FILE)
+    assert counts["notes"] == 60 and counts["people"] == 6
+    kept = {c.id: c for c in store.competencies.list()}
+    assert kept["c-delivery"].name == delivery.name
+    assert any("c-delivery" in n.competencies for n in store.notes.all_live())
 
 
 def test_the_id_of_a_trashed_note_cannot_be_reused(store):

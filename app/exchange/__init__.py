@@ -47,7 +47,10 @@ def import_file(store, path: Path) -> dict[str, int]:
 
 def import_document(store, doc: object, *, source: str = "document") -> dict[str, int]:
     """Check ``doc`` and add everything in it in one transaction; returns counts."""
-    records = check_document(doc, source, _StoreRecords(store))
+    known = _StoreRecords(store)
+    records = check_document(doc, source, known)
+    records["competencies"] = [r for r in records["competencies"]
+                               if not known.exists("competencies", r["id"])]
     with store.atomic():
         for record in records["competencies"]:
             store.competencies.add(name=record["name"], description=record["description"],

@@ -127,6 +127,12 @@ def _check_collection(doc: dict, name: str, problems: Problems) -> list[tuple[st
     return checked
 
 
+# Competencies are a shared vocabulary (a framework may already hold
+# "c-delivery"), not records about a person: one the store already has is
+# matched by id, keeping the store's wording, instead of refusing the file.
+SHARED_COLLECTIONS = frozenset({"competencies"})
+
+
 def _check_ids(records: dict, exists, problems: Problems) -> None:
     for name, pairs in records.items():
         first_seen: dict[str, str] = {}
@@ -134,7 +140,7 @@ def _check_ids(records: dict, exists, problems: Problems) -> None:
             rid = record["id"]
             if rid in first_seen:
                 problems.add(label, f"duplicate id {rid!r} (also {first_seen[rid]})")
-            elif exists(name, rid):
+            elif exists(name, rid) and name not in SHARED_COLLECTIONS:
                 problems.add(label, f"id {rid!r} already exists in this Trellis")
             first_seen.setdefault(rid, label)
 
