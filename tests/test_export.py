@@ -154,8 +154,9 @@ def pdf_page_count(data: bytes) -> int:
     return len(re.findall(rb"/Type\s*/Page(?![a-zA-Z])", data))
 
 
-def test_pdf_has_one_page_for_a_short_draft_and_more_for_a_long_one(tmp_path):
+def test_pdf_has_one_page_for_a_short_draft_and_more_for_a_long_one(tmp_path, request):
     pytest.importorskip("PySide6")
+    request.getfixturevalue("qapp")   # the widgets application later UI tests share
     short = export_body(sample_review(), tmp_path / "short.pdf")
     long = export_body(sample_review(repeat=8), tmp_path / "long.pdf")
     assert short.read_bytes().startswith(b"%PDF-") and pdf_page_count(short.read_bytes()) == 1
@@ -184,9 +185,10 @@ SUFFIXES = [".md", ".markdown", ".txt", ".docx", ".json", ".pdf"]
 
 
 @pytest.mark.parametrize("suffix", SUFFIXES)
-def test_every_export_is_created_owner_only_even_over_a_readable_file(tmp_path, suffix):
+def test_every_export_is_created_owner_only_even_over_a_readable_file(tmp_path, suffix, request):
     if suffix == ".pdf":
         pytest.importorskip("PySide6")
+        request.getfixturevalue("qapp")
     target = tmp_path / f"review{suffix}"
     target.write_text("old")
     target.chmod(0o644)

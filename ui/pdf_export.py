@@ -6,8 +6,10 @@ on A4 pages, with 2 cm margins and the page number at the foot of each
 page (what ``QTextDocument.print_`` does for a document that is not yet
 paginated). The PDF is drawn into memory and written through the same
 owner-only, atomic writer as every other export, so it works from the
-command line too, where no window exists: a ``QGuiApplication`` is made on
-the offscreen platform when none is running.
+command line too, where no window exists: a ``QApplication`` is made on
+the offscreen platform when none is running (a widgets application, not a
+bare ``QGuiApplication``, so a window opened later in the same process
+still works).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QBuffer, QIODevice
 from PySide6.QtGui import QFont, QGuiApplication, QPageSize, QPdfWriter, QTextDocument
+from PySide6.QtWidgets import QApplication
 
 from app.reviews.body import Body
 from app.reviews.export import checked_target, title_of, to_html, write_private
@@ -35,7 +38,7 @@ def _gui_application() -> QGuiApplication:
     if app is None:
         # Drawing a PDF needs fonts, not a screen; a terminal may have no display.
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-        _own_app = app = QGuiApplication(sys.argv[:1] or ["trellis"])
+        _own_app = app = QApplication(sys.argv[:1] or ["trellis"])
     return app
 
 
