@@ -261,3 +261,10 @@ def test_a_sentence_must_be_about_the_person_and_carry_its_notes(world, sentence
     store, _, _ = world
     found = off_topic_problem(sentence, [_note(store, "n-ana-03")], "Ana Ruiz")
     assert (found is None) if problem is None else (problem in found)
+
+
+def test_the_competency_named_inside_a_model_sentence_is_not_taken_for_a_name():
+    from app.reviews.wording import _plain_competency
+    assert _plain_competency("Ana showed Code quality in the parser work.", "Code quality") == \
+        "Ana showed code quality in the parser work."
+    assert _plain_competency("Code quality was clear.", "Code quality") == "Code quality was clear."

@@ -48,12 +48,17 @@ def word_sentence(engine: Engine, library: PromptLibrary, *, person: Person | st
     """
     name = person.name if isinstance(person, Person) else person
     cited = tuple(notes)
-    model_sentence = _ask(engine, library, name, competency_name, cited, stop, temperature, seed)
-    grounded = ground(model_sentence, cited, person_name=name, other_people=other_people)
+    model_sentence = _plain_competency(
+        _ask(engine, library, name, competency_name, cited, stop, temperature, seed),
+        competency_name)
+    # The model is told the competency, so its name may appear in the sentence.
+    known = COMMON_WORDS | {w.lower() for w in _WORD.findall(competency_name)}
+    options = dict(person_name=name, other_people=other_people, common_words=known)
+    grounded = ground(model_sentence, cited, **options)
     problems = grounded.verdict.problems
     off_topic = grounded.source == FROM_MODEL and off_topic_problem(model_sentence, cited, name)
     if off_topic:
-        grounded = ground("", cited, person_name=name, other_people=other_people)
+        grounded = ground("", cited, **options)
         problems = (off_topic,)
     verdict = Verdict(section=section, model_sentence=model_sentence,
                       citations=tuple(n.id for n in cited), accepted=not problems,
@@ -74,6 +79,15 @@ def _ask(engine: Engine, library: PromptLibrary, name: str, competency_name: str
     except StructuredOutputError:
         return ""
     return str((reply or {}).get("sentence", "")).strip()
+
+
+def _plain_competency(sentence: str, competency_name: str) -> str:
+    """The competency's name in lower case inside the sentence ("showed Code quality" →
+    "showed code quality"), so the checker does not take it for a name the notes lack."""
+    name = competency_name.strip()
+    if not name or not sentence:
+        return sentence
+    return re.sub(rf"(?<=\S )\b{re.escape(name)}\b", name.lower(), sentence, flags=re.IGNORECASE)
 
 
 def off_topic_problem(sentence: str, notes: Sequence[Note], person_name: str) -> str | None:
