@@ -228,6 +228,17 @@ def test_fallback_puts_the_name_before_an_action_fragment():
         "Ana led the incident review after the payments outage; wrote the postmortem.")
 
 
+@pytest.mark.parametrize("text, expected", [
+    ("Was late to three standups in a row.", "Ana was late to three standups in a row."),
+    ("Said she wants to lead the search rewrite.", "Ana said she wants to lead the search rewrite."),
+    ("Has a knack for clear docs.", "Ana has a knack for clear docs."),
+    ("Said I would look into it.", "Said I would look into it."),
+])
+def test_fallback_puts_the_name_before_common_verbs_of_being_and_saying(text, expected):
+    note = Note(id="n-8", person_id="p", date="2026-01-01", kind="other", text=text)
+    assert fallback_sentence(note, person_name="Ana") == expected
+
+
 def test_fallback_keeps_manager_voice_and_named_notes_as_written():
     assert fallback_sentence(BY_ID["n-002"], person_name="Kenji").startswith("Told Kenji his PR #2143")
     assert fallback_sentence(BY_ID["n-005"], person_name="Priya").startswith("Paged at 02:10")

@@ -482,8 +482,9 @@ _MANAGER_VERBS = frozenset(
     "checked followed met paged flagged".split())
 _IRREGULAR_PAST = frozenset(
     "led ran built wrote took made found fixed set kept brought drove caught "
-    "chose did got held sent spent spoke taught thought won began broke used".split())
-_PRESENT_VERBS = frozenset("leads owns runs mentors writes ships handles drives takes keeps".split())
+    "chose did got held sent spent spoke taught thought won began broke used said was had".split())
+_PRESENT_VERBS = frozenset(
+    "leads owns runs mentors writes ships handles drives takes keeps is has wants".split())
 _FIRST_PERSON = re.compile(r"\b(?:I|[Mm]e|[Mm]y|[Mm]ine|[Ww]e|[Oo]ur|us)\b")
 
 
