@@ -13,11 +13,13 @@ import sys
 
 import pytest
 
-from app.errors import InvalidInput
-from app.reviews.body import FROM_NOTE, PLAN, REVIEW, Body, Section, Statement
-from app.reviews.export import (export_body, to_html, to_json, to_markdown, to_plain_text,
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")   # PDF tests draw with Qt, no screen
+
+from app.errors import InvalidInput  # noqa: E402
+from app.reviews.body import FROM_NOTE, PLAN, REVIEW, Body, Section, Statement  # noqa: E402
+from app.reviews.export import (export_body, to_html, to_json, to_markdown, to_plain_text,  # noqa: E402
                                 write_docx)
-from conftest import REPO
+from conftest import REPO  # noqa: E402
 
 NOTE_DATES = {"n-1": "2026-01-15", "n-2": "2026-03-12", "n-3": "2026-05-04"}
 SOURCES = {**{nid: {"type": "note", "date": d, "title": None} for nid, d in NOTE_DATES.items()},
