@@ -22,13 +22,14 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Qt, Slot
 from PySide6.QtGui import QTextCursor
 from PySide6.QtWidgets import (
-    QHBoxLayout, QLabel, QPlainTextEdit, QProgressBar, QPushButton, QVBoxLayout, QWidget,
+    QHBoxLayout, QLabel, QPlainTextEdit, QProgressBar, QVBoxLayout, QWidget,
 )
 
 from app.assist.digest import REPLY_TOKENS, KeyPoint, NoteText, ask_json, digest_notes
 from app.llm.budget import Outcome
 from app.llm.engine import Engine, StopFlag
 
+from .controls import push_button, selectable_label
 from .model_bridge import FAILED, GENERATING, LOADING, NOT_LOADED, READY, STOPPED, ModelBridge, Task
 from .session import Session
 
@@ -115,16 +116,16 @@ class AssistantPanel(QWidget):
         self.on_state_changed(bridge.state, bridge.detail)
 
     def _build(self) -> None:
-        self.model_label = _label("Model", "")
-        self.state_label = _label("Model state", "")
+        self.model_label = selectable_label("Model", "")
+        self.state_label = selectable_label("Model state", "")
         self.load_progress = QProgressBar()
         self.load_progress.setAccessibleName("Model loading progress")
         self.load_progress.setRange(0, 100)
         self.load_progress.hide()
-        self.person_label = _label("Person", "")
-        self.key_points_button = _button("Key points from recent notes",
+        self.person_label = selectable_label("Person", "")
+        self.key_points_button = push_button("Key points from recent notes",
                                          "Key points from the person's notes of the last 90 days")
-        self.stop_button = _button("Stop", "Stop the model (Esc)")
+        self.stop_button = push_button("Stop", "Stop the model (Esc)")
         self.stream_view = _text_view("Model output")
         self.points_view = _text_view("Key points")
         self.setLayout(self._layout())
@@ -291,25 +292,10 @@ class AssistantPanel(QWidget):
         self.stop_button.setEnabled(self._bridge.busy or self._bridge.state == LOADING)
 
 
-def _label(accessible_name: str, text: str) -> QLabel:
-    label = QLabel(text)
-    label.setAccessibleName(accessible_name)
-    label.setWordWrap(True)
-    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-    return label
-
-
 def _caption(text: str, buddy: QWidget) -> QLabel:
     caption = QLabel(text)
     caption.setBuddy(buddy)
     return caption
-
-
-def _button(text: str, tooltip: str) -> QPushButton:
-    button = QPushButton(text)
-    button.setAccessibleName(text)
-    button.setToolTip(tooltip)
-    return button
 
 
 def _text_view(accessible_name: str) -> QPlainTextEdit:

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 from app.reviews.body import FROM_APP, FROM_MANAGER, FROM_NOTE, PLAN, REVIEW, Body, Section, Statement
 
 from .chips import blend
+from .controls import push_button
 
 SourceOf = Callable[[str], dict]
 """Looks up a cited id: {"type": "note"|"goal"|"action", "date": ISO or None, "title": …}."""
@@ -503,14 +504,14 @@ class DraftBar(QWidget):
             self._kinds.addButton(button)
             button.clicked.connect(lambda _=False, k=kind: self.sig_kind_chosen.emit(k))
         self.kind_buttons[REVIEW].setChecked(True)
-        self.draft_review_button = _push("Draft review", "Draft a review of the period from the notes")
+        self.draft_review_button = push_button("Draft review", "Draft a review of the period from the notes")
         self.draft_review_button.setDefault(True)
-        self.draft_plan_button = _push("Draft plan", "Draft a development plan from the notes and goals")
-        self.stop_button = _push("Stop", "Stop drafting (Esc)")
+        self.draft_plan_button = push_button("Draft plan", "Draft a development plan from the notes and goals")
+        self.stop_button = push_button("Stop", "Stop drafting (Esc)")
         self.versions = QComboBox()
         self.versions.setAccessibleName("Version")
         self.versions.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
-        self.final_button = _push("Mark final", "")
+        self.final_button = push_button("Mark final", "")
         self.final_button.setCheckable(True)
         self.citations_box = QCheckBox("Include citations")
         self.citations_box.setAccessibleName("Include citations")
@@ -591,9 +592,3 @@ def _segment(text: str) -> QToolButton:
     button.setObjectName("segment")
     return button
 
-
-def _push(text: str, tooltip: str) -> QPushButton:
-    button = QPushButton(text)
-    button.setAccessibleName(text)
-    button.setToolTip(tooltip)
-    return button

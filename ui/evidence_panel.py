@@ -23,7 +23,7 @@ from pathlib import Path
 from PySide6.QtCore import QEvent, QRect, QRectF, QSize, Qt, Signal, Slot
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPalette, QPen, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
-    QHBoxLayout, QLabel, QProgressBar, QPushButton, QSplitter, QStackedWidget, QStyle,
+    QHBoxLayout, QProgressBar, QSplitter, QStackedWidget, QStyle,
     QStyledItemDelegate, QStyleOptionButton, QTreeView, QVBoxLayout, QWidget,
 )
 
@@ -36,6 +36,7 @@ from .chips import (
     CHIP_PAD_X, CHIP_PAD_Y, GAP, PAD_X, blend, chip_font, colour_group, competency_colours,
     date_label, kind_colours, kind_label, paint_chip,
 )
+from .controls import push_button, selectable_label
 from .cycle_picker import period_label
 from .heatmap import CoverageView, warning_colour
 from .model_bridge import LOADING, STOPPED, ModelBridge, Task
@@ -322,21 +323,21 @@ class EvidencePanel(QWidget):
         self.clear()
 
     def _build(self) -> None:
-        self.summary_label = _label("Evidence summary")
+        self.summary_label = selectable_label("Evidence summary")
         self.coverage_view = CoverageView()
         self.heatmap, self.warnings_box = self.coverage_view.heatmap, self.coverage_view.warnings
-        self.suggest_button = _button("Suggest competencies",
+        self.suggest_button = push_button("Suggest competencies",
                                       "Ask the model which competencies the untagged notes speak to")
-        self.stop_button = _button("Stop", "Stop the model (Esc)")
-        self.state_label = _label("Model state")
+        self.stop_button = push_button("Stop", "Stop the model (Esc)")
+        self.state_label = selectable_label("Model state")
         self.progress = QProgressBar()
         self.progress.setAccessibleName("Model loading progress")
         self.progress.hide()
-        self.message = _label("Evidence message")
+        self.message = selectable_label("Evidence message")
         self.model = BriefModel(self)
         self.delegate = EvidenceDelegate(self)
         self.tree = _brief_view(self.model, self.delegate)
-        self.empty_label = _label("Evidence: nothing to show")
+        self.empty_label = selectable_label("Evidence: nothing to show")
         self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.pages = QStackedWidget()
         self.pages.addWidget(self.empty_label)
@@ -585,16 +586,3 @@ def _column(*widgets: QWidget) -> QWidget:
     return column
 
 
-def _label(accessible_name: str) -> QLabel:
-    label = QLabel()
-    label.setAccessibleName(accessible_name)
-    label.setWordWrap(True)
-    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-    return label
-
-
-def _button(text: str, tooltip: str) -> QPushButton:
-    button = QPushButton(text)
-    button.setAccessibleName(text)
-    button.setToolTip(tooltip)
-    return button

@@ -16,12 +16,13 @@ from html import escape
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QPalette
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from app.assist.language import ABSOLUTE, HEDGING, UNEVEN_PERSONALITY_WORD, VAGUE_PRAISE
 from app.reviews.body import Body
 
 from .chips import blend
+from .controls import push_button
 
 RULE_TITLES = {
     UNEVEN_PERSONALITY_WORD: "Personality word",
@@ -72,9 +73,9 @@ class FindingCard(QFrame):
         sentence = _rich(marked_sentence(finding), "finding_sentence")
         message = _rich(escape(finding.get("message", "")), "finding_message")
         suggestion = _rich(f"<i>Try:</i> {escape(finding.get('suggestion', ''))}", "finding_suggestion")
-        self.apply_button = _button("Apply fix", "Replace the sentence with the suggestion (a new version)")
+        self.apply_button = push_button("Apply fix", "Replace the sentence with the suggestion (a new version)")
         self.apply_button.setVisible(can_apply)
-        self.dismiss_button = _button("Dismiss", "Keep the wording; this finding will not come back")
+        self.dismiss_button = push_button("Dismiss", "Keep the wording; this finding will not come back")
         buttons = QHBoxLayout()
         buttons.addStretch(1)
         buttons.addWidget(self.apply_button)
@@ -181,9 +182,3 @@ def _rich(html: str, name: str) -> QLabel:
     label.setWordWrap(True)
     return label
 
-
-def _button(text: str, tooltip: str) -> QPushButton:
-    button = QPushButton(text)
-    button.setAccessibleName(text)
-    button.setToolTip(tooltip)
-    return button
