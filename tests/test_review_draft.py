@@ -268,3 +268,11 @@ def test_the_competency_named_inside_a_model_sentence_is_not_taken_for_a_name():
     assert _plain_competency("Ana showed Code quality in the parser work.", "Code quality") == \
         "Ana showed code quality in the parser work."
     assert _plain_competency("Code quality was clear.", "Code quality") == "Code quality was clear."
+
+
+def test_the_strengths_and_growth_overviews_never_word_one_note_twice(drafted):
+    body, _ = drafted
+    for key in ("strengths", "growth"):
+        cited = [c for s in body.section(key).statements for c in s.citations]
+        texts = [s.text for s in body.section(key).statements]
+        assert len(cited) == len(set(cited)) and len(texts) == len(set(texts)), key

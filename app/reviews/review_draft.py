@@ -203,10 +203,15 @@ def _counted(notes: Sequence[EvidenceNote], one: str, many: str, name: str) -> S
 
 
 def _overview(writer: _Writer, key: str, polarity: str) -> Section:
-    statements = []
+    """The earliest and latest note of each top competency; a note tagged with two of them
+    is worded once, so the overview never says the same thing twice."""
+    statements, used = [], set()
     for competency, notes in _ranked(writer.brief, polarity)[:TOP_COMPETENCIES]:
-        chosen = [notes[0], notes[-1]] if len(notes) > 1 else notes
-        statements += writer.statements(key, competency.name, chosen, complete=False)
+        fresh = [e for e in notes if e.note.id not in used]
+        chosen = [fresh[0], fresh[-1]] if len(fresh) > 1 else fresh
+        if chosen:
+            used.update(e.note.id for e in chosen)
+            statements += writer.statements(key, competency.name, chosen, complete=False)
     return Section(key, TITLES[key], tuple(statements))
 
 
