@@ -122,6 +122,8 @@ class MainWindow(QMainWindow):
             "trash": self._action("Trash…", None, self.open_trash),
             "settings": self._action("Settings…", "Ctrl+,", self.open_settings),
             "models": self._action("Models…", None, self.open_models),
+            "framework": self._action("Import competency framework…", None,
+                                      self.import_framework),
             "undo": undo, "redo": redo,
         }
         self.actions_by_name["stop"].setShortcutContext(Qt.ShortcutContext.WindowShortcut)
@@ -129,7 +131,7 @@ class MainWindow(QMainWindow):
         for name in ("capture", "search", "undo", "redo", "trash"):
             notes.addAction(self.actions_by_name[name])
         trellis = self.menuBar().addMenu("&Trellis")
-        for name in ("settings", "models", "stop", "lock"):
+        for name in ("settings", "models", "framework", "stop", "lock"):
             trellis.addAction(self.actions_by_name[name])
         for action in self.actions_by_name.values():
             self.addAction(action)
@@ -177,7 +179,7 @@ class MainWindow(QMainWindow):
                     return
 
     def _enable_data_actions(self, enabled: bool) -> None:
-        for name in ("capture", "search", "trash", "undo", "redo"):
+        for name in ("capture", "search", "trash", "undo", "redo", "framework"):
             self.actions_by_name[name].setEnabled(enabled)
 
     def _idle_minutes(self) -> int:
@@ -263,6 +265,11 @@ class MainWindow(QMainWindow):
         dialog = ModelManagerDialog(self.session, self)
         dialog.sig_models_changed.connect(self.bridge.reload)
         dialog.open()
+
+    def import_framework(self) -> None:
+        from .framework_import import import_framework_file  # loaded when first used
+        if not self.session.is_locked:
+            import_framework_file(self.session, self)
 
     def closeEvent(self, event) -> None:
         self.bridge.shutdown()
