@@ -1,5 +1,6 @@
 """Team panel, person dialog, lock page and idle watcher over a real store."""
 
+import datetime as dt
 import os
 
 import pytest
@@ -9,13 +10,14 @@ pytest.importorskip("PySide6")
 
 from PySide6.QtCore import Qt  # noqa: E402
 
+from app.services.cadence import set_cadence  # noqa: E402
 from app.store import Store  # noqa: E402
 from conftest import FAST_KDF, PASSPHRASE  # noqa: E402
 from ui.idle import IdleWatcher  # noqa: E402
 from ui.lock_page import LockPage  # noqa: E402
 from ui.person_dialog import PersonDialog  # noqa: E402
 from ui.session import Session  # noqa: E402
-from ui.team_panel import RowRole, TeamPanel  # noqa: E402
+from ui.team_panel import RowRole, TeamPanel, WarningRole  # noqa: E402
 
 
 @pytest.fixture
@@ -44,6 +46,41 @@ def test_each_person_shows_last_one_on_one_note_age_and_open_actions(panel):
     assert text.startswith("Ana Ruiz, last 1:1 2026-11-18")
     assert "1 open, 1 overdue" in text
     assert "no 1:1 yet" in panel.model.index(1).data()
+
+
+def test_overdue_one_on_one_and_actions_are_marked_and_described(panel, session):
+    store = session.store
+    li = store.people.get(_row_of(panel, "Li Wei").person.id)
+    set_cadence(store, li.id, "weekly", next_date=(dt.date.today() - dt.timedelta(days=5)).isoformat())
+    store.actions.add(person_id=li.id, text="Book the room", owner="manager", due="2026-01-02")
+    store.actions.add(person_id=li.id, text="Share slides", owner="manager", due="2026-01-03")
+    assert _index_of(panel, "Li Wei").data(WarningRole) == ""
+    session.changed("cadence")
+    li_row = _index_of(panel, "Li Wei")
+    assert li_row.data(WarningRole) == "1:1 overdue by 5 days · 2 overdue actions"
+    assert li_row.data(Qt.ItemDataRole.AccessibleDescriptionRole) == li_row.data(WarningRole)
+    assert _index_of(panel, "Ana Ruiz").data(WarningRole) == "1 overdue action"
+    store.actions.set_done(store.actions.for_person(li.id)[0].id)
+    session.changed("actions")
+    assert _index_of(panel, "Li Wei").data(WarningRole) == "1:1 overdue by 5 days · 1 overdue action"
+    panel.view.grab()  # the chip paints without error
+
+
+def test_nothing_overdue_is_said_so(panel, session):
+    ana = _row_of(panel, "Ana Ruiz").person
+    session.store.actions.set_done(session.store.actions.for_person(ana.id)[0].id)
+    session.changed("actions")
+    index = _index_of(panel, "Ana Ruiz")
+    assert index.data(WarningRole) == ""
+    assert index.data(Qt.ItemDataRole.AccessibleDescriptionRole) == "Nothing overdue"
+
+
+def _index_of(panel, name):
+    return panel.model.index(_names(panel).index(name))
+
+
+def _row_of(panel, name):
+    return _index_of(panel, name).data(RowRole)
 
 
 def test_add_a_person_with_the_dialog(panel, session, qtbot):

@@ -1,31 +1,43 @@
 """The team list: everyone at a glance, with who needs attention.
 
 Each row shows the person's name and role, the date of the last 1:1, how
-many days since the last note, and open (and overdue) action items. Add,
-edit and archive live here; archived people are hidden unless asked for.
+many days since the last note, and open (and overdue) action items.
+Anyone whose 1:1 is overdue by their cadence, or who has overdue action
+items, carries a warning chip ("1:1 overdue by 5 days", "2 overdue
+actions") that screen readers hear as the row's description. Add, edit and
+archive live here; archived people are hidden unless asked for.
 """
 
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QRect, QSize, Qt, Signal
-from PySide6.QtGui import QFont, QPalette
+from PySide6.QtGui import QFont, QFontMetrics, QPalette
 from PySide6.QtWidgets import (
     QCheckBox, QHBoxLayout, QListView, QPushButton, QStyle, QStyledItemDelegate, QVBoxLayout, QWidget,
 )
 
+from app.services.cadence import OverdueOneOnOne, overdue
 from app.services.team import TeamRow, team_overview
 
+from .chips import chip_font, kind_colours, paint_chip
 from .person_dialog import PersonDialog
 
 RowRole = Qt.ItemDataRole.UserRole + 1
+WarningRole = Qt.ItemDataRole.UserRole + 2
+"""What needs the manager's attention now ("1:1 overdue by 5 days · 2 overdue actions"); "" if nothing."""
+
+REFRESHED_BY = ("people", "notes", "sample", "meetings", "actions", "cadence")
 
 
 class TeamModel(QAbstractListModel):
     def __init__(self, parent=None):
         super().__init__(parent)
         self._rows: list[TeamRow] = []
+        self._late: dict[str, OverdueOneOnOne] = {}
 
-    def reset(self, rows: list[TeamRow]) -> None:
+    def reset(self, rows: list[TeamRow], late: list[OverdueOneOnOne] = ()) -> None:
+        """Show ``rows``; ``late`` are the people whose 1:1 is overdue."""
         self.beginResetModel()
         self._rows = list(rows)
+        self._late = {entry.person.id: entry for entry in late}
         self.endResetModel()
 
     def rowCount(self, parent=QModelIndex()) -> int:
@@ -40,9 +52,25 @@ class TeamModel(QAbstractListModel):
         row = self._rows[index.row()]
         if role == RowRole:
             return row
+        if role == WarningRole:
+            return warning(row, self._late.get(row.person.id))
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
             return f"{row.person.name}, {summary(row)}"
+        if role == Qt.ItemDataRole.AccessibleDescriptionRole:
+            return warning(row, self._late.get(row.person.id)) or "Nothing overdue"
         return None
+
+
+def warning(row: TeamRow, late: OverdueOneOnOne | None) -> str:
+    """The overdue 1:1 and overdue action items, in words; "" when nothing is overdue."""
+    parts = []
+    if late is not None:
+        days = late.days_overdue
+        parts.append(f"1:1 overdue by {days} day{'s' if days != 1 else ''}")
+    if row.overdue_actions:
+        count = row.overdue_actions
+        parts.append(f"{count} overdue action{'s' if count != 1 else ''}")
+    return " · ".join(parts)
 
 
 def summary(row: TeamRow) -> str:
@@ -59,7 +87,7 @@ def summary(row: TeamRow) -> str:
 
 
 class TeamDelegate(QStyledItemDelegate):
-    """Name in bold, role beneath, and the attention line in a muted colour."""
+    """Name in bold with any warning chip at its right, role beneath, and the attention line."""
 
     PADDING = 8
 
@@ -80,7 +108,9 @@ class TeamDelegate(QStyledItemDelegate):
         painter.save()
         bold = QFont(option.font)
         bold.setBold(True)
-        self._text(painter, option, QRect(rect.left(), rect.top(), rect.width(), line), row.person.name, group, bold)
+        chip_width = self._warning_chip(painter, option, rect, index.data(WarningRole))
+        name_rect = QRect(rect.left(), rect.top(), rect.width() - chip_width, line)
+        self._text(painter, option, name_rect, row.person.name, group, bold)
         role = " · ".join(filter(None, [row.person.role, row.person.level,
                                        "archived" if row.person.archived else ""]))
         self._text(painter, option, QRect(rect.left(), rect.top() + line, rect.width(), line), role, group)
@@ -88,6 +118,20 @@ class TeamDelegate(QStyledItemDelegate):
         self._text(painter, option, QRect(rect.left(), rect.top() + 2 * line + 2, rect.width(), line),
                    attention, muted if selected or not row.overdue_actions else QPalette.ColorRole.Link)
         painter.restore()
+
+    @staticmethod
+    def _warning_chip(painter, option, rect: QRect, text: str) -> int:
+        """Paint the warning at the top right of ``rect``; the width it took (0 for none)."""
+        if not text:
+            return 0
+        small = chip_font(option.font)
+        metrics = QFontMetrics(small)
+        width = min(metrics.horizontalAdvance(text) + 14, rect.width() // 2)
+        chip = QRect(rect.right() - width + 1, rect.top(), width, option.fontMetrics.height())
+        painter.setFont(small)
+        paint_chip(painter, chip, metrics.elidedText(text, Qt.TextElideMode.ElideRight, width - 14),
+                   *kind_colours("concern", option.palette))
+        return width + 6
 
     @staticmethod
     def _text(painter, option, rect, text, role, font=None) -> None:
@@ -145,7 +189,8 @@ class TeamPanel(QWidget):
         if store is None:
             return self.clear()
         current = self.current_person_id()
-        self.model.reset(team_overview(store, include_archived=self.show_archived.isChecked()))
+        self.model.reset(team_overview(store, include_archived=self.show_archived.isChecked()),
+                         overdue(store))
         self.select(current) if current else self._select_row(0)
         self._update_buttons()
 
@@ -154,7 +199,7 @@ class TeamPanel(QWidget):
         self._update_buttons()
 
     def on_data_changed(self, what: str) -> None:
-        if what in ("people", "notes", "sample", "meetings"):
+        if what in REFRESHED_BY:
             self.refresh()
 
     def current_person_id(self) -> str | None:
