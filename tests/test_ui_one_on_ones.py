@@ -1,0 +1,186 @@
+"""The 1:1s tab, the focused meeting view and sharing an agenda, over a real store (pytest-qt)."""
+
+import os
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+pytest.importorskip("PySide6")
+
+from PySide6.QtCore import Qt  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
+from app.domain.dates import today_iso  # noqa: E402
+from app.domain.records import AgendaItem  # noqa: E402
+from app.store import Store  # noqa: E402
+from conftest import FAST_KDF, PASSPHRASE  # noqa: E402
+from ui.one_on_ones_tab import OneOnOnesTab, short_date  # noqa: E402
+from ui.session import Session  # noqa: E402
+
+ALT = Qt.KeyboardModifier.AltModifier
+PRIVATE = "Private: Ana sounded tired of the on-call rota"
+
+
+@pytest.fixture
+def past_meeting(team):
+    """A 1:1 on 12 Mar with one unfinished point, one done point and an open action."""
+    store, ana, _li = team
+    meeting = store.meetings.add(person_id=ana.id, date="2026-03-12", notes=PRIVATE, agenda=(
+        AgendaItem("Talk about the on-call load", "report"),
+        AgendaItem("Review the Q1 roadmap", "manager", done=True)))
+    store.meetings.record_notes(meeting.id, PRIVATE)
+    store.actions.add(person_id=ana.id, text="Send the design doc", owner="manager",
+                      meeting_id=meeting.id, due="2026-03-20")
+    return meeting
+
+
+@pytest.fixture
+def session(team):
+    opened = Session(team[0])
+    yield opened
+    opened.lock()
+
+
+@pytest.fixture
+def tab(qtbot, session, past_meeting):
+    widget = OneOnOnesTab(session)
+    qtbot.addWidget(widget)
+    widget.resize(720, 600)
+    widget.set_person("p-ana")
+    return widget
+
+
+def rows(view) -> list[str]:
+    return [view.item(i).text() for i in range(view.count())]
+
+
+def choose_template(tab, name) -> None:
+    tab.template.setCurrentIndex(tab.template.findData(name))
+
+
+def test_next_agenda_says_who_raised_each_point_and_why_it_is_there(tab):
+    choose_template(tab, None)
+    assert rows(tab.agenda) == [
+        "Talk about the on-call load  —  them  · carried over from 12 Mar",
+        "Send the design doc  —  you  · action"]
+    choose_template(tab, "weekly_check_in")
+    lines = rows(tab.agenda)
+    assert len(lines) > 2 and all(line.endswith("· template") for line in lines[2:])
+    assert not any("Review the Q1 roadmap" in line for line in lines)       # done never comes back
+    assert rows(tab.meetings) == ["2026-03-12  —  " + PRIVATE + "  (1/2 points done)"]
+    assert short_date("2026-11-05") == "5 Nov"
+
+
+def test_every_shipped_template_is_offered_and_a_person_without_1on1s_gets_a_plain_state(tab):
+    offered = {tab.template.itemData(i) for i in range(tab.template.count())}
+    assert {None, "weekly_check_in", "career_conversation", "first_one_on_one",
+            "skip_level"} <= offered
+    choose_template(tab, None)
+    tab.set_person("p-li")
+    assert rows(tab.meetings) == ["No 1:1s recorded with Li yet."]
+    assert rows(tab.agenda)[0].startswith("Nothing carried over for Li")
+    assert not tab.share.isEnabled()
+
+
+def test_start_stores_the_agenda_on_a_new_meeting_and_opens_it(qtbot, tab, team):
+    store = team[0]
+    choose_template(tab, "weekly_check_in")
+    expected = [line.split("  —  ")[0] for line in rows(tab.agenda)]
+    with qtbot.waitSignal(tab.sig_meeting_started) as started:
+        qtbot.mouseClick(tab.start, Qt.MouseButton.LeftButton)
+    meeting = store.meetings.get(started.args[0])
+    assert meeting.date == today_iso() and meeting.template == "weekly_check_in"
+    assert [item.text for item in meeting.agenda] == expected
+    assert tab.pages.currentWidget() is tab.meeting_view
+    assert [r.split("  —  ")[0] for r in rows(tab.meeting_view.agenda)] == expected
+    assert len(rows(tab.meetings)) == 2
+
+
+def test_keyboard_ticks_drops_and_reorders_points_in_the_store(qtbot, tab, team):
+    store = team[0]
+    choose_template(tab, None)
+    tab.on_start()
+    view, meeting_id = tab.meeting_view, tab.meeting_view.meeting_id
+    view.agenda.setCurrentRow(0)
+    qtbot.keyClick(view.agenda, Qt.Key.Key_Space)                 # on-call load: done
+    assert store.meetings.item(meeting_id, 1).status == "done"
+    assert [i.text for i, _m in store.meetings.open_threads("p-ana")] == ["Send the design doc"]
+    qtbot.keyClick(view.agenda, Qt.Key.Key_Space)                 # and open again
+    assert store.meetings.item(meeting_id, 1).status == "open"
+    qtbot.keyClick(view.agenda, Qt.Key.Key_Down, ALT)
+    assert [i.text for i in store.meetings.get(meeting_id).agenda] == [
+        "Send the design doc", "Talk about the on-call load"]
+    assert view.agenda.currentRow() == 1
+    view.agenda.setCurrentRow(0)
+    qtbot.keyClick(view.agenda, Qt.Key.Key_Space)                 # the action is done as well
+    assert store.actions.open_for_person("p-ana") == []
+    view.agenda.setCurrentRow(1)
+    qtbot.keyClick(view.agenda, Qt.Key.Key_Delete)
+    assert store.meetings.item(meeting_id, 2).status == "dropped"
+    assert view.agenda.item(1).text().endswith("(dropped)") and view.agenda.item(1).font().strikeOut()
+    qtbot.mouseClick(view.back, Qt.MouseButton.LeftButton)
+    assert tab.pages.currentIndex() == 0 and rows(tab.agenda)[0].startswith("Nothing carried over")
+
+
+def test_notes_are_saved_after_typing_and_become_a_timeline_note(qtbot, tab, team, session):
+    store = team[0]
+    tab.on_start()
+    view = tab.meeting_view
+    with qtbot.waitSignal(session.sig_changed, check_params_cb=lambda what: what == "notes",
+                          timeout=5000):
+        qtbot.keyClicks(view.notes, "Agreed to rotate on-call")
+    meeting = store.meetings.get(view.meeting_id)
+    assert meeting.notes == "Agreed to rotate on-call"
+    note = store.notes.get(store.meetings.timeline_note_id(meeting.id))
+    assert (note.kind, note.text, note.date) == ("one_on_one", meeting.notes, meeting.date)
+
+
+def test_notes_typed_just_before_locking_are_kept(qtbot, tab, team, session):
+    tab.on_start()
+    meeting_id = tab.meeting_view.meeting_id
+    qtbot.keyClicks(tab.meeting_view.notes, "Half a thought")
+    session.lock()
+    assert tab.meeting_view.notes.toPlainText() == "" and tab.meeting_view.meeting_id is None
+    reopened = Store.open(team[0].home, passphrase=PASSPHRASE, kdf=FAST_KDF)
+    try:
+        assert reopened.meetings.get(meeting_id).notes == "Half a thought"
+    finally:
+        reopened.close()
+
+
+def test_add_action_by_keyboard_and_a_bad_due_date_is_explained(qtbot, tab, team):
+    store = team[0]
+    tab.on_start()
+    view = tab.meeting_view
+    view.action_owner.setCurrentIndex(view.action_owner.findData("report"))
+    qtbot.keyClicks(view.action_text, "Draft the on-call proposal")
+    qtbot.keyClicks(view.action_due, "next week")
+    qtbot.keyClick(view.action_due, Qt.Key.Key_Return)
+    assert "due" in view.message.text() and "next week" in view.message.text()
+    assert view.action_text.text() == "Draft the on-call proposal"     # nothing typed is lost
+    view.action_due.setText("2026-12-01")
+    qtbot.keyClick(view.action_text, Qt.Key.Key_Return)
+    added = [a for a in store.actions.for_person("p-ana") if a.meeting_id == view.meeting_id]
+    assert [(a.text, a.owner, a.due) for a in added] == [
+        ("Draft the on-call proposal", "report", "2026-12-01")]
+    assert view.action_text.text() == "" and view.action_due.text() == ""
+    assert "Draft the on-call proposal" in view.message.text()
+
+
+def test_share_copies_only_the_chosen_points_and_never_the_notes(qtbot, tab):
+    choose_template(tab, None)
+    tab.on_share()
+    dialog = tab.share_dialog
+    qtbot.addWidget(dialog)
+    dialog.points.setCurrentRow(1)
+    qtbot.keyClick(dialog.points, Qt.Key.Key_Space)               # leave the action out
+    qtbot.mouseClick(dialog.copy, Qt.MouseButton.LeftButton)
+    copied = QApplication.clipboard().text()
+    assert copied == ("# 1:1 agenda: Ana Ruiz\n\n## From you\n\n"
+                      "- [ ] Talk about the on-call load\n")
+    assert PRIVATE not in copied and "design doc" not in copied
+    assert dialog.message.text() == "Copied 1 of 2 points as Markdown."
+    dialog.points.setCurrentRow(0)
+    qtbot.keyClick(dialog.points, Qt.Key.Key_Space)
+    qtbot.mouseClick(dialog.copy, Qt.MouseButton.LeftButton)
+    assert dialog.message.text().startswith("No points chosen")

@@ -1,0 +1,224 @@
+"""A 1:1 while it happens: the agenda to tick off, the notes, and quick actions, all by keyboard.
+
+Space marks the selected point done (or open again), Delete drops it,
+Alt+Up/Alt+Down move it. Each change goes straight to the store, so a
+point ticked here closes the thread or action it came from. The notes are
+saved a moment after the manager stops typing and whenever they leave the
+view; saving writes them to the person's timeline as a one_on_one note.
+"""
+
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QLineEdit, QListWidget,
+                               QListWidgetItem, QPlainTextEdit, QVBoxLayout, QWidget)
+
+from app.domain.records import ACTION_OWNERS
+from app.errors import InvalidInput, NotFound
+
+from .controls import push_button
+
+NOTES_SAVE_DELAY_MS = 1500
+OWNER_WORDS = {"manager": "you", "report": "them"}
+ALT = Qt.KeyboardModifier.AltModifier
+
+
+class MeetingView(QWidget):
+    sig_closed = Signal()
+    """The manager left the meeting view (no arguments)."""
+
+    def __init__(self, session, parent=None):
+        super().__init__(parent)
+        self._session = session
+        self.meeting_id: str | None = None
+        self._store = None          # kept so notes typed just before locking are still saved
+        self._filling = False
+        self._build()
+        session.sig_locked.connect(self.on_locked)
+
+    def _build(self) -> None:
+        self.heading = QLabel()
+        self.heading.setAccessibleName("Meeting")
+        self.heading.setStyleSheet("font-size: 16px; font-weight: 600;")
+        self.agenda = QListWidget()
+        self.agenda.setAccessibleName("Meeting agenda")
+        self.agenda.setToolTip("Space: done or open again · Delete: drop · Alt+Up/Alt+Down: move")
+        self.agenda.setStyleSheet("QListWidget { font-size: 15px; } "
+                                  "QListWidget::indicator { width: 22px; height: 22px; }")
+        self.agenda.installEventFilter(self)
+        self.agenda.itemChanged.connect(self.on_item_checked)
+        self.notes = QPlainTextEdit()
+        self.notes.setAccessibleName("Meeting notes")
+        self.notes.setPlaceholderText("What you talked about (private; saved as you type)")
+        self.notes.textChanged.connect(self.on_notes_typed)
+        self.notes_timer = QTimer(self, singleShot=True, interval=NOTES_SAVE_DELAY_MS)
+        self.notes_timer.timeout.connect(self.save_notes)
+        self.message = QLabel()
+        self.message.setAccessibleName("Meeting message")
+        self.message.setWordWrap(True)
+        self.back = push_button("Back to 1:1s", "Save the notes and return to the list of 1:1s")
+        self.back.clicked.connect(self.on_back)
+        layout = QVBoxLayout(self)
+        for widget in (self.heading, self.agenda, self._action_row(), QLabel("Notes"), self.notes,
+                       self.message, self.back):
+            layout.addWidget(widget)
+
+    def _action_row(self) -> QWidget:
+        self.action_text = QLineEdit()
+        self.action_text.setAccessibleName("New action")
+        self.action_text.setPlaceholderText("Add action… (Enter adds it)")
+        self.action_text.returnPressed.connect(self.on_add_action)
+        self.action_owner = QComboBox()
+        self.action_owner.setAccessibleName("Action owner")
+        for owner in ACTION_OWNERS:
+            self.action_owner.addItem(f"Owner: {OWNER_WORDS[owner]}", owner)
+        self.action_due = QLineEdit()
+        self.action_due.setAccessibleName("Action due date")
+        self.action_due.setPlaceholderText("due YYYY-MM-DD (optional)")
+        self.action_due.returnPressed.connect(self.on_add_action)
+        self.add_action = push_button("Add action", "Add an action item agreed in this 1:1")
+        self.add_action.clicked.connect(self.on_add_action)
+        row = QWidget()
+        line = QHBoxLayout(row)
+        line.setContentsMargins(0, 0, 0, 0)
+        for widget in (self.action_text, self.action_owner, self.action_due, self.add_action):
+            line.addWidget(widget)
+        return row
+
+    # ------------------------------------------------------------------ showing
+
+    def show_meeting(self, meeting_id: str) -> None:
+        """Open the meeting: its agenda, its notes, the keyboard on the first point."""
+        self.save_notes()
+        meeting = self._session.store.meetings.get(meeting_id)
+        person = self._session.store.people.get(meeting.person_id)
+        self.meeting_id, self._store = meeting.id, self._session.store
+        self.heading.setText(f"1:1 with {person.name} on {meeting.date}")
+        self.notes.blockSignals(True)
+        self.notes.setPlainText(meeting.notes)
+        self.notes.blockSignals(False)
+        self.message.clear()
+        self._fill(meeting, row=0)
+        self.agenda.setFocus()
+
+    def _fill(self, meeting, *, row: int) -> None:
+        self._filling = True
+        self.agenda.clear()
+        for item in meeting.agenda:
+            self.agenda.addItem(_agenda_row(item))
+        self._filling = False
+        if meeting.agenda:
+            self.agenda.setCurrentRow(max(0, min(row, len(meeting.agenda) - 1)))
+
+    # ------------------------------------------------------------------ the agenda
+
+    def eventFilter(self, watched, event) -> bool:
+        if watched is self.agenda and event.type() == QEvent.Type.KeyPress:
+            return self._on_agenda_key(event)
+        return super().eventFilter(watched, event)
+
+    def _on_agenda_key(self, event) -> bool:
+        row, key = self.agenda.currentRow(), event.key()
+        if row < 0 or self.meeting_id is None:
+            return False
+        if key == Qt.Key.Key_Space and not event.modifiers():
+            self._set_status(row, "open" if self._status(row) == "done" else "done")
+        elif key in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace):
+            self._set_status(row, "open" if self._status(row) == "dropped" else "dropped")
+        elif key in (Qt.Key.Key_Up, Qt.Key.Key_Down) and event.modifiers() & ALT:
+            self._move(row, -1 if key == Qt.Key.Key_Up else 1)
+        else:
+            return False
+        return True
+
+    def _status(self, row: int) -> str:
+        return self.agenda.item(row).data(Qt.ItemDataRole.UserRole)
+
+    def on_item_checked(self, row_item: QListWidgetItem) -> None:
+        if self._filling:
+            return
+        done = row_item.checkState() == Qt.CheckState.Checked
+        self._set_status(self.agenda.row(row_item), "done" if done else "open")
+
+    def _set_status(self, row: int, status: str) -> None:
+        meeting = self._session.store.meetings.set_item_status(self.meeting_id, row + 1, status)
+        self._fill(meeting, row=row)
+        self._session.changed("agenda")
+
+    def _move(self, row: int, step: int) -> None:
+        to = row + step
+        if not 0 <= to < self.agenda.count():
+            return
+        meeting = self._session.store.meetings.move_item(self.meeting_id, row + 1, to + 1)
+        self._fill(meeting, row=to)
+        self._session.changed("agenda")
+
+    # ------------------------------------------------------------------ actions
+
+    def on_add_action(self) -> None:
+        store = self._session.store
+        if store is None or self.meeting_id is None:
+            return
+        meeting = store.meetings.get(self.meeting_id)
+        try:
+            action = store.actions.add(person_id=meeting.person_id, text=self.action_text.text(),
+                                       owner=self.action_owner.currentData(),
+                                       meeting_id=meeting.id, due=self.action_due.text().strip() or None)
+        except (InvalidInput, NotFound) as exc:
+            self.message.setText(str(exc))
+            return
+        due = f", due {action.due}" if action.due else ""
+        self.message.setText(f"Action added for {OWNER_WORDS[action.owner]}{due}: {action.text}")
+        self.action_text.clear()
+        self.action_due.clear()
+        self.action_text.setFocus()
+        self._session.changed("actions")
+
+    # ------------------------------------------------------------------ notes
+
+    def on_notes_typed(self) -> None:
+        self.notes_timer.start()
+
+    def save_notes(self) -> None:
+        """Write the notes to the meeting and its timeline note, if they changed."""
+        self.notes_timer.stop()
+        store = self._store
+        if store is None or self.meeting_id is None:
+            return
+        text = self.notes.toPlainText()
+        if text == store.meetings.get(self.meeting_id).notes:
+            return
+        store.meetings.record_notes(self.meeting_id, text)
+        if self._session.store is not None:
+            self._session.changed("notes")
+
+    def on_back(self) -> None:
+        self.save_notes()
+        self.sig_closed.emit()
+
+    def on_locked(self) -> None:
+        """Locking closes the store: nothing typed may be lost, nothing may stay on screen."""
+        self.save_notes()
+        self.clear()
+
+    def clear(self) -> None:
+        self.notes_timer.stop()
+        self.meeting_id, self._store = None, None
+        self.heading.clear()
+        self.agenda.clear()
+        self.notes.blockSignals(True)
+        self.notes.clear()
+        self.notes.blockSignals(False)
+        self.message.clear()
+
+
+def _agenda_row(item) -> QListWidgetItem:
+    row = QListWidgetItem(f"{item.text}  —  {OWNER_WORDS.get(item.owner, item.owner)}"
+                          + ("  (dropped)" if item.status == "dropped" else ""))
+    row.setFlags(row.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+    row.setCheckState(Qt.CheckState.Checked if item.status == "done" else Qt.CheckState.Unchecked)
+    row.setData(Qt.ItemDataRole.UserRole, item.status)
+    if item.status == "dropped":
+        font = QFont(row.font())
+        font.setStrikeOut(True)
+        row.setFont(font)
+    return row

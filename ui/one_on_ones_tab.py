@@ -1,0 +1,255 @@
+"""The 1:1s tab: the next agenda, always ready, a way to start the 1:1, and the past ones.
+
+Each point of the next agenda says who raised it and why it is there
+(carried over from an earlier 1:1, an open action, a goal, the template,
+a topic the manager accepted). "Start 1:1" stores those points on a new
+meeting and opens the focused meeting view; a past 1:1 opens the same way.
+"Share agenda…" copies the points the manager picks as Markdown, never
+the notes.
+"""
+
+import datetime as dt
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (QApplication, QComboBox, QDialog, QDialogButtonBox, QHBoxLayout,
+                               QLabel, QListWidget, QListWidgetItem, QStackedWidget, QVBoxLayout,
+                               QWidget)
+
+from app.errors import InvalidInput, NotFound
+from app.services.agenda import agenda_markdown, next_agenda, start_meeting
+from app.services.agenda_templates import DEFAULT_TEMPLATE, AgendaTemplates
+
+from .controls import push_button
+from .meeting_view import OWNER_WORDS, MeetingView
+
+MeetingIdRole = Qt.ItemDataRole.UserRole
+SOURCE_WORDS = {"action": "action", "goal": "goal", "template": "template", "suggested": "suggested",
+                "manual": "added"}
+
+
+class OneOnOnesTab(QWidget):
+    sig_meeting_started = Signal(str)
+    """A 1:1 was started from the next agenda. Argument: the meeting id."""
+
+    def __init__(self, session, parent=None):
+        super().__init__(parent)
+        self._session = session
+        self.person_id: str | None = None
+        self.entries: list = []
+        self.meeting_view = MeetingView(session)
+        self.meeting_view.sig_closed.connect(self.on_meeting_closed)
+        self.pages = QStackedWidget()
+        self.pages.addWidget(self._overview())
+        self.pages.addWidget(self.meeting_view)
+        QVBoxLayout(self).addWidget(self.pages)
+        session.sig_changed.connect(self.on_data_changed)
+
+    def _overview(self) -> QWidget:
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        layout.addWidget(QLabel("Next 1:1"))
+        layout.addWidget(self._agenda_controls())
+        self.agenda = QListWidget()
+        self.agenda.setAccessibleName("Next agenda")
+        self.agenda.setWordWrap(True)
+        self.message = QLabel()
+        self.message.setAccessibleName("1:1s message")
+        self.message.setWordWrap(True)
+        self.meetings = QListWidget()
+        self.meetings.setAccessibleName("Past 1:1s")
+        self.meetings.setToolTip("Enter or double-click opens the 1:1")
+        self.meetings.itemActivated.connect(self.on_meeting_activated)
+        for widget in (self.agenda, self.message, QLabel("Past 1:1s"), self.meetings):
+            layout.addWidget(widget)
+        return page
+
+    def _agenda_controls(self) -> QWidget:
+        self.template = QComboBox()
+        self.template.setAccessibleName("Agenda template")
+        self.template.currentIndexChanged.connect(self.on_template_chosen)
+        self.start = push_button("Start 1:1", "Start today's 1:1 with this agenda and open it")
+        self.start.clicked.connect(self.on_start)
+        self.share = push_button("Share agenda…", "Choose points and copy them as Markdown "
+                                                  "(never your notes)")
+        self.share.clicked.connect(self.on_share)
+        row = QWidget()
+        line = QHBoxLayout(row)
+        line.setContentsMargins(0, 0, 0, 0)
+        for widget in (self.template, self.start, self.share):
+            line.addWidget(widget)
+        line.addStretch(1)
+        return row
+
+    # ------------------------------------------------------------------ showing
+
+    def set_person(self, person_id: str) -> None:
+        """Show the person's next agenda and past 1:1s; a different person closes an open 1:1."""
+        if person_id != self.person_id:
+            self.meeting_view.save_notes()
+            self.pages.setCurrentIndex(0)
+        self.person_id = person_id
+        self._fill_templates()
+        self.refresh()
+
+    def _fill_templates(self) -> None:
+        chosen = self.template.currentData() if self.template.count() else DEFAULT_TEMPLATE
+        self.template.blockSignals(True)
+        self.template.clear()
+        self.template.addItem("No template", None)
+        for listed in AgendaTemplates().list():
+            self.template.addItem(listed.title or f"{listed.name} (cannot be read)", listed.name)
+            if listed.error:
+                self.template.setItemData(self.template.count() - 1, listed.error,
+                                          Qt.ItemDataRole.ToolTipRole)
+        self.template.setCurrentIndex(max(0, self.template.findData(chosen)))
+        self.template.blockSignals(False)
+
+    def refresh(self) -> None:
+        store = self._session.store
+        if store is None or self.person_id is None:
+            return
+        self._show_agenda(store)
+        self._show_meetings(store)
+
+    def _show_agenda(self, store) -> None:
+        self.message.clear()
+        try:
+            self.entries = next_agenda(store, self.person_id, template=self.template.currentData())
+        except (InvalidInput, NotFound) as exc:
+            self.entries = next_agenda(store, self.person_id)
+            self.message.setText(str(exc))
+        dates = {m.id: m.date for m in store.meetings.for_person(self.person_id)}
+        self.agenda.clear()
+        for entry in self.entries:
+            self.agenda.addItem(f"{entry.text}  —  {OWNER_WORDS.get(entry.owner, entry.owner)}"
+                                f"  · {marker(entry, dates)}")
+        self.share.setEnabled(bool(self.entries))
+        if not self.entries:
+            first = store.people.get(self.person_id).name.split()[0]
+            self.agenda.addItem(f"Nothing carried over for {first}; choose a template or add "
+                                "points once the 1:1 starts.")
+
+    def _show_meetings(self, store) -> None:
+        self.meetings.clear()
+        for meeting in store.meetings.for_person(self.person_id):
+            row = QListWidgetItem(meeting_line(meeting))
+            row.setData(MeetingIdRole, meeting.id)
+            self.meetings.addItem(row)
+        if not self.meetings.count():
+            first = store.people.get(self.person_id).name.split()[0]
+            self.meetings.addItem(f"No 1:1s recorded with {first} yet.")
+
+    # ------------------------------------------------------------------ handlers
+
+    def on_template_chosen(self, _index: int) -> None:
+        self.refresh()
+
+    def on_start(self) -> None:
+        store = self._session.store
+        if store is None or self.person_id is None:
+            return
+        try:
+            meeting = start_meeting(store, self.person_id, template=self.template.currentData())
+        except (InvalidInput, NotFound) as exc:
+            self.message.setText(str(exc))
+            return
+        self.open_meeting(meeting.id)
+        self.sig_meeting_started.emit(meeting.id)
+        self._session.changed("meetings")
+
+    def on_meeting_activated(self, row: QListWidgetItem) -> None:
+        meeting_id = row.data(MeetingIdRole)
+        if meeting_id:
+            self.open_meeting(meeting_id)
+
+    def open_meeting(self, meeting_id: str) -> None:
+        """Show one 1:1 in the focused meeting view."""
+        self.meeting_view.show_meeting(meeting_id)
+        self.pages.setCurrentWidget(self.meeting_view)
+
+    def on_meeting_closed(self) -> None:
+        self.pages.setCurrentIndex(0)
+        self.refresh()
+        self.meetings.setFocus()
+
+    def on_share(self) -> None:
+        name = self._session.store.people.get(self.person_id).name
+        self.share_dialog = ShareAgendaDialog(self.entries, title=f"1:1 agenda: {name}", parent=self)
+        self.share_dialog.open()
+
+    def on_data_changed(self, what: str) -> None:
+        if what in ("agenda", "actions", "goals", "meetings", "notes"):
+            self.refresh()
+
+    def clear(self) -> None:
+        self.person_id = None
+        self.entries = []
+        self.meeting_view.clear()
+        self.pages.setCurrentIndex(0)
+        for widget in (self.agenda, self.meetings, self.message):
+            widget.clear()
+
+
+class ShareAgendaDialog(QDialog):
+    """Pick the points to send to the report; copy them as Markdown. Only text and owner go out."""
+
+    def __init__(self, entries, *, title: str, parent=None):
+        super().__init__(parent)
+        self.setWindowTitle("Share agenda")
+        self.entries, self.title = list(entries), title
+        self.points = QListWidget()
+        self.points.setAccessibleName("Points to share")
+        self.points.setToolTip("Space includes or leaves out the selected point")
+        for entry in self.entries:
+            row = QListWidgetItem(f"{entry.text}  —  {OWNER_WORDS.get(entry.owner, entry.owner)}")
+            row.setFlags(row.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            row.setCheckState(Qt.CheckState.Checked)
+            self.points.addItem(row)
+        self.points.setCurrentRow(0)
+        self.message = QLabel("Your notes are never included.")
+        self.message.setAccessibleName("Share message")
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        self.copy = buttons.addButton("Copy Markdown", QDialogButtonBox.ButtonRole.ActionRole)
+        self.copy.setAccessibleName("Copy Markdown")
+        self.copy.clicked.connect(self.on_copy)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        for widget in (self.points, self.message, buttons):
+            layout.addWidget(widget)
+
+    def chosen(self) -> list[int]:
+        return [i for i in range(self.points.count())
+                if self.points.item(i).checkState() == Qt.CheckState.Checked]
+
+    def markdown(self) -> str:
+        return agenda_markdown(self.entries, self.chosen(), title=self.title)
+
+    def on_copy(self) -> None:
+        chosen = self.chosen()
+        if not chosen:
+            self.message.setText("No points chosen: tick at least one point to share.")
+            return
+        QApplication.clipboard().setText(self.markdown())
+        self.message.setText(f"Copied {len(chosen)} of {len(self.entries)} points as Markdown.")
+
+
+def short_date(iso: str) -> str:
+    """``2026-03-12`` as "12 Mar", how a manager says it."""
+    day = dt.date.fromisoformat(iso)
+    return f"{day.day} {day.strftime('%b')}"
+
+
+def marker(entry, meeting_dates: dict[str, str]) -> str:
+    """Why the point is on the agenda: "carried over from 12 Mar", "action", "goal" …"""
+    if entry.source == "carried_over":
+        since = next((meeting_dates[c] for c in entry.citations if c in meeting_dates), None)
+        return f"carried over from {short_date(since)}" if since else "carried over"
+    return SOURCE_WORDS.get(entry.source, entry.source)
+
+
+def meeting_line(meeting) -> str:
+    notes = " ".join(meeting.notes.split())
+    notes = notes[:80] + "…" if len(notes) > 80 else notes or "no notes"
+    done = sum(item.status == "done" for item in meeting.agenda)
+    points = f"  ({done}/{len(meeting.agenda)} points done)" if meeting.agenda else ""
+    return f"{meeting.date}  —  {notes}{points}"
