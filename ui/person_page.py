@@ -9,10 +9,9 @@ and plans; a citation there opens its note in the Timeline tab.
 from PySide6.QtCore import QStringListModel
 from PySide6.QtWidgets import QLabel, QListView, QStackedWidget, QTabWidget, QVBoxLayout, QWidget
 
+from .goals_tab import GoalsTab
 from .reviews_tab import ReviewsTab
 from .timeline import TimelineView
-
-STATUS_WORDS = {"on_track": "on track", "at_risk": "at risk", "done": "done", "dropped": "dropped"}
 
 
 class ListTab(QWidget):
@@ -53,7 +52,7 @@ class PersonPage(QWidget):
         self.title.setStyleSheet("font-size: 20px; font-weight: 600;")
         self.subtitle = QLabel()
         self.timeline = TimelineView(session)
-        self.meetings_tab, self.goals_tab = ListTab("1:1s"), ListTab("Goals")
+        self.meetings_tab, self.goals_tab = ListTab("1:1s"), GoalsTab(session)
         self.reviews_tab = ReviewsTab(session, bridge)
         self.reviews_tab.sig_open_note.connect(self.open_note)
         self.tabs = QTabWidget()
@@ -86,16 +85,11 @@ class PersonPage(QWidget):
         self.meetings_tab.show_lines(
             [f"{m.date}  —  {m.notes or 'no notes'}" + _agenda_summary(m) for m in store.meetings.for_person(person.id)],
             f"No 1:1s recorded with {first} yet.")
-        goals = [g for g in store.goals.all() if g.person_id == person.id]
-        self.goals_tab.show_lines(
-            [f"{g.title}  —  {STATUS_WORDS[g.status]}" + (f", due {g.due}" if g.due else "") for g in goals],
-            f"No goals for {first} yet.")
+        self.goals_tab.set_person(person.id)
 
     def on_data_changed(self, what: str) -> None:
         if self.person_id and what in ("people", "meetings"):
             self.show_person(self.person_id)
-        elif self.person_id and what == "goals":
-            self._fill_tabs(self._session.store, self._session.store.people.get(self.person_id))
 
     def open_note(self, note_id: str) -> None:
         """Show a cited note where it lives: selected in the Timeline tab."""
