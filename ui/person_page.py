@@ -1,45 +1,16 @@
 """One person: who they are, and tabs for their timeline, 1:1s, goals and reviews.
 
-The 1:1s and Goals tabs show what the store holds (imported meetings,
-goals) with a plain empty state when there is nothing yet; the features
-that create them arrive with later issues. The Reviews tab drafts reviews
-and plans; a citation there opens its note in the Timeline tab.
+The 1:1s tab keeps the next agenda ready and runs the meeting; the Goals
+tab tracks goals and their progress. The Reviews tab drafts reviews and
+plans; a citation there opens its note in the Timeline tab.
 """
 
-from PySide6.QtCore import QStringListModel
-from PySide6.QtWidgets import QLabel, QListView, QStackedWidget, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QTabWidget, QVBoxLayout, QWidget
 
 from .goals_tab import GoalsTab
+from .one_on_ones_tab import OneOnOnesTab
 from .reviews_tab import ReviewsTab
 from .timeline import TimelineView
-
-
-class ListTab(QWidget):
-    """A simple list with an empty state, for the tabs other issues will grow."""
-
-    def __init__(self, name: str, parent=None):
-        super().__init__(parent)
-        self.model = QStringListModel(self)
-        self.view = QListView()
-        self.view.setModel(self.model)
-        self.view.setWordWrap(True)
-        self.view.setAccessibleName(name)
-        self.view.setEditTriggers(QListView.EditTrigger.NoEditTriggers)
-        self.empty = QLabel()
-        self.empty.setWordWrap(True)
-        self.empty.setAccessibleName(f"{name}: empty")
-        self.pages = QStackedWidget()
-        self.pages.addWidget(self.empty)
-        self.pages.addWidget(self.view)
-        QVBoxLayout(self).addWidget(self.pages)
-
-    def show_lines(self, lines: list[str], empty_text: str) -> None:
-        self.model.setStringList(lines)
-        self.empty.setText(empty_text)
-        self.pages.setCurrentIndex(1 if lines else 0)
-
-    def clear(self) -> None:
-        self.show_lines([], "")
 
 
 class PersonPage(QWidget):
@@ -52,7 +23,7 @@ class PersonPage(QWidget):
         self.title.setStyleSheet("font-size: 20px; font-weight: 600;")
         self.subtitle = QLabel()
         self.timeline = TimelineView(session)
-        self.meetings_tab, self.goals_tab = ListTab("1:1s"), GoalsTab(session)
+        self.meetings_tab, self.goals_tab = OneOnOnesTab(session), GoalsTab(session)
         self.reviews_tab = ReviewsTab(session, bridge)
         self.reviews_tab.sig_open_note.connect(self.open_note)
         self.tabs = QTabWidget()
@@ -77,14 +48,11 @@ class PersonPage(QWidget):
         since = f"since {person.start_date}" if person.start_date else ""
         self.subtitle.setText(" · ".join(filter(None, [person.role, person.level, since])))
         self.timeline.show_person(person.id)
-        self._fill_tabs(store, person)
+        self._fill_tabs(person)
         self.reviews_tab.set_person(person.id)
 
-    def _fill_tabs(self, store, person) -> None:
-        first = person.name.split()[0]
-        self.meetings_tab.show_lines(
-            [f"{m.date}  —  {m.notes or 'no notes'}" + _agenda_summary(m) for m in store.meetings.for_person(person.id)],
-            f"No 1:1s recorded with {first} yet.")
+    def _fill_tabs(self, person) -> None:
+        self.meetings_tab.set_person(person.id)
         self.goals_tab.set_person(person.id)
 
     def on_data_changed(self, what: str) -> None:
@@ -103,10 +71,3 @@ class PersonPage(QWidget):
         self.timeline.clear()
         for tab in (self.meetings_tab, self.goals_tab, self.reviews_tab):
             tab.clear()
-
-
-def _agenda_summary(meeting) -> str:
-    if not meeting.agenda:
-        return ""
-    done = sum(item.done for item in meeting.agenda)
-    return f"  ({done}/{len(meeting.agenda)} agenda items done)"
