@@ -184,3 +184,21 @@ def test_share_copies_only_the_chosen_points_and_never_the_notes(qtbot, tab):
     qtbot.keyClick(dialog.points, Qt.Key.Key_Space)
     qtbot.mouseClick(dialog.copy, Qt.MouseButton.LeftButton)
     assert dialog.message.text().startswith("No points chosen")
+
+
+def test_on_the_person_page_a_started_1on1s_notes_appear_in_the_timeline(qtbot, session, team,
+                                                                        past_meeting):
+    from ui.person_page import PersonPage
+    page = PersonPage(session)
+    qtbot.addWidget(page)
+    page.show_person("p-ana")
+    page.tabs.setCurrentWidget(page.meetings_tab)
+    page.meetings_tab.template.setCurrentIndex(0)
+    page.meetings_tab.on_start()
+    view = page.meetings_tab.meeting_view
+    assert page.meetings_tab.pages.currentWidget() is view       # the page's refresh keeps it open
+    view.notes.setPlainText("We agreed Ana leads the on-call review")
+    view.on_back()
+    note_id = team[0].meetings.timeline_note_id(team[0].meetings.last_for("p-ana").id)
+    assert page.timeline.model.row_of(note_id) is not None
+    assert len(rows(page.meetings_tab.meetings)) == 2
