@@ -31,7 +31,6 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from ..assist.grounding import check_sentence, fallback_sentence
-from ..assist.language import check_language
 from ..errors import NotFound
 from ..llm.engine import Engine, StopFlag
 from .body import FROM_APP, FROM_NOTE, REVIEW, Body, Section, Statement, Verdict
@@ -39,6 +38,7 @@ from .evidence import (
     GROWTH, STRENGTH, SUGGEST_TEMPLATE, EvidenceBrief, EvidenceNote, build_brief,
     suggest_competencies,
 )
+from .versions import with_language_checks
 from .wording import SENTENCE_TEMPLATE, word_sentence
 
 if TYPE_CHECKING:  # jinja2 is imported only when a prompt is rendered
@@ -257,11 +257,4 @@ def _finished(body: Body, brief: EvidenceBrief) -> Body:
     dates.update({e.note.id: e.note.date for e in brief.notes})
     sources = {cid: {"type": "note", "date": dates.get(cid), "title": None}
                for statement in body.statements() for cid in statement.citations}
-    language = tuple(_finding_dict(f) for f in check_language(body.plain_text()))
-    return replace(body, sources=dict(sorted(sources.items())), language=language)
-
-
-def _finding_dict(finding) -> dict:
-    return {"rule": finding.rule, "sentence": finding.sentence, "span": list(finding.span),
-            "words": finding.words, "message": finding.message,
-            "suggestion": finding.suggestion, "id": finding.id}
+    return with_language_checks(replace(body, sources=dict(sorted(sources.items()))), set())
