@@ -169,4 +169,4 @@ def test_person_page_uses_the_goals_tab(goals, qtbot):
     qtbot.addWidget(page)
     page.show_person(ana.id)
     assert isinstance(page.goals_tab, GoalsTab)
-    assert page.goals_tab.model.stringList()[0].startswith("Ship the API")
+    assert page.goals_tab.model.index(0).data().startswith("Ship the API")

@@ -61,10 +61,6 @@ class GoalsModel(QAbstractListModel):
     def row_of(self, goal_id: str) -> int:
         return next((i for i, goal in enumerate(self._goals) if goal.id == goal_id), -1)
 
-    def stringList(self) -> list[str]:
-        """Every goal in words, in list order (the same text a screen reader hears)."""
-        return [goal_line(goal, self._today) for goal in self._goals]
-
     def data(self, index, role=Qt.ItemDataRole.DisplayRole):
         if not index.isValid():
             return None
