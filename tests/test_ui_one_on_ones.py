@@ -51,7 +51,9 @@ def tab(qtbot, session, past_meeting):
 
 
 def rows(view) -> list[str]:
-    return [view.item(i).text() for i in range(view.count())]
+    """The lines a list shows, whether it is a QListWidget or a view over a model."""
+    model = view.model()
+    return [model.index(i, 0).data() for i in range(model.rowCount())]
 
 
 def choose_template(tab, name) -> None:
@@ -101,7 +103,7 @@ def test_keyboard_ticks_drops_and_reorders_points_in_the_store(qtbot, tab, team)
     choose_template(tab, None)
     tab.on_start()
     view, meeting_id = tab.meeting_view, tab.meeting_view.meeting_id
-    view.agenda.setCurrentRow(0)
+    view.select_point(0)
     qtbot.keyClick(view.agenda, Qt.Key.Key_Space)                 # on-call load: done
     assert store.meetings.item(meeting_id, 1).status == "done"
     assert [i.text for i, _m in store.meetings.open_threads("p-ana")] == ["Send the design doc"]
@@ -110,14 +112,15 @@ def test_keyboard_ticks_drops_and_reorders_points_in_the_store(qtbot, tab, team)
     qtbot.keyClick(view.agenda, Qt.Key.Key_Down, ALT)
     assert [i.text for i in store.meetings.get(meeting_id).agenda] == [
         "Send the design doc", "Talk about the on-call load"]
-    assert view.agenda.currentRow() == 1
-    view.agenda.setCurrentRow(0)
+    assert view.current_point() == 1
+    view.select_point(0)
     qtbot.keyClick(view.agenda, Qt.Key.Key_Space)                 # the action is done as well
     assert store.actions.open_for_person("p-ana") == []
-    view.agenda.setCurrentRow(1)
+    view.select_point(1)
     qtbot.keyClick(view.agenda, Qt.Key.Key_Delete)
     assert store.meetings.item(meeting_id, 2).status == "dropped"
-    assert view.agenda.item(1).text().endswith("(dropped)") and view.agenda.item(1).font().strikeOut()
+    dropped = view.agenda_model.index(1)
+    assert dropped.data().endswith("(dropped)") and dropped.data(Qt.ItemDataRole.FontRole).strikeOut()
     qtbot.mouseClick(view.back, Qt.MouseButton.LeftButton)
     assert tab.pages.currentIndex() == 0 and rows(tab.agenda)[0].startswith("Nothing carried over")
 

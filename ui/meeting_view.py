@@ -1,24 +1,27 @@
 """A 1:1 while it happens: the agenda to tick off, the notes, and quick actions, all by keyboard.
 
 Space marks the selected point done (or open again), Delete drops it,
-Alt+Up/Alt+Down move it. Each change goes straight to the store, so a
-point ticked here closes the thread or action it came from. The notes are
-saved a moment after the manager stops typing and whenever they leave the
-view; saving writes them to the person's timeline as a one_on_one note.
+Alt+Up/Alt+Down or dragging moves it: the agenda is a ``MeetingAgendaModel``
+whose one move path writes the new order to the store. Each change goes
+straight to the store, so a point ticked here closes the thread or action
+it came from. The notes are saved a moment after the manager stops typing
+and whenever they leave the view; saving writes them to the person's
+timeline as a one_on_one note. "Share agenda…" sends the points the
+manager picks, never the notes.
 """
 
 from PySide6.QtCore import QEvent, Qt, QTimer, Signal
-from PySide6.QtGui import QFont
-from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QLineEdit, QListWidget,
-                               QListWidgetItem, QPlainTextEdit, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QLabel, QLineEdit,
+                               QListView, QPlainTextEdit, QVBoxLayout, QWidget)
 
 from app.domain.records import ACTION_OWNERS
 from app.errors import InvalidInput, NotFound
 
+from .agenda_model import OWNER_WORDS, MeetingAgendaModel, StatusRole
+from .agenda_share import ShareAgendaDialog
 from .controls import push_button
 
 NOTES_SAVE_DELAY_MS = 1500
-OWNER_WORDS = {"manager": "you", "report": "them"}
 ALT = Qt.KeyboardModifier.AltModifier
 
 
@@ -31,35 +34,35 @@ class MeetingView(QWidget):
         self._session = session
         self.meeting_id: str | None = None
         self._store = None          # kept so notes typed just before locking are still saved
-        self._filling = False
         self._build()
         session.sig_locked.connect(self.on_locked)
 
     def _build(self) -> None:
+        self.message = QLabel()
+        self.message.setAccessibleName("Meeting message")
+        self.message.setWordWrap(True)
         self.heading = QLabel()
         self.heading.setAccessibleName("Meeting")
         self.heading.setStyleSheet("font-size: 16px; font-weight: 600;")
-        self.agenda = QListWidget()
-        self.agenda.setAccessibleName("Meeting agenda")
-        self.agenda.setToolTip("Space: done or open again · Delete: drop · Alt+Up/Alt+Down: move")
-        self.agenda.setStyleSheet("QListWidget { font-size: 15px; } "
-                                  "QListWidget::indicator { width: 22px; height: 22px; }")
+        self.agenda_model = MeetingAgendaModel(self._session, self)
+        self.agenda_model.sig_agenda_changed.connect(self.on_agenda_changed)
+        self.agenda_model.sig_refused.connect(self.message.setText)
+        self.agenda = _agenda_view(self.agenda_model)
         self.agenda.installEventFilter(self)
-        self.agenda.itemChanged.connect(self.on_item_checked)
         self.notes = QPlainTextEdit()
         self.notes.setAccessibleName("Meeting notes")
         self.notes.setPlaceholderText("What you talked about (private; saved as you type)")
         self.notes.textChanged.connect(self.on_notes_typed)
         self.notes_timer = QTimer(self, singleShot=True, interval=NOTES_SAVE_DELAY_MS)
         self.notes_timer.timeout.connect(self.save_notes)
-        self.message = QLabel()
-        self.message.setAccessibleName("Meeting message")
-        self.message.setWordWrap(True)
         self.back = push_button("Back to 1:1s", "Save the notes and return to the list of 1:1s")
         self.back.clicked.connect(self.on_back)
+        self.share = push_button("Share agenda…", "Choose points of this 1:1 and copy or save them "
+                                                  "as Markdown (never your notes)")
+        self.share.clicked.connect(self.on_share)
         layout = QVBoxLayout(self)
         for widget in (self.heading, self.agenda, self._action_row(), QLabel("Notes"), self.notes,
-                       self.message, self.back):
+                       self.message, _row(self.back, self.share)):
             layout.addWidget(widget)
 
     def _action_row(self) -> QWidget:
@@ -77,12 +80,7 @@ class MeetingView(QWidget):
         self.action_due.returnPressed.connect(self.on_add_action)
         self.add_action = push_button("Add action", "Add an action item agreed in this 1:1")
         self.add_action.clicked.connect(self.on_add_action)
-        row = QWidget()
-        line = QHBoxLayout(row)
-        line.setContentsMargins(0, 0, 0, 0)
-        for widget in (self.action_text, self.action_owner, self.action_due, self.add_action):
-            line.addWidget(widget)
-        return row
+        return _row(self.action_text, self.action_owner, self.action_due, self.add_action, stretch=False)
 
     # ------------------------------------------------------------------ showing
 
@@ -101,13 +99,18 @@ class MeetingView(QWidget):
         self.agenda.setFocus()
 
     def _fill(self, meeting, *, row: int) -> None:
-        self._filling = True
-        self.agenda.clear()
-        for item in meeting.agenda:
-            self.agenda.addItem(_agenda_row(item))
-        self._filling = False
+        self.agenda_model.show(meeting)
         if meeting.agenda:
-            self.agenda.setCurrentRow(max(0, min(row, len(meeting.agenda) - 1)))
+            self.select_point(max(0, min(row, len(meeting.agenda) - 1)))
+        self.share.setEnabled(bool(meeting.agenda))
+
+    def current_point(self) -> int:
+        """The selected point's row (from 0), or -1."""
+        index = self.agenda.currentIndex()
+        return index.row() if index.isValid() else -1
+
+    def select_point(self, row: int) -> None:
+        self.agenda.setCurrentIndex(self.agenda_model.index(row))
 
     # ------------------------------------------------------------------ the agenda
 
@@ -117,40 +120,34 @@ class MeetingView(QWidget):
         return super().eventFilter(watched, event)
 
     def _on_agenda_key(self, event) -> bool:
-        row, key = self.agenda.currentRow(), event.key()
+        row, key = self.current_point(), event.key()
         if row < 0 or self.meeting_id is None:
             return False
         if key == Qt.Key.Key_Space and not event.modifiers():
-            self._set_status(row, "open" if self._status(row) == "done" else "done")
+            self.agenda_model.set_status(row, "open" if self._status(row) == "done" else "done")
         elif key in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace):
-            self._set_status(row, "open" if self._status(row) == "dropped" else "dropped")
+            self.agenda_model.set_status(row, "open" if self._status(row) == "dropped" else "dropped")
         elif key in (Qt.Key.Key_Up, Qt.Key.Key_Down) and event.modifiers() & ALT:
-            self._move(row, -1 if key == Qt.Key.Key_Up else 1)
+            self.agenda_model.move_point(row, -1 if key == Qt.Key.Key_Up else 1)
         else:
             return False
         return True
 
     def _status(self, row: int) -> str:
-        return self.agenda.item(row).data(Qt.ItemDataRole.UserRole)
+        return self.agenda_model.index(row).data(StatusRole)
 
-    def on_item_checked(self, row_item: QListWidgetItem) -> None:
-        if self._filling:
-            return
-        done = row_item.checkState() == Qt.CheckState.Checked
-        self._set_status(self.agenda.row(row_item), "done" if done else "open")
-
-    def _set_status(self, row: int, status: str) -> None:
-        meeting = self._session.store.meetings.set_item_status(self.meeting_id, row + 1, status)
-        self._fill(meeting, row=row)
+    def on_agenda_changed(self) -> None:
         self._session.changed("agenda")
 
-    def _move(self, row: int, step: int) -> None:
-        to = row + step
-        if not 0 <= to < self.agenda.count():
+    def on_share(self) -> None:
+        store = self._session.store
+        if store is None or self.meeting_id is None:
             return
-        meeting = self._session.store.meetings.move_item(self.meeting_id, row + 1, to + 1)
-        self._fill(meeting, row=to)
-        self._session.changed("agenda")
+        meeting = store.meetings.get(self.meeting_id)
+        name = store.people.get(meeting.person_id).name
+        self.share_dialog = ShareAgendaDialog(meeting.agenda, title=f"1:1 agenda: {name}, {meeting.date}",
+                                              parent=self)
+        self.share_dialog.open()
 
     # ------------------------------------------------------------------ actions
 
@@ -204,21 +201,36 @@ class MeetingView(QWidget):
         self.notes_timer.stop()
         self.meeting_id, self._store = None, None
         self.heading.clear()
-        self.agenda.clear()
+        self.agenda_model.show(None)
         self.notes.blockSignals(True)
         self.notes.clear()
         self.notes.blockSignals(False)
         self.message.clear()
 
 
-def _agenda_row(item) -> QListWidgetItem:
-    row = QListWidgetItem(f"{item.text}  —  {OWNER_WORDS.get(item.owner, item.owner)}"
-                          + ("  (dropped)" if item.status == "dropped" else ""))
-    row.setFlags(row.flags() | Qt.ItemFlag.ItemIsUserCheckable)
-    row.setCheckState(Qt.CheckState.Checked if item.status == "done" else Qt.CheckState.Unchecked)
-    row.setData(Qt.ItemDataRole.UserRole, item.status)
-    if item.status == "dropped":
-        font = QFont(row.font())
-        font.setStrikeOut(True)
-        row.setFont(font)
+def _agenda_view(model: MeetingAgendaModel) -> QListView:
+    """Large checkboxes; points are dragged between one another, never onto one."""
+    view = QListView()
+    view.setModel(model)
+    view.setAccessibleName("Meeting agenda")
+    view.setToolTip("Space: done or open again · Delete: drop · Alt+Up/Alt+Down or drag: move")
+    view.setStyleSheet("QListView { font-size: 15px; } "
+                       "QListView::indicator { width: 22px; height: 22px; }")
+    view.setWordWrap(True)
+    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    view.setDragDropMode(QAbstractItemView.DragDropMode.InternalMove)
+    view.setDefaultDropAction(Qt.DropAction.MoveAction)
+    view.setDragDropOverwriteMode(False)
+    view.setDropIndicatorShown(True)
+    return view
+
+
+def _row(*widgets, stretch: bool = True) -> QWidget:
+    row = QWidget()
+    line = QHBoxLayout(row)
+    line.setContentsMargins(0, 0, 0, 0)
+    for widget in widgets:
+        line.addWidget(widget)
+    if stretch:
+        line.addStretch(1)
     return row

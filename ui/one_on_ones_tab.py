@@ -11,16 +11,17 @@ the notes.
 import datetime as dt
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QApplication, QComboBox, QDialog, QDialogButtonBox, QHBoxLayout,
-                               QLabel, QListWidget, QListWidgetItem, QStackedWidget, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QListWidget, QListWidgetItem,
+                               QStackedWidget, QVBoxLayout, QWidget)
 
 from app.errors import InvalidInput, NotFound
-from app.services.agenda import agenda_markdown, next_agenda, start_meeting
+from app.services.agenda import next_agenda, start_meeting
 from app.services.agenda_templates import DEFAULT_TEMPLATE, AgendaTemplates
 
+from .agenda_model import OWNER_WORDS
+from .agenda_share import ShareAgendaDialog
 from .controls import push_button
-from .meeting_view import OWNER_WORDS, MeetingView
+from .meeting_view import MeetingView
 
 MeetingIdRole = Qt.ItemDataRole.UserRole
 SOURCE_WORDS = {"action": "action", "goal": "goal", "template": "template", "suggested": "suggested",
@@ -188,49 +189,6 @@ class OneOnOnesTab(QWidget):
         self.pages.setCurrentIndex(0)
         for widget in (self.agenda, self.meetings, self.message):
             widget.clear()
-
-
-class ShareAgendaDialog(QDialog):
-    """Pick the points to send to the report; copy them as Markdown. Only text and owner go out."""
-
-    def __init__(self, entries, *, title: str, parent=None):
-        super().__init__(parent)
-        self.setWindowTitle("Share agenda")
-        self.entries, self.title = list(entries), title
-        self.points = QListWidget()
-        self.points.setAccessibleName("Points to share")
-        self.points.setToolTip("Space includes or leaves out the selected point")
-        for entry in self.entries:
-            row = QListWidgetItem(f"{entry.text}  —  {OWNER_WORDS.get(entry.owner, entry.owner)}")
-            row.setFlags(row.flags() | Qt.ItemFlag.ItemIsUserCheckable)
-            row.setCheckState(Qt.CheckState.Checked)
-            self.points.addItem(row)
-        self.points.setCurrentRow(0)
-        self.message = QLabel("Your notes are never included.")
-        self.message.setAccessibleName("Share message")
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        self.copy = buttons.addButton("Copy Markdown", QDialogButtonBox.ButtonRole.ActionRole)
-        self.copy.setAccessibleName("Copy Markdown")
-        self.copy.clicked.connect(self.on_copy)
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        for widget in (self.points, self.message, buttons):
-            layout.addWidget(widget)
-
-    def chosen(self) -> list[int]:
-        return [i for i in range(self.points.count())
-                if self.points.item(i).checkState() == Qt.CheckState.Checked]
-
-    def markdown(self) -> str:
-        return agenda_markdown(self.entries, self.chosen(), title=self.title)
-
-    def on_copy(self) -> None:
-        chosen = self.chosen()
-        if not chosen:
-            self.message.setText("No points chosen: tick at least one point to share.")
-            return
-        QApplication.clipboard().setText(self.markdown())
-        self.message.setText(f"Copied {len(chosen)} of {len(self.entries)} points as Markdown.")
 
 
 def short_date(iso: str) -> str:
