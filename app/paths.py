@@ -1,7 +1,8 @@
 """Where Trellis keeps a user's data.
 
 The platform's app-data location by default; ``TRELLIS_HOME`` overrides it
-for tests and for IT, who may put data on an encrypted volume.
+for tests and for IT, who may put data on an encrypted volume. A managed
+policy's ``DataDir`` wins over both (``app.policy``).
 """
 
 import os
@@ -15,10 +16,25 @@ BACKUP_DIR = "backups"
 
 
 def data_home() -> Path:
+    from . import policy
+    managed = policy.current_policy().data_dir
+    if managed is not None:
+        return managed
     override = os.environ.get("TRELLIS_HOME")
     if override:
         return Path(override).expanduser()
     return Path(platformdirs.user_data_dir("Trellis", appauthor=False))
+
+
+def data_home_source() -> str:
+    """Which rule chose ``data_home()``: the policy, TRELLIS_HOME or the platform default."""
+    from . import policy
+    managed = policy.current_policy()
+    if managed.data_dir is not None:
+        return f"policy {managed.source('DataDir')}"
+    if os.environ.get("TRELLIS_HOME"):
+        return "TRELLIS_HOME"
+    return "the platform default"
 
 
 def ensure_private_dir(path: Path) -> Path:

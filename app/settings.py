@@ -3,16 +3,23 @@
 Kept as ``settings.json`` in the data dir (nothing in it is sensitive).
 Every value is checked when set and when read back; a damaged file is an
 error that names it and the field, never a silent reset.
+
+What applies is layered: the defaults, then the user's ``settings.json``,
+then the organisation's policy (``app.policy``), which wins.
+``effective_settings`` gives each value with where it came from; a value
+the policy sets cannot be changed here (``refuse_if_locked``).
 """
 
 import json
 from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 
+from . import policy as policies
 from .errors import InvalidInput
-from .paths import data_home, ensure_private_dir, write_atomically
+from .paths import data_home, data_home_source, ensure_private_dir, write_atomically
 
 SETTINGS_FILE = "settings.json"
+DEFAULT, YOURS = "default", "your settings"
 LIMITS = {"threads": (1, 256), "context_cap": (512, 131072), "idle_lock_minutes": (0, 24 * 60)}
 
 
@@ -84,6 +91,105 @@ def _bounded_int(key: str, value, where: str) -> int:
     return number
 
 
-def effective_threads(settings: Settings) -> int:
+def effective_threads(settings: Settings, policy: policies.Policy | None = None) -> int:
+    """The user's threads (or one per physical core), capped by the policy's MaxThreads."""
     from .llm.hardware import physical_cores
-    return settings.threads or physical_cores()
+    threads = settings.threads or physical_cores()
+    cap = (policy or policies.current_policy()).max_threads
+    return min(threads, cap) if cap else threads
+
+
+def effective_idle_lock_minutes(minutes: int, policy: policies.Policy | None = None) -> int:
+    """The policy's IdleLockMinutes when it is set, else ``minutes``."""
+    locked = (policy or policies.current_policy()).idle_lock_minutes
+    return minutes if locked is None else locked
+
+
+# --- what applies, and where it came from ----------------------------------------
+
+@dataclass(frozen=True)
+class EffectiveValue:
+    value: object
+    source: str            # DEFAULT, YOURS, "policy <where>", or for data_dir how it was found
+    locked: bool = False   # set by the organisation: cannot be changed by the user
+    note: str = ""         # a limit the policy puts on the user's choice
+
+    def as_dict(self) -> dict:
+        value = str(self.value) if isinstance(self.value, Path) else self.value
+        return {"value": value, "source": self.source, "locked": self.locked, "note": self.note}
+
+
+def policy_source(policy: policies.Policy, key: str) -> str:
+    return f"policy {policy.source(key)}"
+
+
+def effective_settings(home: Path | None = None,
+                       policy: policies.Policy | None = None) -> dict[str, EffectiveValue]:
+    """Every setting as it applies now, with where it came from; data_dir last."""
+    policy = policy or policies.current_policy()
+    saved, chosen = load_settings(home), _saved_keys(home)
+    result = {f.name: EffectiveValue(getattr(saved, f.name), YOURS if f.name in chosen else DEFAULT)
+              for f in fields(Settings)}
+    result["model"] = _effective_model(result["model"], saved, home, policy)
+    result["threads"] = _effective_threads(result["threads"], saved, policy)
+    if policy.locked("IdleLockMinutes"):
+        result["idle_lock_minutes"] = EffectiveValue(
+            policy.idle_lock_minutes, policy_source(policy, "IdleLockMinutes"), locked=True)
+    result["data_dir"] = EffectiveValue(home or data_home(), data_home_source(),
+                                        locked=policy.locked("DataDir"))
+    return result
+
+
+def _saved_keys(home: Path | None) -> set:
+    path = _path(home)
+    try:
+        return set(json.loads(path.read_text(encoding="utf-8"))) if path.exists() else set()
+    except (OSError, ValueError, TypeError):
+        return set()
+
+
+def _effective_threads(shown: EffectiveValue, saved: Settings,
+                       policy: policies.Policy) -> EffectiveValue:
+    cap = policy.max_threads
+    if cap is None:
+        return shown
+    note = f"at most {cap}, set by your organisation"
+    if saved.threads is not None and saved.threads <= cap:
+        return replace(shown, note=note)
+    return EffectiveValue(effective_threads(saved, policy), policy_source(policy, "MaxThreads"),
+                          note=note)
+
+
+def _effective_model(shown: EffectiveValue, saved: Settings, home: Path | None,
+                     policy: policies.Policy) -> EffectiveValue:
+    if policy.allowed_models is None:
+        return shown
+    from .errors import TrellisError
+    from .llm.selection import chosen_model, model_choice_note
+    note = "only models your organisation allows"
+    try:
+        model = chosen_model(saved, home, policy=policy)
+    except TrellisError as exc:
+        return EffectiveValue(shown.value, policy_source(policy, "AllowedModels"), note=str(exc))
+    replaced = model_choice_note(saved, model, home, policy)
+    if replaced:
+        return EffectiveValue(model.name, policy_source(policy, "AllowedModels"), note=replaced)
+    return replace(shown, note=note)
+
+
+def refuse_if_locked(key: str, value, home: Path | None = None,
+                     policy: policies.Policy | None = None) -> None:
+    """PolicyRefusal when the organisation's policy does not let ``key`` be ``value``."""
+    policy = policy or policies.current_policy()
+    if key == "idle_lock_minutes" and policy.locked("IdleLockMinutes"):
+        raise policies.PolicyRefusal(
+            f"idle_lock_minutes is set by your organisation to {policy.idle_lock_minutes} "
+            f"({policy.reason('IdleLockMinutes')}); nothing was changed.")
+    if key == "threads" and policy.max_threads and value and value > policy.max_threads:
+        raise policies.PolicyRefusal(
+            f"threads can be at most {policy.max_threads} on this computer "
+            f"({policy.reason('MaxThreads')}); nothing was changed.")
+    if key == "model" and value and policy.allowed_models is not None:
+        from .llm.registry import resolve_model
+        model = resolve_model(value, home=home)
+        policies.refuse_model(model.name, model.sha256, policy)

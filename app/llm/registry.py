@@ -11,6 +11,11 @@ half-copied file never becomes an installed model.
 
 Listing is cheap (it compares file sizes), so ``trellis models list`` is
 instant even with many gigabytes of models; ``verify=True`` re-hashes.
+
+The organisation's policy can turn adding off (DisableModelImport) or allow
+only some models (AllowedModels): a model whose sha256 is not listed is
+refused before anything is copied when the catalog knows its sha256, and
+otherwise once it is hashed, before the copy is renamed into place.
 """
 
 import dataclasses
@@ -23,6 +28,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
+from .. import policy as policies
 from ..errors import InvalidInput, NotFound, TrellisError
 from ..paths import ensure_private_dir, fsync_dir, write_atomically
 from .catalog import (CatalogEntry, entry_for_file, find_model_file, read_catalog, sha256_file,
@@ -168,6 +174,8 @@ def write_records(records: list[ModelRecord], home: Path | None = None) -> None:
 def add_model(path: Path | str, *, name: str | None = None, progress: Progress | None = None,
               home: Path | None = None) -> InstalledModel:
     """Inspect, copy with hashing, verify and record a GGUF model; refuse bad ones."""
+    policy = policies.current_policy()
+    policies.refuse_model_import(policy)
     source = Path(path)
     if not source.is_file():
         raise NotFound(f"There is no model file at {source}")
@@ -177,9 +185,11 @@ def add_model(path: Path | str, *, name: str | None = None, progress: Progress |
     file = stored_file_name(source)
     entry = entry_for_file(file, catalog)
     name = entry.name if entry else _chosen_name(name, file)
+    if entry is not None:
+        policies.refuse_model(name, entry.sha256, policy)
     _refuse_if_listed(file, name, entry, info, home)
     directory = ensure_private_dir(user_models_dir(home))
-    accept = _content_check(source, file, entry, home)
+    accept = _content_check(source, name, entry, home, policy)
     digest = _install_file(source, directory / file, progress, accept)
     _append_record(_record(name, file, digest, info), home)
     return resolve_model(file, home=home)
@@ -223,12 +233,13 @@ def _refuse_if_listed(file: str, name: str, entry: CatalogEntry | None, info: Mo
                                "delete that file or give the new one another file name")
 
 
-def _content_check(source: Path, file: str, entry: CatalogEntry | None,
-                   home: Path | None) -> Callable[[str], None]:
+def _content_check(source: Path, name: str, entry: CatalogEntry | None, home: Path | None,
+                   policy: policies.Policy) -> Callable[[str], None]:
     """What the copy's sha256 must pass before it is renamed into place."""
     def accept(digest: str) -> None:
         if entry is not None and digest != entry.sha256:
             raise _mismatch(source, entry, f"sha256 {digest}, expected {entry.sha256}")
+        policies.refuse_model(name, digest, policy)
         for model in installed_models(home=home):
             if model.sha256 == digest:
                 raise AlreadyInstalled(f"{source.name} is already installed as {model.name!r} "

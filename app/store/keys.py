@@ -5,6 +5,11 @@ That key is kept in the OS keychain when a secure one exists, or wrapped
 (AES-256-GCM) by a key derived from the manager's passphrase with Argon2id.
 ``key.json`` in the data dir records which, and holds the wrapped key; it
 never holds the key itself. Changing the passphrase rewrites only this file.
+
+When the organisation's policy sets RequirePassphrase, a new key must be
+wrapped by a passphrase (never keychain-only) and cannot be moved to the
+keychain. A key that is already keychain-only still unlocks, so nothing is
+lost or re-created; ``passphrase_needed`` tells the manager to set one.
 """
 
 import base64
@@ -21,6 +26,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.argon2 import Argon2id
 
+from .. import policy as policies
 from ..errors import InvalidInput, KeychainUnavailable, PassphraseRequired, StoreCorrupt, WrongPassphrase
 from ..paths import KEY_FILE, write_atomically
 
@@ -212,6 +218,8 @@ def passphrase_from_env() -> str | None:
 
 def create_key(home: Path, *, passphrase: str | None = None, kdf: KdfParams = DEFAULT_KDF) -> bytes:
     """Make a new data key and record where it is kept; returns the key."""
+    if passphrase is None:
+        _refuse_keychain_only("Choose a passphrase to protect your notes")
     key = new_data_key()
     if passphrase is not None:
         check_new_passphrase(passphrase)
@@ -249,7 +257,28 @@ def set_passphrase(home: Path, key: bytes, new_passphrase: str, kdf: KdfParams =
 
 def move_key_to_keychain(home: Path, key: bytes) -> None:
     """Keep the key in the OS keychain instead of behind a passphrase."""
+    _refuse_keychain_only("The key stays behind your passphrase")
     old = read_key_record(home)
     write_key_record(home, _store_in_keychain(key))
     if old and old["mode"] == "keychain":
         _forget_in_keychain(old)
+
+
+# --- the organisation's RequirePassphrase ------------------------------------
+
+def _refuse_keychain_only(what_to_do: str) -> None:
+    policy = policies.current_policy()
+    if policy.require_passphrase:
+        raise PassphraseRequired(
+            f"Your organisation requires a passphrase for Trellis "
+            f"({policy.reason('RequirePassphrase')}). {what_to_do}.")
+
+
+def passphrase_needed(home: Path) -> str:
+    """A sentence when policy requires a passphrase but this key is only in the keychain; else ""."""
+    policy = policies.current_policy()
+    if not policy.require_passphrase or key_mode(home) != "keychain":
+        return ""
+    return (f"Your organisation requires a passphrase ({policy.reason('RequirePassphrase')}), "
+            "but your key is kept only in the keychain. Set one now with "
+            "`trellis passphrase set`; your notes stay as they are.")
