@@ -7,7 +7,7 @@ import pytest
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 pytest.importorskip("PySide6")
 
-from PySide6.QtCore import Qt  # noqa: E402
+from PySide6.QtCore import QModelIndex, Qt  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from app.domain.dates import today_iso  # noqa: E402
@@ -205,3 +205,104 @@ def test_on_the_person_page_a_started_1on1s_notes_appear_in_the_timeline(qtbot, 
     note_id = team[0].meetings.timeline_note_id(team[0].meetings.last_for("p-ana").id)
     assert page.timeline.model.row_of(note_id) is not None
     assert len(rows(page.meetings_tab.meetings)) == 2
+
+
+# --- the meeting's agenda as a model: drag, keys and ticks share the store's one path ---------
+
+def agenda_texts(store, meeting_id) -> list[str]:
+    return [item.text for item in store.meetings.get(meeting_id).agenda]
+
+
+@pytest.fixture
+def meeting(tab):
+    """Today's 1:1 started from the weekly template: carried-over point, action, template points."""
+    choose_template(tab, "weekly_check_in")
+    tab.on_start()
+    return tab.meeting_view
+
+
+def test_a_dropped_point_moves_in_the_store_and_a_drop_onto_itself_changes_nothing(meeting, team):
+    store, model = team[0], meeting.agenda_model
+    before = agenda_texts(store, meeting.meeting_id)
+    assert len(before) >= 4
+    dragged = model.mimeData([model.index(0)])
+    assert model.canDropMimeData(dragged, Qt.DropAction.MoveAction, 3, 0, QModelIndex())
+    assert model.dropMimeData(dragged, Qt.DropAction.MoveAction, 3, 0, QModelIndex())
+    after = [before[1], before[2], before[0], *before[3:]]
+    assert agenda_texts(store, meeting.meeting_id) == after
+    assert [line.split("  —  ")[0] for line in rows(meeting.agenda)] == after
+    assert not model.dropMimeData(model.mimeData([model.index(1)]), Qt.DropAction.MoveAction, 2, 0,
+                                  QModelIndex())                      # just below itself: no move
+    assert not model.dropMimeData(dragged, Qt.DropAction.CopyAction, 0, 0, QModelIndex())
+    assert not model.removeRows(0, 1)                                 # a drag never deletes a point
+    assert agenda_texts(store, meeting.meeting_id) == after
+    assert model.moveRows(QModelIndex(), len(after) - 1, 1, QModelIndex(), 0)   # last to the top
+    assert agenda_texts(store, meeting.meeting_id) == [after[-1], *after[:-1]]
+
+
+def test_drop_on_a_point_lands_before_it_and_alt_up_uses_the_same_path(qtbot, meeting, team):
+    store, model = team[0], meeting.agenda_model
+    before = agenda_texts(store, meeting.meeting_id)
+    assert model.flags(QModelIndex()) & Qt.ItemFlag.ItemIsDropEnabled
+    assert not model.flags(model.index(0)) & Qt.ItemFlag.ItemIsDropEnabled
+    assert model.dropMimeData(model.mimeData([model.index(2)]), Qt.DropAction.MoveAction, -1, -1,
+                              model.index(0))
+    assert agenda_texts(store, meeting.meeting_id) == [before[2], before[0], before[1], *before[3:]]
+    moved = []
+    model.rowsMoved.connect(lambda *args: moved.append(args[1]))
+    meeting.select_point(1)
+    qtbot.keyClick(meeting.agenda, Qt.Key.Key_Up, ALT)
+    assert agenda_texts(store, meeting.meeting_id)[:3] == [before[0], before[2], before[1]]
+    assert moved == [1] and meeting.current_point() == 0              # the selection moves with it
+    qtbot.keyClick(meeting.agenda, Qt.Key.Key_Up, ALT)                # already first: nothing
+    assert moved == [1]
+
+
+def test_ticking_a_box_with_the_mouse_closes_the_point_in_the_store(meeting, team):
+    store, model = team[0], meeting.agenda_model
+    first = model.index(0)
+    assert model.setData(first, Qt.CheckState.Checked.value, Qt.ItemDataRole.CheckStateRole)
+    assert store.meetings.item(meeting.meeting_id, 1).status == "done"
+    assert model.index(0).data(Qt.ItemDataRole.CheckStateRole) == Qt.CheckState.Checked
+    assert not model.setData(first, "renamed", Qt.ItemDataRole.EditRole)
+
+
+def test_sharing_from_the_meeting_copies_and_saves_owner_only_without_the_notes(qtbot, meeting, team,
+                                                                                tmp_path):
+    meeting.notes.setPlainText(PRIVATE + " again")
+    meeting.save_notes()
+    assert meeting.share.isEnabled()
+    qtbot.mouseClick(meeting.share, Qt.MouseButton.LeftButton)
+    dialog = meeting.share_dialog
+    qtbot.addWidget(dialog)
+    qtbot.mouseClick(dialog.copy, Qt.MouseButton.LeftButton)
+    copied = QApplication.clipboard().text()
+    assert copied.startswith(f"# 1:1 agenda: Ana Ruiz, {today_iso()}\n")
+    assert "- [ ] Talk about the on-call load" in copied and "Private" not in copied
+    assert dialog.save_to(tmp_path / "agenda")
+    saved = tmp_path / "agenda.md"
+    assert saved.read_text(encoding="utf-8") == copied
+    if os.name == "posix":
+        assert saved.stat().st_mode & 0o777 == 0o600
+    assert "readable by you only" in dialog.message.text()
+    assert not dialog.save_to(tmp_path / "missing-dir" / "agenda.md")
+    assert dialog.message.text().startswith("Could not save the agenda to")
+
+
+def test_when_policy_turns_export_off_both_share_buttons_say_so(qtbot, tab, monkeypatch, tmp_path):
+    from app import policy
+    locked = policy.Policy(values={"DisableExport": True},
+                           sources={"DisableExport": "/etc/trellis/policy.json"})
+    monkeypatch.setattr(policy, "current_policy", lambda: locked)
+    choose_template(tab, "weekly_check_in")
+    tab.refresh()
+    assert not tab.share.isEnabled() and tab.share.toolTip() == "Set by your organisation"
+    tab.on_start()
+    view = tab.meeting_view
+    assert not view.share.isEnabled() and view.share.toolTip() == "Set by your organisation"
+    view.on_share()                                  # reached anyway (a shortcut): it still refuses
+    qtbot.addWidget(view.share_dialog)
+    assert not view.share_dialog.save_to(tmp_path / "agenda.md")
+    assert view.share_dialog.message.text() == ("Export is turned off by your organisation "
+                                                "(DisableExport in /etc/trellis/policy.json).")
+    assert not (tmp_path / "agenda.md").exists()

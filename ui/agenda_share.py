@@ -4,7 +4,9 @@ The same dialog serves the next agenda (1:1s tab) and a meeting's agenda
 (meeting view). What goes out is ``agenda_markdown``: each chosen point's
 text and who raised it — never the manager's notes, never what a point was
 drawn from. It is copied to the clipboard or saved as a ``.md`` file that
-only the manager's account can read.
+only the manager's account can read. When the organisation's policy
+turns export off (DisableExport), the share buttons are disabled and say
+"Set by your organisation", and the dialog refuses as well.
 """
 
 from pathlib import Path
@@ -13,12 +15,21 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (QApplication, QDialog, QDialogButtonBox, QFileDialog, QLabel,
                                QListWidget, QListWidgetItem, QVBoxLayout)
 
+from app import policy
 from app.paths import write_atomically
 from app.services.agenda import agenda_markdown
 
 from .agenda_model import OWNER_WORDS
 
 NOTHING_CHOSEN = "No points chosen: tick at least one point to share."
+
+
+def allow_sharing(button, *, tooltip: str, has_points: bool) -> None:
+    """Enable a "Share agenda…" button when there are points and the policy allows export."""
+    locked = policy.current_policy().disable_export
+    button.setEnabled(has_points and not locked)
+    button.setToolTip(policy.LOCKED_LABEL if locked else tooltip)
+    button.setAccessibleDescription(policy.LOCKED_LABEL if locked else "")
 
 
 class ShareAgendaDialog(QDialog):
@@ -62,17 +73,27 @@ class ShareAgendaDialog(QDialog):
     def markdown(self) -> str:
         return agenda_markdown(self.entries, self.chosen(), title=self.title)
 
+    def _refused(self) -> bool:
+        """Say why nothing goes out: no point chosen, or export turned off by policy."""
+        try:
+            policy.refuse_export()
+        except policy.PolicyRefusal as exc:
+            self.message.setText(str(exc))
+            return True
+        if not self.chosen():
+            self.message.setText(NOTHING_CHOSEN)
+            return True
+        return False
+
     def on_copy(self) -> None:
         chosen = self.chosen()
-        if not chosen:
-            self.message.setText(NOTHING_CHOSEN)
+        if self._refused():
             return
         QApplication.clipboard().setText(self.markdown())
         self.message.setText(f"Copied {len(chosen)} of {len(self.entries)} points as Markdown.")
 
     def on_save(self) -> None:
-        if not self.chosen():
-            self.message.setText(NOTHING_CHOSEN)
+        if self._refused():
             return
         path, _filter = QFileDialog.getSaveFileName(self, "Save agenda", _file_name(self.title),
                                                     "Markdown (*.md)")
@@ -81,8 +102,7 @@ class ShareAgendaDialog(QDialog):
 
     def save_to(self, path: Path) -> bool:
         """Write the chosen points to ``path`` (owner-only); the message says what happened."""
-        if not self.chosen():
-            self.message.setText(NOTHING_CHOSEN)
+        if self._refused():
             return False
         path = path if path.suffix else path.with_suffix(".md")
         try:

@@ -18,10 +18,11 @@ from app.domain.records import ACTION_OWNERS
 from app.errors import InvalidInput, NotFound
 
 from .agenda_model import OWNER_WORDS, MeetingAgendaModel, StatusRole
-from .agenda_share import ShareAgendaDialog
+from .agenda_share import ShareAgendaDialog, allow_sharing
 from .controls import push_button
 
 NOTES_SAVE_DELAY_MS = 1500
+SHARE_TIP = "Choose points of this 1:1 and copy or save them as Markdown (never your notes)"
 ALT = Qt.KeyboardModifier.AltModifier
 
 
@@ -57,8 +58,7 @@ class MeetingView(QWidget):
         self.notes_timer.timeout.connect(self.save_notes)
         self.back = push_button("Back to 1:1s", "Save the notes and return to the list of 1:1s")
         self.back.clicked.connect(self.on_back)
-        self.share = push_button("Share agenda…", "Choose points of this 1:1 and copy or save them "
-                                                  "as Markdown (never your notes)")
+        self.share = push_button("Share agenda…", SHARE_TIP)
         self.share.clicked.connect(self.on_share)
         layout = QVBoxLayout(self)
         for widget in (self.heading, self.agenda, self._action_row(), QLabel("Notes"), self.notes,
@@ -102,7 +102,7 @@ class MeetingView(QWidget):
         self.agenda_model.show(meeting)
         if meeting.agenda:
             self.select_point(max(0, min(row, len(meeting.agenda) - 1)))
-        self.share.setEnabled(bool(meeting.agenda))
+        allow_sharing(self.share, tooltip=SHARE_TIP, has_points=bool(meeting.agenda))
 
     def current_point(self) -> int:
         """The selected point's row (from 0), or -1."""

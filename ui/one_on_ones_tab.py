@@ -19,11 +19,12 @@ from app.services.agenda import next_agenda, start_meeting
 from app.services.agenda_templates import DEFAULT_TEMPLATE, AgendaTemplates
 
 from .agenda_model import OWNER_WORDS
-from .agenda_share import ShareAgendaDialog
+from .agenda_share import ShareAgendaDialog, allow_sharing
 from .controls import push_button
 from .meeting_view import MeetingView
 
 MeetingIdRole = Qt.ItemDataRole.UserRole
+SHARE_TIP = "Choose points and copy or save them as Markdown (never your notes)"
 SOURCE_WORDS = {"action": "action", "goal": "goal", "template": "template", "suggested": "suggested",
                 "manual": "added"}
 
@@ -70,8 +71,7 @@ class OneOnOnesTab(QWidget):
         self.template.currentIndexChanged.connect(self.on_template_chosen)
         self.start = push_button("Start 1:1", "Start today's 1:1 with this agenda and open it")
         self.start.clicked.connect(self.on_start)
-        self.share = push_button("Share agenda…", "Choose points and copy them as Markdown "
-                                                  "(never your notes)")
+        self.share = push_button("Share agenda…", SHARE_TIP)
         self.share.clicked.connect(self.on_share)
         row = QWidget()
         line = QHBoxLayout(row)
@@ -124,7 +124,7 @@ class OneOnOnesTab(QWidget):
         for entry in self.entries:
             self.agenda.addItem(f"{entry.text}  —  {OWNER_WORDS.get(entry.owner, entry.owner)}"
                                 f"  · {marker(entry, dates)}")
-        self.share.setEnabled(bool(self.entries))
+        allow_sharing(self.share, tooltip=SHARE_TIP, has_points=bool(self.entries))
         if not self.entries:
             first = store.people.get(self.person_id).name.split()[0]
             self.agenda.addItem(f"Nothing carried over for {first}; choose a template or add "
