@@ -13,6 +13,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from . import __version__, doctor, logs
+from . import policy as policies
 from .domain.records import NOTE_KINDS
 from .errors import PassphraseRequired, TrellisError, WrongPassphrase
 from .exchange import import_file, write_export, export_document
@@ -28,6 +29,14 @@ def _interactive() -> bool:
 
 def open_store(create: bool = True) -> Store:
     """Open the store, asking for the passphrase on a terminal if it is needed."""
+    store = _unlock(create)
+    needed = keys.passphrase_needed(store.home)
+    if needed:
+        print(f"trellis: {needed}", file=sys.stderr)
+    return store
+
+
+def _unlock(create: bool) -> Store:
     try:
         return Store.open(create=create)
     except PassphraseRequired:
@@ -100,6 +109,7 @@ def cmd_import(args) -> int:
 
 
 def cmd_export(args) -> int:
+    policies.refuse_export()
     with open_store(create=False) as store:
         if args.file == "-":
             print(json.dumps(export_document(store), ensure_ascii=False, indent=2))
@@ -214,17 +224,44 @@ def _new_passphrase_from(args) -> str:
 
 
 def cmd_settings(args) -> int:
-    from .settings import load_settings, save_settings, with_value
-    settings = load_settings()
+    from .settings import effective_settings, load_settings, refuse_if_locked, save_settings, with_value
     if args.key is not None:
         if args.value is None:
             raise TrellisError(f"Give a value: trellis settings {args.key} VALUE")
-        settings = with_value(settings, args.key, args.value)
+        settings = with_value(load_settings(), args.key, args.value)
+        refuse_if_locked(args.key, getattr(settings, args.key))
         save_settings(settings)
-    values = settings.describe()
-    _emit(args, values, _table([[key, "default" if value is None else str(value)]
-                                for key, value in values.items()]))
+    values = effective_settings()
+    _emit(args, {key: value.as_dict() for key, value in values.items()},
+          _table([[key, _shown(value.value), _source_words(value)] for key, value in values.items()]))
     return 0
+
+
+def _shown(value) -> str:
+    return "default" if value is None else str(value)
+
+
+def _source_words(value) -> str:
+    words = f"({value.source})"
+    if value.locked:
+        words += " (locked by your organisation)"
+    return words + (f" — {value.note}" if value.note else "")
+
+
+def cmd_policy(args) -> int:
+    policy = policies.current_policy()
+    lines = [f"{key} = {_policy_value(policy.values[key])}  ({policy.sources[key]})"
+             for key in policies.POLICY_KEYS if key in policy.values]
+    lines = lines or ["No policy is set on this computer."]
+    lines += [f"problem: {problem}" for problem in policy.problems]
+    _emit(args, policy.describe(), lines)
+    return 0
+
+
+def _policy_value(value) -> str:
+    if isinstance(value, tuple):
+        return ", ".join(value) or "(none)"
+    return str(value).lower() if isinstance(value, bool) else str(value)
 
 
 # --- parser ------------------------------------------------------------------
@@ -306,6 +343,8 @@ def _add_safety_commands(sub) -> None:
                                         "idle_lock_minutes)")
     p.add_argument("key", nargs="?"); p.add_argument("value", nargs="?")
     _json_flag(p); p.set_defaults(func=cmd_settings)
+    p = sub.add_parser("policy", help="the settings your organisation set, and where")
+    _json_flag(p); p.set_defaults(func=cmd_policy)
 
 
 def main(argv: list[str] | None = None) -> int:

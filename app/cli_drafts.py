@@ -7,7 +7,9 @@ and export it, without opening the window. The commands stay thin: the
 drafting is ``app.reviews.review_draft``'s and ``app.reviews.plan``'s,
 versions are ``app.reviews.versions``'s, files are ``app.reviews.export``'s.
 Each ``draft review`` or ``draft plan`` run saves a new draft (version 1);
-earlier drafts stay listed by ``trellis drafts``.
+earlier drafts stay listed by ``trellis drafts``. Writing a file (``-o``,
+``draft export``) is refused, before any drafting, when the organisation's
+policy sets DisableExport.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from pathlib import Path
 from .cli import open_store
 from .domain.dates import parse_date
 from .errors import InvalidInput
+from .policy import refuse_export
 from .reviews.body import Body, Section
 from .reviews.export import check_export_path, export_body, to_plain_text
 from .reviews.versions import body_of, mark_final, save_draft
@@ -106,6 +109,7 @@ def cmd_draft_plan(args) -> int:
 
 def _check_output(args) -> None:
     if args.output:
+        refuse_export()
         check_export_path(Path(args.output))
 
 
@@ -228,6 +232,7 @@ def cmd_draft_final(args) -> int:
 
 
 def cmd_draft_export(args) -> int:
+    refuse_export()
     check_export_path(Path(args.output))
     with open_store(create=False) as store:
         body = body_of(store.drafts.get(args.draft_id), args.version)

@@ -12,6 +12,7 @@ import json
 import sys
 from pathlib import Path
 
+from . import policy as policies
 from .errors import TrellisError
 from .llm.catalog import user_models_dir
 from .llm.gguf import check_fits_in_memory, inspect_model
@@ -56,6 +57,8 @@ def cmd_models_list(args) -> int:
 
 def _list_row(model: InstalledModel) -> list[str]:
     name = model.name + (" (default)" if model.is_default else "")
+    if not policies.current_policy().model_allowed(model.sha256):
+        name += " (not allowed by your organisation)"
     return [name, model.file, _megabytes(model.size_bytes), model.quantisation,
             str(model.context_length or "?"), model.sha256[:12], _check_word(model)]
 
@@ -143,6 +146,7 @@ def _verify_one(model: InstalledModel, generate) -> dict:
     if model.path is None:
         return {**report, "problem": f"{model.file} is missing"}
     try:
+        policies.refuse_model(model.name, model.sha256)
         check_fits_in_memory(inspect_model(model.path))
         if generate is None:
             _require_hash(model)

@@ -3,6 +3,10 @@
 Each check returns a plain ``Check``; the command line prints them and
 exits 1 if any failed. On a data dir where nothing was saved yet the
 database checks report that and pass, and nothing is created.
+
+The "policy" check lists what the organisation set and where, and fails
+when the policy has problems (unknown keys, wrong types, an unreadable
+file), so IT sees a mistake that the app itself only reports.
 """
 
 import os
@@ -13,10 +17,11 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from . import __version__
+from . import policy as policies
 from .errors import LockedError, TrellisError, WrongPassphrase
 from .llm.catalog import find_model_file, load_catalog, sha256_file, user_models_dir
 from .llm.registry import read_records
-from .paths import data_home
+from .paths import data_home, data_home_source
 from .store import Store, has_data
 from .store import keys
 from .store.cipher import dbapi
@@ -36,10 +41,43 @@ class Check:
 
 def run_checks(home: Path | None = None, passphrase: str | None = None) -> list[Check]:
     home = home or data_home()
-    checks = [_versions(), _sqlcipher(), _keychain()]
+    checks = [_versions(), _sqlcipher(), _keychain(), policy_check()]
     checks += _data_checks(home, passphrase)
     checks += _model_checks(home)
+    checks += _model_choice(home)
     return checks
+
+
+def policy_check(policy: policies.Policy | None = None) -> Check:
+    """Each key the organisation set, its value and source; FAILED on any problem."""
+    policy = policy or policies.current_policy()
+    parts = [f"{key}={_policy_value(policy.values[key])} ({policy.sources[key]})"
+             for key in policies.POLICY_KEYS if key in policy.values]
+    if policy.problems:
+        return Check("policy", FAILED, "; ".join(list(policy.problems) + parts))
+    return Check("policy", OK, "; ".join(parts) or "no policy set on this computer")
+
+
+def _policy_value(value) -> str:
+    if isinstance(value, tuple):
+        return "[" + ", ".join(value) + "]"
+    return str(value).lower() if isinstance(value, bool) else str(value)
+
+
+def _model_choice(home: Path) -> list[Check]:
+    """When AllowedModels is set: which model runs, and why if it is not the one chosen."""
+    from .llm.selection import chosen_model, model_choice_note
+    from .settings import load_settings
+    policy = policies.current_policy()
+    if policy.allowed_models is None:
+        return []
+    try:
+        settings = load_settings(home)
+        model = chosen_model(settings, home, policy=policy)
+    except TrellisError as exc:
+        return [Check("model choice", FAILED, str(exc))]
+    note = model_choice_note(settings, model, home, policy)
+    return [Check("model choice", OK, note or f"{model.name!r} is allowed by your organisation")]
 
 
 LIBRARIES = ("sqlcipher3", "sqlite-utils", "keyring", "cryptography", "llama-cpp-python",
@@ -78,7 +116,8 @@ def _keychain() -> Check:
 
 def _data_checks(home: Path, passphrase: str | None) -> list[Check]:
     if not has_data(home):
-        return [Check("data", OK, f"no data saved yet in {home}; nothing to check")]
+        return [Check("data", OK, f"no data saved yet in {home} (chosen by {data_home_source()}); "
+                                  "nothing to check")]
     checks = [_permissions(home)]
     try:
         store = Store.open(home, passphrase=passphrase, create=False)
@@ -89,9 +128,16 @@ def _data_checks(home: Path, passphrase: str | None) -> list[Check]:
     except TrellisError as exc:
         return checks + [Check("database", FAILED, str(exc))]
     with store:
-        checks.append(Check("key", OK, f"kept {'in the OS keychain' if store.key_mode == 'keychain' else 'behind a passphrase'}"))
+        checks.append(_key_check(store))
         checks.append(_integrity(store))
     return checks
+
+
+def _key_check(store: Store) -> Check:
+    needed = keys.passphrase_needed(store.home)
+    if needed:
+        return Check("key", FAILED, needed)
+    return Check("key", OK, f"kept {'in the OS keychain' if store.key_mode == 'keychain' else 'behind a passphrase'}")
 
 
 def _permissions(home: Path) -> Check:
@@ -99,7 +145,7 @@ def _permissions(home: Path) -> Check:
     if os.name == "posix" and mode & 0o077:
         return Check("data dir", FAILED, f"{home} is readable by other users (mode {mode:o}); "
                                          f"run: chmod 700 {home}")
-    return Check("data dir", OK, str(home))
+    return Check("data dir", OK, f"{home} (chosen by {data_home_source()})")
 
 
 def _integrity(store: Store) -> Check:
