@@ -4,15 +4,15 @@ Each point of the next agenda says who raised it and why it is there
 (carried over from an earlier 1:1, an open action, a goal, the template,
 a topic the manager accepted). "Start 1:1" stores those points on a new
 meeting and opens the focused meeting view; a past 1:1 opens the same way.
-"Share agenda…" copies the points the manager picks as Markdown, never
-the notes.
+"Share agenda…" copies or saves the points the manager picks as Markdown,
+never the notes. Beside the agenda, suggested topics: the model words them
+on its own thread from the person's records, and each one the manager
+accepts joins the next agenda.
 """
-
-import datetime as dt
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QListWidget, QListWidgetItem,
-                               QStackedWidget, QVBoxLayout, QWidget)
+                               QSplitter, QStackedWidget, QVBoxLayout, QWidget)
 
 from app.errors import InvalidInput, NotFound
 from app.services.agenda import next_agenda, start_meeting
@@ -22,6 +22,8 @@ from .agenda_model import OWNER_WORDS
 from .agenda_share import ShareAgendaDialog, allow_sharing
 from .controls import push_button
 from .meeting_view import MeetingView
+from .model_bridge import ModelBridge
+from .topics_panel import TopicsPanel, short_date
 
 MeetingIdRole = Qt.ItemDataRole.UserRole
 SHARE_TIP = "Choose points and copy or save them as Markdown (never your notes)"
@@ -33,9 +35,11 @@ class OneOnOnesTab(QWidget):
     sig_meeting_started = Signal(str)
     """A 1:1 was started from the next agenda. Argument: the meeting id."""
 
-    def __init__(self, session, parent=None):
+    def __init__(self, session, bridge: ModelBridge | None = None, parent=None):
         super().__init__(parent)
         self._session = session
+        self.topics = TopicsPanel(session, bridge or ModelBridge(parent=self))
+        self.topics.sig_answered.connect(lambda _key, _accepted: session.changed("agenda"))
         self.person_id: str | None = None
         self.entries: list = []
         self.meeting_view = MeetingView(session)
@@ -47,10 +51,6 @@ class OneOnOnesTab(QWidget):
         session.sig_changed.connect(self.on_data_changed)
 
     def _overview(self) -> QWidget:
-        page = QWidget()
-        layout = QVBoxLayout(page)
-        layout.addWidget(QLabel("Next 1:1"))
-        layout.addWidget(self._agenda_controls())
         self.agenda = QListWidget()
         self.agenda.setAccessibleName("Next agenda")
         self.agenda.setWordWrap(True)
@@ -61,8 +61,16 @@ class OneOnOnesTab(QWidget):
         self.meetings.setAccessibleName("Past 1:1s")
         self.meetings.setToolTip("Enter or double-click opens the 1:1")
         self.meetings.itemActivated.connect(self.on_meeting_activated)
-        for widget in (self.agenda, self.message, QLabel("Past 1:1s"), self.meetings):
-            layout.addWidget(widget)
+        next_one = _column(QLabel("Next 1:1"), self._agenda_controls(), self.agenda, self.message)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.setChildrenCollapsible(False)
+        self.splitter.addWidget(next_one)
+        self.splitter.addWidget(self.topics)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 2)
+        page = _column(self.splitter, QLabel("Past 1:1s"), self.meetings)
+        page.layout().setStretch(0, 3)
+        page.layout().setStretch(2, 1)
         return page
 
     def _agenda_controls(self) -> QWidget:
@@ -111,6 +119,7 @@ class OneOnOnesTab(QWidget):
             return
         self._show_agenda(store)
         self._show_meetings(store)
+        self.topics.set_person(self.person_id)
 
     def _show_agenda(self, store) -> None:
         self.message.clear()
@@ -186,15 +195,19 @@ class OneOnOnesTab(QWidget):
         self.person_id = None
         self.entries = []
         self.meeting_view.clear()
+        self.topics.clear()
         self.pages.setCurrentIndex(0)
         for widget in (self.agenda, self.meetings, self.message):
             widget.clear()
 
 
-def short_date(iso: str) -> str:
-    """``2026-03-12`` as "12 Mar", how a manager says it."""
-    day = dt.date.fromisoformat(iso)
-    return f"{day.day} {day.strftime('%b')}"
+def _column(*widgets) -> QWidget:
+    column = QWidget()
+    layout = QVBoxLayout(column)
+    layout.setContentsMargins(0, 0, 0, 0)
+    for widget in widgets:
+        layout.addWidget(widget)
+    return column
 
 
 def marker(entry, meeting_dates: dict[str, str]) -> str:
