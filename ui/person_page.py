@@ -23,7 +23,7 @@ class PersonPage(QWidget):
         self.title.setStyleSheet("font-size: 20px; font-weight: 600;")
         self.subtitle = QLabel()
         self.timeline = TimelineView(session)
-        self.meetings_tab, self.goals_tab = OneOnOnesTab(session), GoalsTab(session)
+        self.meetings_tab, self.goals_tab = OneOnOnesTab(session, bridge), GoalsTab(session)
         self.reviews_tab = ReviewsTab(session, bridge)
         self.reviews_tab.sig_open_note.connect(self.open_note)
         self.tabs = QTabWidget()
