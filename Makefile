@@ -77,6 +77,22 @@ $(BENCH_STAMP): $(DEPS_STAMP)
 	$(PIP) check
 	touch $@
 
+# The PyInstaller bundle dist/trellis/ with its manifest and SBOM
+# (packaging/bundle/build.py). PyInstaller is pinned in $(PACKAGE_LOCK),
+# installed once per content of that file.
+PACKAGE_LOCK := requirements-package.lock
+PACKAGE_STAMP := $(VENV)/.trellis-package-deps-$(call key,cat $(PACKAGE_LOCK))
+
+.PHONY: bundle
+bundle: setup $(PACKAGE_STAMP)
+	$(PY) packaging/bundle/build.py
+
+$(PACKAGE_STAMP): $(DEPS_STAMP)
+	rm -f $(VENV)/.trellis-package-deps-*
+	$(PIP) install --no-deps -r $(PACKAGE_LOCK)
+	$(PIP) check
+	touch $@
+
 stress: setup
 	TRELLIS_CRASH_KILLS=1000 QT_QPA_PLATFORM=offscreen $(WITH_SECRETS) \
 	    $(PY) -m pytest tests/test_crash_durability.py $(PYTEST_ARGS)
