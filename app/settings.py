@@ -127,8 +127,11 @@ def effective_settings(home: Path | None = None,
                        policy: policies.Policy | None = None) -> dict[str, EffectiveValue]:
     """Every setting as it applies now, with where it came from; data_dir last."""
     policy = policy or policies.current_policy()
-    saved, chosen = load_settings(home), _saved_keys(home)
-    result = {f.name: EffectiveValue(getattr(saved, f.name), YOURS if f.name in chosen else DEFAULT)
+    saved, defaults = load_settings(home), Settings()
+    # The file keeps every field; a value equal to the default is shown as the default.
+    result = {f.name: EffectiveValue(getattr(saved, f.name),
+                                     YOURS if getattr(saved, f.name) != getattr(defaults, f.name)
+                                     else DEFAULT)
               for f in fields(Settings)}
     result["model"] = _effective_model(result["model"], saved, home, policy)
     result["threads"] = _effective_threads(result["threads"], saved, policy)
@@ -138,14 +141,6 @@ def effective_settings(home: Path | None = None,
     result["data_dir"] = EffectiveValue(home or data_home(), data_home_source(),
                                         locked=policy.locked("DataDir"))
     return result
-
-
-def _saved_keys(home: Path | None) -> set:
-    path = _path(home)
-    try:
-        return set(json.loads(path.read_text(encoding="utf-8"))) if path.exists() else set()
-    except (OSError, ValueError, TypeError):
-        return set()
 
 
 def _effective_threads(shown: EffectiveValue, saved: Settings,

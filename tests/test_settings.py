@@ -62,6 +62,8 @@ def test_cli_shows_and_changes_settings(cli):
     result = cli("settings", "threads", "2")
     assert result.returncode == 0, result.stderr
     shown = json.loads(cli("settings", "--json").stdout)
-    assert shown["threads"] == 2 and shown["model"] is None
+    assert shown["threads"] == {"value": 2, "source": "your settings", "locked": False, "note": ""}
+    assert shown["model"]["value"] is None and shown["model"]["source"] == "default"
+    assert shown["data_dir"]["source"] == "TRELLIS_HOME"
     bad = cli("settings", "threads", "lots")
     assert bad.returncode == 1 and "threads must be a whole number" in bad.stderr
