@@ -74,7 +74,7 @@ def source_line(store, key: str) -> str:
             action = store.actions.get(record_id)
             return f"from: action overdue since {short_date(action.due)} — {excerpt(action.text)}"
     except NotFound:
-        return f"from: a {kind} that has since been deleted"
+        return f"from: {'an' if kind == 'action' else 'a'} {kind} that has since been deleted"
     return f"from: {key}"
 
 
