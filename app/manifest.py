@@ -28,6 +28,10 @@ MANIFEST_NAME = "trellis-manifest.json"
 CONTENTS_DIR = "_internal"
 FORMAT = "trellis-manifest/1"
 CHUNK_BYTES = 1 << 20
+# In a macOS app the bundle root is Contents/. codesign's final seal of the app
+# (packaging/macos/build_pkg.sh) rewrites the main executable and writes the
+# seal after the manifest is written; the seal itself covers both.
+SEALED_BY_CODESIGN = frozenset({"MacOS/trellis-desktop", "_CodeSignature/CodeResources"})
 
 
 @dataclass(frozen=True)
@@ -111,8 +115,9 @@ def _bundle_files(root: Path) -> list[str]:
         base = Path(folder)
         linked_dirs = [name for name in dirs if (base / name).is_symlink()]
         for name in files + linked_dirs:
-            if base / name != own:
-                found.append((base / name).relative_to(root).as_posix())
+            relative = (base / name).relative_to(root).as_posix()
+            if base / name != own and relative not in SEALED_BY_CODESIGN:
+                found.append(relative)
     return sorted(found)
 
 
