@@ -8,10 +8,10 @@ every live record with the ids it was imported or created with.
 import json
 from pathlib import Path
 
-from ..domain.records import AgendaItem
 from ..errors import InvalidInput
 from ..paths import write_atomically
 from .document import ImportRejected, check_document, parse_json
+from .one_on_one_records import OneOnOneDetails, agenda_items, link_records
 from .schema import COLLECTIONS, FORMAT
 
 __all__ = ["FORMAT", "ImportRejected", "export_document", "import_document", "import_file",
@@ -32,7 +32,20 @@ class _StoreRecords:
         return self._db.execute(f"SELECT 1 FROM {table} WHERE id = ?", [record_id]).fetchone() is not None
 
     def meeting_person(self, meeting_id: str) -> str | None:
-        row = self._db.execute("SELECT person_id FROM meetings WHERE id = ?", [meeting_id]).fetchone()
+        return self.person_of("meetings", meeting_id)
+
+    def person_of(self, collection: str, record_id: str) -> str | None:
+        table = _TABLES[collection]
+        row = self._db.execute(f"SELECT person_id FROM {table} WHERE id = ?", [record_id]).fetchone()
+        return row[0] if row else None
+
+    def agenda_threads(self, meeting_id: str) -> list[bool]:
+        rows = self._db.execute("SELECT origin_id IS NULL FROM agenda_items WHERE meeting_id = ? "
+                                "ORDER BY position", [meeting_id])
+        return [bool(row[0]) for row in rows]
+
+    def timeline_note(self, meeting_id: str) -> str | None:
+        row = self._db.execute("SELECT id FROM notes WHERE meeting_id = ?", [meeting_id]).fetchone()
         return row[0] if row else None
 
 
@@ -62,16 +75,18 @@ def import_document(store, doc: object, *, source: str = "document") -> dict[str
                             kind=record["kind"], competencies=record["competencies"],
                             note_id=record["id"])
         for record in records["meetings"]:
-            agenda = tuple(AgendaItem(i["text"], i["owner"], i["done"]) for i in record["agenda"])
             store.meetings.add(person_id=record["person"], date=record["date"],
-                               notes=record["notes"], agenda=agenda, meeting_id=record["id"])
+                               notes=record["notes"], agenda=agenda_items(record),
+                               meeting_id=record["id"], template=record["template"])
         for record in records["actions"]:
             store.actions.add(person_id=record["person"], text=record["text"], owner=record["owner"],
                               meeting_id=record["meeting"], due=record["due"], done=record["done"],
                               action_id=record["id"])
         for record in records["goals"]:
             store.goals.add(person_id=record["person"], title=record["title"],
-                            status=record["status"], due=record["due"], goal_id=record["id"])
+                            status=record["status"], due=record["due"], goal_id=record["id"],
+                            description=record["description"])
+        link_records(store, records)
     return {name: len(records[name]) for name in COLLECTIONS}
 
 
@@ -84,30 +99,34 @@ def _import_person(store, record: dict) -> None:
 
 def export_document(store) -> dict:
     """Every live record in the store, in the order it was added."""
+    people = store.people.list(include_archived=True, by_name=False)
+    notes, meetings = store.notes.all_live(), store.meetings.all()
+    actions, goals = store.actions.all(), store.goals.all()
+    details = OneOnOneDetails(store.db, {r.id for rs in (notes, meetings, actions, goals) for r in rs})
     return {
         "format": FORMAT,
-        "people": [_person(p) for p in store.people.list(include_archived=True, by_name=False)],
+        "people": [details.person(_person(p)) for p in people],
         "competencies": [{"id": c.id, "name": c.name, "description": c.description}
                          for c in store.competencies.list()],
-        "notes": [{"id": n.id, "person": n.person_id, "date": n.date, "kind": n.kind,
-                   "text": n.text, "competencies": list(n.competencies)}
-                  for n in store.notes.all_live()],
-        "meetings": [_meeting(m) for m in store.meetings.all()],
+        "notes": [details.note({"id": n.id, "person": n.person_id, "date": n.date, "kind": n.kind,
+                                "text": n.text, "competencies": list(n.competencies)})
+                  for n in notes],
+        "meetings": [details.meeting({"id": m.id, "person": m.person_id, "date": m.date,
+                                      "notes": m.notes,
+                                      "agenda": [details.agenda_item(i) for i in m.agenda]},
+                                     m.template)
+                     for m in meetings],
         "actions": [{"id": a.id, "person": a.person_id, "meeting": a.meeting_id, "text": a.text,
-                     "owner": a.owner, "due": a.due, "done": a.done} for a in store.actions.all()],
-        "goals": [{"id": g.id, "person": g.person_id, "title": g.title, "status": g.status,
-                   "due": g.due} for g in store.goals.all()],
+                     "owner": a.owner, "due": a.due, "done": a.done} for a in actions],
+        "goals": [details.goal({"id": g.id, "person": g.person_id, "title": g.title,
+                                "status": g.status, "due": g.due}, g.description)
+                  for g in goals],
     }
 
 
 def _person(p) -> dict:
     return {"id": p.id, "name": p.name, "role": p.role, "level": p.level,
             "start_date": p.start_date, "archived": p.archived}
-
-
-def _meeting(m) -> dict:
-    return {"id": m.id, "person": m.person_id, "date": m.date, "notes": m.notes,
-            "agenda": [{"text": i.text, "owner": i.owner, "done": i.done} for i in m.agenda]}
 
 
 def write_export(store, path: Path) -> dict[str, int]:

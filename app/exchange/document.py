@@ -5,6 +5,7 @@ import re
 from typing import Protocol
 
 from ..errors import InvalidInput
+from .one_on_one_checks import StoredOneOnOnes, check_one_on_ones
 from .schema import COLLECTIONS, FORMAT, RECORDS, Problems, check_record, record_label
 
 MAX_LISTED_PROBLEMS = 25
@@ -79,11 +80,8 @@ def parse_json(data: bytes, source: str) -> object:
         raise InvalidInput(f"{source}: nested too deeply to be a trellis/v1 file") from None
 
 
-class StoredRecords(Protocol):
+class StoredRecords(StoredOneOnOnes, Protocol):
     """What the store already holds, as far as checking an import needs to know."""
-
-    def exists(self, collection: str, record_id: str) -> bool:
-        """Whether the store has that record (references may point at it)."""
 
     def meeting_person(self, meeting_id: str) -> str | None:
         """The person a stored meeting was with."""
@@ -101,6 +99,7 @@ def check_document(doc: object, source: str, stored: StoredRecords) -> dict[str,
         _check_ids(records, exists, problems)
         _check_references(records, exists, problems)
         _check_action_meetings(records, stored, problems)
+        check_one_on_ones(records, stored, problems)
     if problems:
         raise ImportRejected(source, problems.items)
     return {name: [record for _, record in pairs] for name, pairs in records.items()}

@@ -8,7 +8,8 @@ collects all problems rather than stopping at the first.
 from dataclasses import dataclass
 
 from ..domain.dates import parse_date
-from ..domain.records import ACTION_OWNERS, GOAL_STATUSES, NOTE_KINDS
+from ..domain.records import (ACTION_OWNERS, AGENDA_SOURCES, AGENDA_STATUSES, CADENCES,
+                              GOAL_STATUSES, NOTE_KINDS)
 from ..errors import InvalidInput
 
 FORMAT = "trellis/v1"
@@ -19,12 +20,12 @@ COLLECTIONS = ("people", "competencies", "notes", "meetings", "actions", "goals"
 class Field:
     """One field of a record: its type, whether it must be present, its default."""
 
-    kind: str                 # text, name, date, bool, enum, ref, refs, agenda
+    kind: str                 # text, name, date, bool, enum, ref, refs, number, list, object
     required: bool = True
     default: object = None
     nullable: bool = False
     choices: tuple = ()
-    target: str = ""          # the collection a ref points into
+    target: str = ""          # the collection a ref points into; the NESTED shape of a list or object
 
 
 def _text(required=True, default=None, nullable=False):
@@ -35,12 +36,19 @@ def _ref(target, required=True, nullable=False):
     return Field("ref", required, None, nullable, target=target)
 
 
+# The 1:1 details added with migration m007 are optional everywhere, so a
+# file written before them imports exactly as it did; see docs/exchange-format.md.
+TOPIC_STATES = ("suggested", "accepted", "dismissed")
+TOPIC_WORDINGS = ("model", "fallback")
+
 RECORDS: dict[str, dict[str, Field]] = {
     "people": {
         "id": Field("id"), "name": Field("name"),
         "role": _text(False, None, True), "level": _text(False, None, True),
         "start_date": Field("date", False, None, True),
         "archived": Field("bool", False, False),
+        "cadence": Field("object", False, None, True, target="cadence"),
+        "topics": Field("list", False, (), target="topic"),
     },
     "competencies": {
         "id": Field("id"), "name": Field("name"), "description": _text(False, ""),
@@ -49,10 +57,12 @@ RECORDS: dict[str, dict[str, Field]] = {
         "id": Field("id"), "person": _ref("people"), "date": Field("date"),
         "kind": Field("enum", choices=NOTE_KINDS), "text": Field("name"),
         "competencies": Field("refs", False, (), target="competencies"),
+        "meeting": _ref("meetings", required=False, nullable=True),
     },
     "meetings": {
         "id": Field("id"), "person": _ref("people"), "date": Field("date"),
-        "notes": _text(False, ""), "agenda": Field("agenda", False, ()),
+        "notes": _text(False, ""), "agenda": Field("list", False, (), target="agenda_item"),
+        "template": _text(False, None, True),
     },
     "actions": {
         "id": Field("id"), "person": _ref("people"),
@@ -63,13 +73,40 @@ RECORDS: dict[str, dict[str, Field]] = {
     "goals": {
         "id": Field("id"), "person": _ref("people"), "title": Field("name"),
         "status": Field("enum", choices=GOAL_STATUSES), "due": Field("date", False, None, True),
+        "description": _text(False, ""), "updates": Field("list", False, (), target="goal_update"),
     },
 }
 
-AGENDA_ITEM = {
-    "text": Field("name"), "owner": Field("enum", choices=ACTION_OWNERS),
-    "done": Field("bool", False, False),
+# Records that live inside another record and have no id of their own.
+NESTED: dict[str, dict[str, Field]] = {
+    "agenda_item": {
+        "text": Field("name"), "owner": Field("enum", choices=ACTION_OWNERS),
+        "done": Field("bool", False, None),      # None: follows status (open when both are left out)
+        "status": Field("enum", False, None, choices=AGENDA_STATUSES),
+        "source": Field("enum", False, "manual", choices=AGENDA_SOURCES),
+        "citations": Field("ids", False, ()),
+        "origin": Field("object", False, None, True, target="agenda_origin"),
+        "action": _ref("actions", required=False, nullable=True),
+        "goal": _ref("goals", required=False, nullable=True),
+    },
+    "agenda_origin": {"meeting": _ref("meetings"), "item": Field("number")},
+    "goal_update": {
+        "date": Field("date"), "text": Field("name"),
+        "status": Field("enum", False, None, True, choices=GOAL_STATUSES),
+    },
+    "cadence": {
+        "every": Field("enum", choices=CADENCES), "next_date": Field("date", False, None, True),
+        "set_on": Field("date"),
+    },
+    "topic": {
+        "about": Field("name"), "text": Field("name"), "citations": Field("ids", False, ()),
+        "wording": Field("enum", False, "model", choices=TOPIC_WORDINGS),
+        "state": Field("enum", False, "suggested", choices=TOPIC_STATES),
+        "meeting": _ref("meetings", required=False, nullable=True),
+        "model_sha256": _text(False, ""), "prompt_version": _text(False, ""),
+    },
 }
+AGENDA_ITEM = NESTED["agenda_item"]
 
 
 class Problems:
@@ -154,20 +191,28 @@ def _check_refs(field, value, where, problems):
     return tuple(value)
 
 
-def _check_agenda(field, value, where, problems):
+def _check_number(field, value, where, problems):
+    if type(value) is not int or value < 1:
+        problems.add(where, f"expected a whole number from 1 up, got {_type_name(value)} {value!r}")
+    return value
+
+
+def _check_list(field, value, where, problems):
     if not isinstance(value, list):
-        problems.add(where, f"expected a list of agenda items, got {_type_name(value)}")
+        problems.add(where, f"expected a list, got {_type_name(value)}")
         return ()
-    items = []
-    for index, item in enumerate(value):
-        items.append(check_record(AGENDA_ITEM, item, f"{where}[{index}]", problems))
-    return tuple(items)
+    return tuple(check_record(NESTED[field.target], item, f"{where}[{index}]", problems)
+                 for index, item in enumerate(value))
+
+
+def _check_object(field, value, where, problems):
+    return check_record(NESTED[field.target], value, where, problems)
 
 
 _CHECKERS = {
     "id": _check_name, "text": _check_text, "name": _check_name, "ref": _check_name,
     "date": _check_date, "bool": _check_bool, "enum": _check_enum, "refs": _check_refs,
-    "agenda": _check_agenda,
+    "ids": _check_refs, "number": _check_number, "list": _check_list, "object": _check_object,
 }
 
 
