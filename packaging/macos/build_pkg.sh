@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds dist/Trellis-<version>.pkg: Trellis.app from packaging/trellis.spec,
+# Builds dist/Trellis-<version>-macos-<arch>.pkg: Trellis.app from packaging/trellis.spec,
 # signed inside-out with the hardened runtime, in a signed installer package
 # that installs to /Applications, notarised by Apple and stapled.
 #
@@ -137,8 +137,27 @@ sign_app() {
     done < <(find "$APP/Contents/Frameworks" -type d -name '*.framework' | awk '{ print gsub("/", "/"), $0 }' |
              sort -rn | cut -d' ' -f2-)
     codesign_with --entitlements "$ENTITLEMENTS" "$APP/Contents/MacOS/trellis"
+    write_manifest
     codesign_with --entitlements "$ENTITLEMENTS" "$APP"
     codesign --verify --strict --deep --verbose=2 "$APP"
+}
+
+write_manifest() {
+    # The manifest `trellis doctor` checks, of the signed files; written before
+    # the app's own seal, which then covers it (app/manifest.py leaves out the
+    # two files that seal rewrites).
+    (cd "$REPO" && "$PYTHON" -c 'import sys; from pathlib import Path; from app.manifest import write_manifest
+print(write_manifest(Path(sys.argv[1])))' "$APP/Contents")
+}
+
+write_sbom() {
+    # The CycloneDX SBOM of the same build (the one-folder dist/trellis/ that
+    # the spec also collects, with the same files as the app).
+    (cd "$REPO" && "$PYTHON" -c 'import sys; from pathlib import Path
+sys.path.insert(0, "packaging/bundle"); import sbom
+print(sbom.write_sbom(Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3])))' \
+        "$DIST/trellis" "$REPO/build/pyinstaller/trellis-app/bundled-modules.json" \
+        "$DIST/trellis-$VERSION-macos-$ARCH.cdx.json")
 }
 
 build_pkg() {
@@ -206,6 +225,7 @@ main() {
     parse_args "$@"
     check_inputs
     ((SKIP_BUNDLE)) || build_app
+    write_sbom
     sign_app
     build_pkg
     if ((!UNSIGNED)); then

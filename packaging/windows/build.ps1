@@ -85,15 +85,18 @@ function Find-SignTool {
 }
 
 function Build-Bundle {
-    # The same spec as the Linux bundle: one folder, trellis.exe and trellis-desktop.exe.
-    Push-Location $Repo
-    try {
-        Invoke-Checked $Python @('-m', 'PyInstaller', '--noconfirm', '--clean', '--distpath', $Dist,
-                                 '--workpath', (Join-Path $Repo 'build\pyinstaller'), 'packaging\trellis.spec')
-    } finally { Pop-Location }
+    # The same spec and build script as the Linux bundle (make bundle): one
+    # folder with trellis.exe and trellis-desktop.exe, its manifest and SBOM.
+    Invoke-Checked $Python @((Join-Path $Repo 'packaging\bundle\build.py'))
     foreach ($exe in 'trellis.exe', 'trellis-desktop.exe') {
         if (-not (Test-Path (Join-Path $BundleDir $exe))) { throw "the bundle in $BundleDir has no $exe" }
     }
+}
+
+function Update-Manifest {
+    # Signing changed the executables: record their signed hashes, so that
+    # `trellis doctor` on an installed machine checks what was shipped.
+    Invoke-Checked $Python @((Join-Path $Repo 'packaging\bundle\build.py'), '--skip-pyinstaller')
 }
 
 function Invoke-Sign {
@@ -174,6 +177,7 @@ if ($Unsigned) {
     $binaries = @(Get-UnsignedBinaries)
     Write-Host "Signing $($binaries.Count) executables and libraries in $BundleDir"
     if ($binaries.Count -gt 0) { Invoke-Sign $signTool $binaries 'Trellis' }
+    Update-Manifest
     Build-Msi $version $msi
     Invoke-Sign $signTool @($msi) "Trellis $version"
     Invoke-Checked $signTool @('verify', '/pa', '/all', $msi, (Join-Path $BundleDir 'trellis.exe'),
