@@ -21,6 +21,7 @@ from . import policy as policies
 from .errors import LockedError, TrellisError, WrongPassphrase
 from .llm.catalog import find_model_file, load_catalog, sha256_file, user_models_dir
 from .llm.registry import read_records
+from .manifest import doctor_checks as bundle_checks
 from .paths import data_home, data_home_source
 from .store import Store, has_data
 from .store import keys
@@ -45,6 +46,7 @@ def run_checks(home: Path | None = None, passphrase: str | None = None) -> list[
     checks += _data_checks(home, passphrase)
     checks += _model_checks(home)
     checks += _model_choice(home)
+    checks += [Check(*found) for found in bundle_checks()]
     return checks
 
 
