@@ -57,7 +57,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.skip_pyinstaller:
         run_pyinstaller()
     manifest = write_manifest(BUNDLE)
-    bom = sbom.write_sbom(BUNDLE, WORK / "bundled-modules.json",
+    bom = sbom.write_sbom(BUNDLE, WORK / "trellis" / "bundled-modules.json",
                           DIST / f"trellis-{__version__}.cdx.json")
     size, files = bundle_size(BUNDLE)
     print(f"bundle: {BUNDLE} ({size / 2**20:.1f} MiB, {files} files incl. the manifest), "
