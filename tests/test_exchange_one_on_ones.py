@@ -13,6 +13,7 @@ record, and nothing is written.
 import copy
 import datetime as dt
 import json
+from pathlib import Path
 
 import pytest
 
@@ -469,3 +470,10 @@ def test_cli_refuses_a_bad_detail_with_a_sentence(store, cli, tmp_path):
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert "'m-1' has 3 agenda item(s), not 9" in result.stderr
 
+
+
+def test_the_documented_example_imports_and_exports_exactly(store):
+    text = (Path(__file__).parents[1] / "docs" / "exchange-format.md").read_text(encoding="utf-8")
+    example = json.loads(text.split("```json\n", 1)[1].split("```", 1)[0])
+    import_document(store, copy.deepcopy(example))
+    assert export_document(store) == example
