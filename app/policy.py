@@ -11,7 +11,9 @@ each unknown key, wrong type or unreadable source becomes a sentence in
 fails on them). Nothing here imports Qt, and ``winreg`` is imported only on
 Windows.
 
-Tests set a policy by monkeypatching ``current_policy`` or, for the Linux
+Code that needs the policy calls ``app.policy.current_policy()`` through the
+module (``from app import policy``), never a name imported from it, so that
+tests can set a policy by monkeypatching ``current_policy``; or, for the Linux
 source, ``LINUX_POLICY_FILE`` (the cache is keyed by that path, so a new
 path is read afresh; ``forget_policy()`` clears the cache explicitly).
 """

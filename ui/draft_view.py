@@ -10,7 +10,8 @@ editor on a statement (Ctrl+Enter saves, Esc cancels). A plan's goals get a
 through signals; the Reviews tab saves versions and redraws.
 
 A draft holds tens of statements, not thousands, so a small widget per
-statement is simpler and cheaper than a painting delegate here.
+statement is simpler and cheaper than a painting delegate here. A policy's
+DisableExport disables the file exports ("Set by your organisation").
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ from PySide6.QtWidgets import (
     QPushButton, QScrollArea, QSizePolicy, QToolButton, QVBoxLayout, QWidget,
 )
 
+from app import policy as policies
+from app.policy import LOCKED_LABEL
 from app.reviews.body import FROM_APP, FROM_MANAGER, FROM_NOTE, PLAN, REVIEW, Body, Section, Statement
 
 from .chips import blend
@@ -530,11 +533,25 @@ class DraftBar(QWidget):
         for suffix, text in EXPORT_MENU:
             self.export_actions[suffix] = menu.addAction(text)
             self.export_actions[suffix].triggered.connect(lambda _=False, s=suffix: self.sig_export.emit(s))
+        self._lock_exports_if_turned_off(button, menu)
         menu.addSeparator()
         self.copy_action = menu.addAction("Copy as plain text")
         self.copy_action.triggered.connect(self.sig_copy)
         button.setMenu(menu)
         return button
+
+    def _lock_exports_if_turned_off(self, button: QToolButton, menu: QMenu) -> None:
+        policy = policies.current_policy()
+        if not policy.disable_export:
+            return
+        reason = f"Export to a file is turned off. {LOCKED_LABEL} ({policy.reason('DisableExport')})."
+        for action in self.export_actions.values():
+            action.setEnabled(False)
+            action.setToolTip(reason)
+        self.export_locked_note = menu.addAction(f"{LOCKED_LABEL}: export is turned off")
+        self.export_locked_note.setEnabled(False)
+        menu.setToolTipsVisible(True)
+        button.setToolTip(reason)
 
     def _lay_out(self) -> None:
         top = QHBoxLayout()

@@ -2,10 +2,13 @@
 
 An application-wide event filter restarts a single-shot timer on every
 key press, mouse press or wheel move; when the timer runs out the window
-locks. Zero minutes means never.
+locks. Zero minutes means never. When the organisation's policy sets
+IdleLockMinutes, that replaces whatever minutes the window asks for.
 """
 
 from PySide6.QtCore import QEvent, QObject, QTimer, Signal
+
+from app.settings import effective_idle_lock_minutes
 
 ACTIVITY = {QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.Wheel,
             QEvent.Type.MouseMove, QEvent.Type.TouchBegin}
@@ -24,7 +27,9 @@ class IdleWatcher(QObject):
         app.installEventFilter(self)
 
     def set_minutes(self, minutes: int) -> None:
-        self._interval_ms = minutes * 60_000
+        """Lock after ``minutes`` idle, or after the policy's IdleLockMinutes when it is set."""
+        self.minutes = effective_idle_lock_minutes(minutes)
+        self._interval_ms = self.minutes * 60_000
         self.restart()
 
     def set_interval_ms(self, interval_ms: int) -> None:

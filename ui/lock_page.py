@@ -2,6 +2,10 @@
 
 It shows no team data at all. A wrong passphrase says so and the field is
 ready for another try; nothing on disk changes.
+
+When the organisation requires a passphrase (RequirePassphrase) and the key
+is kept only in the keychain, the page asks for a new passphrase: the key is
+unlocked from the keychain and wrapped by it, never re-created.
 """
 
 from PySide6.QtCore import Qt, Signal
@@ -9,12 +13,15 @@ from PySide6.QtWidgets import QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidg
 
 from app.errors import InvalidInput, LockedError, PassphraseRequired, TrellisError
 from app.paths import data_home
+from app import policy as policies
 from app.store import Store, keys
 
 
 def open_without_asking() -> Store | None:
-    """The store if the keychain (or TRELLIS_PASSPHRASE) unlocks it, else None."""
+    """The store if the keychain (or TRELLIS_PASSPHRASE) unlocks it and no passphrase is owed, else None."""
     try:
+        if keys.passphrase_needed(data_home()):
+            return None
         return Store.open()
     except PassphraseRequired:
         return None
@@ -26,7 +33,7 @@ class LockPage(QWidget):
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self._mode, self._new = None, True
+        self._mode, self._new, self._owed = None, True, False
         self._build()
 
     def _build(self) -> None:
@@ -66,15 +73,24 @@ class LockPage(QWidget):
         """Set the page up for this data dir: new passphrase, passphrase, or keychain."""
         mode = keys.key_mode(data_home())
         self._mode, self._new = mode, mode is None
-        self.title.setText("Choose a passphrase" if self._new else "Trellis is locked")
+        self._owed = bool(keys.passphrase_needed(data_home()))
+        asks = mode != "keychain" or self._owed
+        self.title.setText("Choose a passphrase" if self._new or self._owed else "Trellis is locked")
         self.explain.setText(self._explanation(mode))
-        self.passphrase.setVisible(mode != "keychain")
-        self.repeat.setVisible(self._new)
+        self.passphrase.setVisible(asks)
+        self.repeat.setVisible(self._new or self._owed)
         self.passphrase.clear(), self.repeat.clear(), self.error.clear()
-        (self.passphrase if mode != "keychain" else self.unlock_button).setFocus()
+        (self.passphrase if asks else self.unlock_button).setFocus()
 
-    @staticmethod
-    def _explanation(mode: str | None) -> str:
+    def _explanation(self, mode: str | None) -> str:
+        policy = policies.current_policy()
+        if self._owed:
+            return (f"Your organisation requires a passphrase ({policy.reason('RequirePassphrase')}). "
+                    "Your key is kept only in the system keychain: choose a passphrase (8 or more "
+                    "characters) to protect it. Your notes stay as they are.")
+        if mode is None and policy.require_passphrase:
+            return (f"Your organisation requires a passphrase ({policy.reason('RequirePassphrase')}). "
+                    "Choose one (8 or more characters); it cannot be recovered if you forget it.")
         if mode is None:
             return ("There is no secure keychain on this computer, so Trellis protects your notes with a "
                     "passphrase (8 or more characters). It cannot be recovered if you forget it.")
@@ -83,16 +99,29 @@ class LockPage(QWidget):
         return "Enter your passphrase to unlock your notes."
 
     def on_unlock(self) -> None:
-        if self._new and self.passphrase.text() != self.repeat.text():
+        if (self._new or self._owed) and self.passphrase.text() != self.repeat.text():
             return self._problem("The two passphrases differ.")
         try:
-            store = Store.open(passphrase=None if self._mode == "keychain" else self.passphrase.text())
+            store = self._open()
         except (LockedError, InvalidInput) as exc:
             return self._problem(str(exc))
         except TrellisError as exc:
             return self._problem(str(exc))
         self.passphrase.clear(), self.repeat.clear(), self.error.clear()
         self.sig_store_opened.emit(store)
+
+    def _open(self) -> Store:
+        if not self._owed:
+            return Store.open(passphrase=None if self._mode == "keychain" else self.passphrase.text())
+        keys.check_new_passphrase(self.passphrase.text())
+        store = Store.open()
+        try:
+            store.change_passphrase(self.passphrase.text())
+        except BaseException:
+            store.close()
+            raise
+        self._owed = False
+        return store
 
     def _problem(self, message: str) -> None:
         self.error.setText(message)

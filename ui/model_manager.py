@@ -9,6 +9,8 @@ removes models the user added. Copying, hashing and deleting gigabytes
 never run on the UI thread: a ``FileOperation`` runs them on Qt's thread
 pool and reports progress, success or the refusal (the registry's and the
 GGUF reader's own message, e.g. for a file that is not a model) by signal.
+When the organisation's policy turns adding models off (DisableModelImport),
+"Add model…" is disabled with the reason and dropped files are refused.
 """
 
 from collections.abc import Callable
@@ -25,6 +27,8 @@ from app.errors import TrellisError
 from app.llm.catalog import read_catalog
 from app.llm.registry import InstalledModel, add_model, check_hash, installed_models, remove_model
 from app.paths import data_home
+from app import policy as policies
+from app.policy import LOCKED_LABEL
 
 from .model_bridge import describe_error
 from .session import Session
@@ -206,6 +210,7 @@ class ModelManagerDialog(QDialog):
         self._session = session
         self._home = Path(session.store.home) if session.store is not None else data_home()
         self._operation: FileOperation | None = None
+        self._policy = policies.current_policy()
         self.setWindowTitle("Models")
         self.setAccessibleName("Models")
         self.setAcceptDrops(True)
@@ -234,6 +239,8 @@ class ModelManagerDialog(QDialog):
         self.status_label.setAccessibleName("Status")
         self.status_label.setWordWrap(True)
         self.error = InlineMessage("Problem")
+        if self.import_disabled:
+            self._show_import_locked()
         self.close_buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         self.close_buttons.button(QDialogButtonBox.StandardButton.Close).setAccessibleName("Close")
         self.setLayout(self._layout())
@@ -285,9 +292,18 @@ class ModelManagerDialog(QDialog):
     def busy(self) -> bool:
         return self._operation is not None
 
+    @property
+    def import_disabled(self) -> bool:
+        return self._policy.disable_model_import
+
+    def _show_import_locked(self) -> None:
+        reason = f"{LOCKED_LABEL} ({self._policy.reason('DisableModelImport')})"
+        self.add_button.setToolTip(reason)
+        self.status_label.setText(f"Adding models is turned off. {reason}.")
+
     def _update_buttons(self) -> None:
         row = self.selected_row()
-        self.add_button.setEnabled(not self.busy)
+        self.add_button.setEnabled(not self.busy and not self.import_disabled)
         self.verify_button.setEnabled(not self.busy)
         self.remove_button.setEnabled(not self.busy and row is not None and row.removable)
 
@@ -305,7 +321,10 @@ class ModelManagerDialog(QDialog):
             self.add_file(Path(path))
 
     def add_file(self, path: Path) -> bool:
-        """Copy, hash and record ``path`` off the UI thread; False if busy."""
+        """Copy, hash and record ``path`` off the UI thread; False if busy or turned off."""
+        if self.import_disabled:
+            self._show_import_locked()
+            return False
         home = self._home
         return self._start(lambda progress: add_model(path, progress=progress, home=home),
                            f"Copying and hashing {Path(path).name}…", self.on_added)
@@ -384,7 +403,7 @@ class ModelManagerDialog(QDialog):
     # --- drag and drop ----------------------------------------------------------------
 
     def dragEnterEvent(self, event) -> None:
-        if not self.busy and _dropped_model(event.mimeData()) is not None:
+        if not self.busy and not self.import_disabled and _dropped_model(event.mimeData()) is not None:
             event.acceptProposedAction()
 
     def dragMoveEvent(self, event) -> None:

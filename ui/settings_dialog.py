@@ -9,6 +9,11 @@ reason is shown inline and Save waits until it is fixed. Changing the
 model, threads or context makes the bridge close its engine; the next use
 loads the new one, without the window waiting.
 
+What the organisation's policy sets is shown as it applies, disabled and
+labelled "Set by your organisation" (idle lock, data location); MaxThreads
+lowers the threads' maximum and AllowedModels leaves only allowed models in
+the list. A locked value is never written into the user's settings.json.
+
 Theme: nothing here (or in the other dialogs of this package) sets a
 colour. Widgets draw with the application palette, and since Qt 6.5 Qt
 follows the system's light or dark mode by itself (``QStyleHints.
@@ -29,7 +34,9 @@ from app.errors import InvalidInput, TrellisError
 from app.llm.hardware import physical_cores
 from app.llm.registry import installed_models, resolve_model
 from app.paths import data_home
-from app.settings import LIMITS, Settings, load_settings, save_settings, with_value
+from app import policy as policies
+from app.policy import LOCKED_LABEL
+from app.settings import LIMITS, Settings, load_settings, refuse_if_locked, save_settings, with_value
 
 from .model_bridge import ModelBridge
 from .session import Session
@@ -87,10 +94,13 @@ class SettingsDialog(QDialog):
         self._session, self._bridge = session, bridge
         self._home = Path(session.store.home) if session.store is not None else data_home()
         self._saved, problem = load_or_default(self._home)
+        self._policy = policies.current_policy()
+        self.locked_labels: dict[str, QLabel] = {}
         self.setWindowTitle("Settings")
         self.setAccessibleName("Settings")
         self._build()
         self._fill(self._saved)
+        self._show_policy()
         self._connect()
         self.on_changed()
         if problem:
@@ -106,7 +116,8 @@ class SettingsDialog(QDialog):
         self.save_button.setAccessibleName("Save settings")
         self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setAccessibleName("Cancel")
         layout = QVBoxLayout(self)
-        layout.addLayout(self._form())
+        self.form = self._form()
+        layout.addLayout(self.form)
         layout.addWidget(self.error)
         layout.addWidget(self.buttons)
 
@@ -178,11 +189,45 @@ class SettingsDialog(QDialog):
         default = next((m.name for m in models if m.is_default), "")
         self.model_combo.addItem(f"Default ({default})" if default else "Default", None)
         for model in models:
-            if not model.is_default:
+            if not model.is_default and self._policy.model_allowed(model.sha256):
                 self.model_combo.addItem(model.name, model.name)
         if chosen and self.model_combo.findData(chosen) < 0:
-            self.model_combo.addItem(f"{chosen} (not installed)", chosen)
+            missing = any(m.name == chosen for m in models)
+            self.model_combo.addItem(f"{chosen} ({'not allowed' if missing else 'not installed'})", chosen)
         self.model_combo.setCurrentIndex(max(0, self.model_combo.findData(chosen)))
+
+    # --- the organisation's policy ---------------------------------------------------------
+
+    def _show_policy(self) -> None:
+        form = self.form
+        if self._policy.locked("IdleLockMinutes"):
+            self.idle_spin.setValue(self._policy.idle_lock_minutes)
+            self._lock(form, self.idle_spin, "IdleLockMinutes")
+        if self._policy.locked("DataDir"):   # read-only anyway; Show and Copy stay useful
+            self._label(form, self._location, "DataDir", LOCKED_LABEL)
+        if self._policy.max_threads:
+            self.threads_spin.setMaximum(self._policy.max_threads)
+            self._label(form, self.threads_spin, "MaxThreads",
+                        f"At most {self._policy.max_threads}. {LOCKED_LABEL}")
+        if self._policy.allowed_models is not None:
+            self._label(form, self.model_combo, "AllowedModels",
+                        f"Only models your organisation allows. {LOCKED_LABEL}")
+
+    def _lock(self, form: QFormLayout, widget: QWidget, key: str) -> None:
+        widget.setEnabled(False)
+        self._label(form, widget, key, LOCKED_LABEL)
+
+    def _label(self, form: QFormLayout, widget: QWidget, key: str, text: str) -> None:
+        """A line under ``widget`` saying the organisation set it, with the source as tooltip."""
+        reason = f"{LOCKED_LABEL} ({self._policy.reason(key)})"
+        widget.setToolTip(reason)
+        label = QLabel(text)
+        label.setWordWrap(True)
+        label.setToolTip(reason)
+        label.setAccessibleName(f"{key}: {LOCKED_LABEL}")
+        row, _role = form.getWidgetPosition(widget)
+        form.insertRow(row + 1, "", label)
+        self.locked_labels[key] = label
 
     def _connect(self) -> None:
         self.model_combo.currentIndexChanged.connect(self.on_changed)
@@ -205,7 +250,10 @@ class SettingsDialog(QDialog):
                 ("threads", self.threads_spin.value() or None, "Threads"),
                 ("context_cap", self.context_spin.value(), "Context size cap"),
                 ("idle_lock_minutes", self.idle_spin.value(), "Lock when idle")):
+            if key == "idle_lock_minutes" and self._policy.locked("IdleLockMinutes"):
+                continue   # the user's own value stays as saved; the policy's applies
             settings = with_value(settings, key, value, where=label)
+            refuse_if_locked(key, getattr(settings, key), self._home, self._policy)
         if settings.model is not None:
             resolve_model(settings.model, home=self._home)
         return settings
