@@ -136,7 +136,7 @@ function Get-MsiProperty {
                                               @("SELECT Value FROM Property WHERE Property = '$Name'"))
     $view.GetType().InvokeMember('Execute', 'InvokeMethod', $null, $view, $null) | Out-Null
     $record = $view.GetType().InvokeMember('Fetch', 'InvokeMethod', $null, $view, $null)
-    $value = $record.GetType().InvokeMember('StringData', 'GetProperty', $null, $record, 1)
+    $value = $record.GetType().InvokeMember('StringData', 'GetProperty', $null, $record, @(1))
     $view.GetType().InvokeMember('Close', 'InvokeMethod', $null, $view, $null) | Out-Null
     return $value
 }
