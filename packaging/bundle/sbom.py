@@ -18,8 +18,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import platform
 import re
+import subprocess
 import uuid
 from datetime import datetime, timezone
 from importlib import metadata
@@ -138,17 +140,85 @@ def default_model(bundle: Path) -> dict:
 
 
 def system_libraries(bundle: Path, inventory: dict) -> list[dict]:
-    """Shared libraries PyInstaller copied from the build machine into ``_internal/``."""
-    found = []
+    """Shared libraries PyInstaller copied from the build machine into ``_internal/``.
+
+    Libraries that came out of a Python wheel (``numpy.libs/`` ...) belong to
+    that wheel's component. The rest are named by the Debian package that owns
+    them when the build machine has dpkg, else by their file name.
+    """
+    sources = inventory.get("binaries", {})
+    libraries = {}
     for path in sorted((bundle / CONTENTS).glob("lib*.so*")):
-        if path.is_symlink() or path.name.startswith(("libpython", "libQt6", "libpyside6",
-                                                          "libshiboken6")):
+        source = sources.get(path.name, "")
+        if path.is_symlink() or "site-packages" in source or path.name.startswith(
+                ("libpython", "libQt6", "libpyside6", "libshiboken6")):
             continue
-        found.append({"type": "library", "bom-ref": f"file:{CONTENTS}/{path.name}",
-                      "name": path.name, "version": _soname_version(path.name),
-                      "description": "system shared library copied from the build machine",
-                      "hashes": [{"alg": "SHA-256", "content": _sha256(path)}]})
-    return found
+        libraries[path] = source
+    owners = _debian_owners([source for source in libraries.values() if source])
+    by_package: dict[tuple[str, str] | None, list[Path]] = {}
+    for path, source in libraries.items():
+        by_package.setdefault(owners.get(source), []).append(path)
+    unowned = [_library_file(path) for path in by_package.pop(None, [])]
+    return [_debian_package(package, paths) for package, paths in sorted(by_package.items())] + unowned
+
+
+def _library_file(path: Path) -> dict:
+    return {"type": "library", "bom-ref": f"file:{CONTENTS}/{path.name}",
+            "name": path.name, "version": _soname_version(path.name),
+            "description": "shared library copied from the build machine",
+            "hashes": [{"alg": "SHA-256", "content": _sha256(path)}]}
+
+
+def _debian_package(package: tuple[str, str], paths: list[Path]) -> dict:
+    name, version = package
+    bare = name.split(":")[0]
+    purl = f"pkg:deb/{_distro()}/{bare}@{version.replace(':', '%3A')}?arch={_arch(name)}"
+    return {"type": "library", "bom-ref": purl, "name": bare, "version": version, "purl": purl,
+            "description": "Debian package of the build machine; its shared libraries are "
+                           "copied into the bundle",
+            "properties": [{"name": "trellis:file", "value": f"{CONTENTS}/{path.name}"}
+                           for path in paths]
+            + [{"name": "trellis:sha256", "value": f"{path.name} {_sha256(path)}"}
+               for path in paths]}
+
+
+def _debian_owners(sources: list[str]) -> dict[str, tuple[str, str]]:
+    """``{source path: (package, version)}`` from dpkg; empty where dpkg is absent."""
+    candidates = {}
+    for source in sources:
+        for form in {source, os.path.realpath(source), "/usr" + source if source.startswith("/lib") else source}:
+            candidates[form] = source
+    try:
+        found = subprocess.run(["dpkg-query", "-S", *candidates], capture_output=True, text=True)
+    except OSError:
+        return {}
+    packages = {}
+    for line in found.stdout.splitlines():
+        package, _, owned = line.partition(": ")
+        if owned in candidates and "," not in package:
+            packages[candidates[owned]] = package
+    versions = _debian_versions(set(packages.values()))
+    return {source: (package, versions[package]) for source, package in packages.items()
+            if package in versions}
+
+
+def _debian_versions(packages: set[str]) -> dict[str, str]:
+    if not packages:
+        return {}
+    listed = subprocess.run(["dpkg-query", "-W", "-f", "${binary:Package}\t${Version}\n",
+                             *sorted(packages)], capture_output=True, text=True)
+    return dict(line.split("\t", 1) for line in listed.stdout.splitlines() if "\t" in line)
+
+
+def _distro() -> str:
+    try:
+        return platform.freedesktop_os_release().get("ID", "debian")
+    except OSError:
+        return "debian"
+
+
+def _arch(package: str) -> str:
+    return package.split(":", 1)[1] if ":" in package else "all"
 
 
 def _native(name: str, version: str, licence: str, files: list[Path], description: str) -> dict:
