@@ -19,6 +19,8 @@ from app.domain.records import AgendaItem  # noqa: E402
 from app.llm.engine import ModelError  # noqa: E402
 from app.llm.fake_engine import FakeEngine  # noqa: E402
 from app.services.agenda import next_agenda  # noqa: E402
+from app.services.topic_checks import says_only_the_name  # noqa: E402
+from app.services.topics import TopicSuggestions  # noqa: E402
 from ui.model_bridge import ModelBridge  # noqa: E402
 from ui.one_on_ones_tab import OneOnOnesTab  # noqa: E402
 from ui.session import Session  # noqa: E402
@@ -102,7 +104,7 @@ def test_topics_are_worded_on_the_model_thread_and_say_what_they_came_from(qtbot
     engine = scripted(*REPLIES)
     tab = make_tab(lambda: engine)
     panel = tab.topics
-    assert panel.model.rowCount() == 0 and not panel.view.isVisibleTo(tab)
+    assert panel.model.rowCount() == 0 and panel.message.text().startswith("No topics waiting.")
     assert not panel.accept.isEnabled() and panel.suggest.isEnabled()
     suggest(qtbot, panel)
     assert len(engine.requests) == 3                      # the personal note and Li's are never asked
@@ -114,7 +116,7 @@ def test_topics_are_worded_on_the_model_thread_and_say_what_they_came_from(qtbot
         f"from: note of {short_date(NOTE_DAY)} — {REVIEW_NOTE[:69].rstrip()}…"]
     first = panel.model.index(0)
     assert "Enter accepts, Delete dismisses" in first.data(Qt.ItemDataRole.AccessibleTextRole)
-    assert panel.view.isVisibleTo(tab) and panel.view.currentIndex().row() == 0
+    assert panel.message.text() == "" and panel.view.currentIndex().row() == 0
     assert panel.accept.isEnabled() and panel.dismiss.isEnabled() and panel.state_label.text() == ""
     assert panel.view.sizeHintForRow(0) > 2 * panel.view.fontMetrics().height()   # two lines a topic
     assert not panel.view.grab().isNull()
@@ -150,6 +152,20 @@ def test_enter_accepts_onto_the_next_agenda_and_delete_dismisses_for_good(qtbot,
     assert [(i.text, i.source) for i in meeting.agenda if i.source == "suggested"] == [
         (entry.text, "suggested")]
     assert not [e for e in next_agenda(records, "p-ana") if e.source == "suggested"]  # used once
+
+
+def test_a_topic_that_only_names_the_person_gets_its_records_words(qtbot, make_tab, records):
+    engine = scripted('{"topic": "Ana Ruiz"}', '{"topic": "1:1 with Ana"}',
+                      '{"topic": "Ana\'s incident review"}')
+    tab = make_tab(lambda: engine)
+    suggest(qtbot, tab.topics)
+    assert [(t.text, t.wording) for t in topics(tab.topics)] == [
+        ("Write the on-call handbook", "fallback"), ("Mentor the new backend hire", "fallback"),
+        ("Ana's incident review", "model")]
+    assert [t.text for t in TopicSuggestions(records).pending("p-ana")][:2] == [
+        "Write the on-call handbook", "Mentor the new backend hire"]
+    assert says_only_the_name("Chat with Ana Ruiz", "Ana Ruiz")
+    assert not says_only_the_name("Ana's meetup talk", "Ana Ruiz")
 
 
 def test_no_model_or_a_failing_model_is_a_sentence_under_the_list(qtbot, make_tab):

@@ -62,8 +62,10 @@ class MeetingAgendaModel(QAbstractListModel):
         if not index.isValid() or not 0 <= index.row() < len(self._points):
             return None
         item = self._points[index.row()]
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
+        if role == Qt.ItemDataRole.DisplayRole:
             return point_line(item)
+        if role == Qt.ItemDataRole.AccessibleTextRole:
+            return f"{point_line(item)}, {item.status}"
         if role == Qt.ItemDataRole.CheckStateRole:
             return Qt.CheckState.Checked if item.status == "done" else Qt.CheckState.Unchecked
         if role == Qt.ItemDataRole.FontRole and item.status == "dropped":

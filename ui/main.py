@@ -15,7 +15,7 @@ from .session import Session
 from .window import MainWindow
 
 SCREENSHOT_SIZE = (1280, 800)
-PAGES = ("team", "person", "search", "assistant", "reviews")
+PAGES = ("team", "person", "search", "assistant", "reviews", "one_on_ones", "meeting")
 
 
 def _parse(argv):
@@ -95,6 +95,8 @@ def _prepare_page(window: MainWindow, page: str) -> None:
         _wait_for_assistant(window)
     elif page == "reviews":
         _show_newest_draft(window, store)
+    elif page in ("one_on_ones", "meeting"):
+        _show_one_on_ones(window, store, meeting=page == "meeting")
 
 
 def _show_newest_draft(window: MainWindow, store) -> None:
@@ -110,11 +112,41 @@ def _show_newest_draft(window: MainWindow, store) -> None:
     window.person.reviews_tab.open_draft(newest.id)
 
 
+def _show_one_on_ones(window: MainWindow, store, *, meeting: bool) -> None:
+    """The 1:1s tab: the most to talk about, with topics suggested; or the fullest past 1:1 open."""
+    from app.domain.dates import today_iso
+    from app.services.agenda import next_agenda
+    from app.services.topics import topic_sources
+    meetings = [m for p in store.people.list() for m in store.meetings.for_person(p.id)]
+    if not meetings:
+        return
+    if meeting:
+        shown = max(meetings, key=lambda m: (len(m.agenda), m.date))
+        person_id = shown.person_id
+    else:
+        person_id = max(sorted({m.person_id for m in meetings}),
+                        key=lambda p: len(next_agenda(store, p)) + len(topic_sources(store, p, today=today_iso())))
+    window.assistant_dock.hide()  # a manager in a 1:1 gives the agenda the room
+    window.team.parentWidget().setSizes([250, 1030])
+    window.team.select(person_id)
+    tab = window.person.meetings_tab
+    window.person.tabs.setCurrentWidget(tab)
+    if meeting:
+        tab.open_meeting(shown.id)
+    else:
+        _wait_for_job(window, tab.topics.run_suggestions)
+
+
 def _wait_for_assistant(window: MainWindow, timeout_ms: int = 120_000) -> None:
+    _wait_for_job(window, window.assistant.run_key_points, timeout_ms)
+
+
+def _wait_for_job(window: MainWindow, start, timeout_ms: int = 120_000) -> None:
+    """Start a model job with ``start()`` and wait until it ends (or the timeout)."""
     loop = QEventLoop()
     window.bridge.sig_job_ended.connect(lambda _job: loop.quit())
     QTimer.singleShot(timeout_ms, loop.quit)
-    if window.assistant.run_key_points():
+    if start():
         loop.exec()
 
 

@@ -24,6 +24,13 @@ from .controls import push_button
 NOTES_SAVE_DELAY_MS = 1500
 SHARE_TIP = "Choose points of this 1:1 and copy or save them as Markdown (never your notes)"
 ALT = Qt.KeyboardModifier.AltModifier
+# A styled indicator loses the style's own drawing, so both states are drawn here: an empty box
+# and a filled green one that stays visible on a selected (highlighted) row.
+BIG_CHECKBOXES = (
+    "QListView { font-size: 15px; } QListView::item { padding: 5px 2px; } "
+    "QListView::indicator { width: 18px; height: 18px; border: 2px solid #6b7280; border-radius: 4px;"
+    " background: white; margin-right: 6px; } "
+    "QListView::indicator:checked { background: #2e7d32; border-color: #1b5e20; }")
 
 
 class MeetingView(QWidget):
@@ -214,8 +221,7 @@ def _agenda_view(model: MeetingAgendaModel) -> QListView:
     view.setModel(model)
     view.setAccessibleName("Meeting agenda")
     view.setToolTip("Space: done or open again · Delete: drop · Alt+Up/Alt+Down or drag: move")
-    view.setStyleSheet("QListView { font-size: 15px; } "
-                       "QListView::indicator { width: 22px; height: 22px; }")
+    view.setStyleSheet(BIG_CHECKBOXES)
     view.setWordWrap(True)
     view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
     view.setDragDropMode(QAbstractItemView.DragDropMode.InternalMove)

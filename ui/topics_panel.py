@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (QHBoxLayout, QLabel, QListView, QStyle, QStyledIt
 
 from app.errors import NotFound, TrellisError
 from app.llm.engine import Engine, StopFlag
+from app.services.topic_checks import reword_name_only_topics
 from app.services.topics import TopicSuggestions, suggest_topics
 
 from .assistant import STATE_TEXT
@@ -34,15 +35,22 @@ FromRole = Qt.ItemDataRole.UserRole + 2
 ACCEPT_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
 DISMISS_KEYS = (Qt.Key.Key_Delete, Qt.Key.Key_Backspace)
 EXCERPT_CHARS = 70
+EMPTY_HINT = ("No topics waiting. \"Suggest topics\" asks the on-device model to word topics from "
+              "notes since the last 1:1, goals at risk or due soon, and overdue actions.")
 PAD = 6
 
 
 def topics_task(store, person_id: str, *, prompts_dir: Path | None) -> Task:
-    """A bridge job: word new topics for the person's next 1:1 (saved as suggested) and list them."""
+    """A bridge job: word new topics for the person's next 1:1 (saved as suggested) and list them.
+
+    A topic the model worded as nothing but the person's name gets its record's own words.
+    """
     def task(engine: Engine, stop: StopFlag, _on_piece: Callable[[str], None]):
         from app.llm.prompts import PromptLibrary  # jinja2 loads with the first prompt
         library = PromptLibrary(user_dir=prompts_dir) if prompts_dir else PromptLibrary()
-        return suggest_topics(store, engine, library, person_id, stop=stop)
+        suggest_topics(store, engine, library, person_id, stop=stop)
+        reword_name_only_topics(store, person_id)
+        return TopicSuggestions(store).pending(person_id)
     return task
 
 
@@ -110,11 +118,12 @@ class TopicsModel(QAbstractListModel):
 
 
 class TopicDelegate(QStyledItemDelegate):
-    """Two lines per topic: the topic, then what it came from in a quieter colour."""
+    """The topic in bold, wrapped over as many lines as it needs; then what it came from, quieter."""
 
     def sizeHint(self, option, index) -> QSize:
-        metrics = QFontMetrics(option.font)
-        return QSize(option.rect.width(), 2 * metrics.height() + 3 * PAD)
+        width = self._width(option)
+        height = self._topic_height(option.font, index.data(), width)
+        return QSize(width, height + QFontMetrics(option.font).height() + 3 * PAD)
 
     def paint(self, painter, option, index) -> None:
         painter.save()
@@ -122,23 +131,39 @@ class TopicDelegate(QStyledItemDelegate):
         if selected:
             painter.fillRect(option.rect, option.palette.highlight())
         rect = option.rect.adjusted(PAD, PAD, -PAD, -PAD)
-        height = QFontMetrics(option.font).height()
         text_role = QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text
-        font = QFont(option.font)
-        font.setBold(True)
-        self._line(painter, QRect(rect.left(), rect.top(), rect.width(), height), font,
-                   option.palette.color(text_role), index.data())
+        topic_height = self._topic_height(option.font, index.data(), rect.width())
+        painter.setFont(_bold(option.font))
+        painter.setPen(option.palette.color(text_role))
+        painter.drawText(QRect(rect.left(), rect.top(), rect.width(), topic_height),
+                         Qt.AlignmentFlag.AlignLeft | Qt.TextFlag.TextWordWrap, index.data() or "")
         quiet = option.palette.color(text_role if selected else QPalette.ColorRole.PlaceholderText)
-        self._line(painter, QRect(rect.left(), rect.top() + height + PAD, rect.width(), height),
-                   option.font, quiet, index.data(FromRole))
+        painter.setFont(option.font)
+        painter.setPen(quiet)
+        source = QRect(rect.left(), rect.top() + topic_height + PAD, rect.width(),
+                       QFontMetrics(option.font).height())
+        painter.drawText(source, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                         QFontMetrics(option.font).elidedText(index.data(FromRole) or "",
+                                                              Qt.TextElideMode.ElideRight,
+                                                              source.width()))
         painter.restore()
 
+    def _width(self, option) -> int:
+        view = self.parent()
+        width = view.viewport().width() if isinstance(view, QListView) else option.rect.width()
+        return max(width, 120)
+
     @staticmethod
-    def _line(painter, rect, font, colour, text) -> None:
-        painter.setFont(font)
-        painter.setPen(colour)
-        elided = QFontMetrics(font).elidedText(text or "", Qt.TextElideMode.ElideRight, rect.width())
-        painter.drawText(rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, elided)
+    def _topic_height(font, text, width: int) -> int:
+        bounds = QFontMetrics(_bold(font)).boundingRect(QRect(0, 0, max(width - 2 * PAD, 60), 10_000),
+                                                        int(Qt.TextFlag.TextWordWrap), text or "")
+        return bounds.height()
+
+
+def _bold(font) -> QFont:
+    bold = QFont(font)
+    bold.setBold(True)
+    return bold
 
 
 class TopicsPanel(QWidget):
@@ -166,6 +191,7 @@ class TopicsPanel(QWidget):
         self.view = QListView()
         self.view.setModel(self.model)
         self.view.setItemDelegate(TopicDelegate(self.view))
+        self.view.setResizeMode(QListView.ResizeMode.Adjust)    # wrapped topics re-wrap on resize
         self.view.setAccessibleName("Suggested topics")
         self.view.installEventFilter(self)
         self.message = QLabel()
@@ -211,7 +237,8 @@ class TopicsPanel(QWidget):
             self.model.reset(topics, [source_line(store, t.key) for t in topics])
             if topics and not self.view.currentIndex().isValid():
                 self.view.setCurrentIndex(self.model.index(0))
-        self.view.setVisible(self.model.rowCount() > 0)
+        if not self.model.rowCount() and not self.message.text() and self.person_id:
+            self.message.setText(EMPTY_HINT)
         self._update_buttons()
 
     def clear(self) -> None:
