@@ -477,3 +477,11 @@ def test_the_documented_example_imports_and_exports_exactly(store):
     example = json.loads(text.split("```json\n", 1)[1].split("```", 1)[0])
     import_document(store, copy.deepcopy(example))
     assert export_document(store) == example
+
+
+@pytest.mark.parametrize("collection", ["people", "competencies"])
+def test_a_name_with_a_nul_character_is_refused_with_a_sentence(store, collection):
+    doc = {"format": "trellis/v1", collection: [{"id": "x-1", "name": "\x00Ana"}]}
+    with pytest.raises(ImportRejected, match=r"\(id 'x-1'\), field 'name': contains a NUL character"):
+        import_document(store, doc)
+    assert table_counts(store.db.conn)[collection] == 0

@@ -20,7 +20,7 @@ COLLECTIONS = ("people", "competencies", "notes", "meetings", "actions", "goals"
 class Field:
     """One field of a record: its type, whether it must be present, its default."""
 
-    kind: str                 # text, name, date, bool, enum, ref, refs, number, list, object
+    kind: str                 # text, name, label, date, bool, enum, ref, refs, number, list, object
     required: bool = True
     default: object = None
     nullable: bool = False
@@ -43,7 +43,7 @@ TOPIC_WORDINGS = ("model", "fallback")
 
 RECORDS: dict[str, dict[str, Field]] = {
     "people": {
-        "id": Field("id"), "name": Field("name"),
+        "id": Field("id"), "name": Field("label"),
         "role": _text(False, None, True), "level": _text(False, None, True),
         "start_date": Field("date", False, None, True),
         "archived": Field("bool", False, False),
@@ -51,7 +51,7 @@ RECORDS: dict[str, dict[str, Field]] = {
         "topics": Field("list", False, (), target="topic"),
     },
     "competencies": {
-        "id": Field("id"), "name": Field("name"), "description": _text(False, ""),
+        "id": Field("id"), "name": Field("label"), "description": _text(False, ""),
     },
     "notes": {
         "id": Field("id"), "person": _ref("people"), "date": Field("date"),
@@ -162,6 +162,15 @@ def _check_name(field, value, where, problems):
     return _check_text(field, value, where, problems)
 
 
+def _check_label(field, value, where, problems):
+    # SQLite's length() stops at a NUL, so the store's "name is not blank"
+    # rule would refuse "\x00Ana" with an integrity error rather than a sentence.
+    if isinstance(value, str) and "\x00" in value:
+        problems.add(where, "contains a NUL character, which a name may not have")
+        return value
+    return _check_name(field, value, where, problems)
+
+
 def _check_date(field, value, where, problems):
     try:
         return parse_date(value, where="value")
@@ -210,7 +219,8 @@ def _check_object(field, value, where, problems):
 
 
 _CHECKERS = {
-    "id": _check_name, "text": _check_text, "name": _check_name, "ref": _check_name,
+    "id": _check_name, "text": _check_text, "name": _check_name, "label": _check_label,
+    "ref": _check_name,
     "date": _check_date, "bool": _check_bool, "enum": _check_enum, "refs": _check_refs,
     "ids": _check_refs, "number": _check_number, "list": _check_list, "object": _check_object,
 }
