@@ -281,3 +281,14 @@ def test_platform_locks_pin_exact_versions_that_requirements_lock_lacks():
         pins = [line for line in lock.read_text().splitlines() if line and not line.startswith("#")]
         assert pins and all(re.fullmatch(r"[a-z0-9-]+==[\w.]+", pin) for pin in pins)
         assert not {pin.split("==")[0] for pin in pins} & shared
+
+
+def test_the_hicolor_icons_the_app_icon_is_made_from_exist():
+    script = BUILD_PKG.read_text("utf-8")
+    sizes = {int(size) for size in re.search(r"for size in ([\d ]+); do\n\s+cp \"\$hicolor/\$\{size\}",
+                                             script).group(1).split()}
+    sizes |= {2 * int(size) for size in re.search(r"for size in ([\d ]+); do\n\s+cp \"\$hicolor/\$\(\(",
+                                                  script).group(1).split()}
+    hicolor = REPO / "packaging" / "linux" / "icons" / "hicolor"
+    assert sizes == {16, 32, 64, 128, 256, 512}
+    assert all((hicolor / f"{size}x{size}" / "apps" / "trellis.png").is_file() for size in sizes)

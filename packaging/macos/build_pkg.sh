@@ -100,9 +100,23 @@ notary_auth() {  # prints the notarytool credential options, one per line
     fi
 }
 
+make_icon() {
+    # Trellis.icns from the hicolor PNGs the Linux package ships (packaging/linux/icons).
+    local hicolor=$REPO/packaging/linux/icons/hicolor iconset=$REPO/build/macos-icon/Trellis.iconset size
+    rm -rf "$iconset" && mkdir -p "$iconset"
+    for size in 16 32 128 256 512; do
+        cp "$hicolor/${size}x${size}/apps/trellis.png" "$iconset/icon_${size}x${size}.png"
+    done
+    for size in 16 32 128 256; do
+        cp "$hicolor/$((size * 2))x$((size * 2))/apps/trellis.png" "$iconset/icon_${size}x${size}@2x.png"
+    done
+    iconutil --convert icns --output "$REPO/build/macos-icon/Trellis.icns" "$iconset"
+}
+
 build_app() {
     rm -rf "$APP"
-    (cd "$REPO" && "$PYTHON" -m PyInstaller --noconfirm --clean --distpath "$DIST" \
+    make_icon
+    (cd "$REPO" && TRELLIS_MAC_ICON="$REPO/build/macos-icon/Trellis.icns" "$PYTHON" -m PyInstaller --noconfirm --clean --distpath "$DIST" \
         --workpath "$REPO/build/pyinstaller" packaging/macos/trellis-app.spec)
     [[ -x $APP/Contents/MacOS/trellis-desktop && -x $APP/Contents/MacOS/trellis ]] ||
         die "$APP lacks Contents/MacOS/trellis-desktop or Contents/MacOS/trellis"
