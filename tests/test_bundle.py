@@ -207,3 +207,17 @@ def test_desktop_screenshot_from_the_bundle(tmp_path, platform):
     width, height = png_size(shot)
     assert width >= 640 and height >= 400
     assert shot.stat().st_size > 10_000  # a rendered window, not an empty frame
+
+
+def test_shipped_framework_agendas_and_sample_team_load_from_the_bundle(tmp_path):
+    env = clean_env(tmp_path, TRELLIS_PASSPHRASE="bundle passphrase")
+    trellis = BUNDLE / "trellis"
+    imported = run(trellis, "import", str(INTERNAL / "app" / "samples" / "sample_team.json"), env=env)
+    assert imported.returncode == 0, imported.stderr
+    assert imported.stdout.startswith("Imported 6 people")
+    frameworks = run(trellis, "frameworks", "list", env=env)
+    assert re.search(r"^\*\s+\S+\s+.*default_framework\.yaml$", frameworks.stdout, re.M), \
+        frameworks.stdout + frameworks.stderr
+    agenda = run(trellis, "agenda", "sample-p-kenji", "--json", env=env)
+    assert agenda.returncode == 0, agenda.stderr
+    assert json.loads(agenda.stdout)
