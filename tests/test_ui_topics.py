@@ -164,6 +164,8 @@ def test_a_topic_that_only_names_the_person_gets_its_records_words(qtbot, make_t
         ("Ana's incident review", "model")]
     assert [t.text for t in TopicSuggestions(records).pending("p-ana")][:2] == [
         "Write the on-call handbook", "Mentor the new backend hire"]
+    assert tab.topics.model.index(0).data(FromRole) == (
+        f"from: action overdue since {short_date(ACTION_DUE)}, in its own words")
     assert says_only_the_name("Chat with Ana Ruiz", "Ana Ruiz")
     assert not says_only_the_name("Ana's meetup talk", "Ana Ruiz")
 

@@ -54,6 +54,7 @@ class OneOnOnesTab(QWidget):
         self.agenda = QListWidget()
         self.agenda.setAccessibleName("Next agenda")
         self.agenda.setWordWrap(True)
+        self.agenda.setSpacing(3)
         self.message = QLabel()
         self.message.setAccessibleName("1:1s message")
         self.message.setWordWrap(True)

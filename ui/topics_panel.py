@@ -67,23 +67,31 @@ def excerpt(text: str) -> str:
     return words if len(words) <= EXCERPT_CHARS else words[:EXCERPT_CHARS - 1].rstrip() + "…"
 
 
-def source_line(store, key: str) -> str:
-    """Where a topic came from, as the manager would say it; a record gone since is said so."""
+def source_line(store, key: str, *, quote: bool = True) -> str:
+    """Where a topic came from, as the manager would say it; a record gone since is said so.
+
+    ``quote`` adds the start of the record's words; a topic that already is
+    those words (the checker's fallback) says "in its own words" instead.
+    """
     kind, _, record_id = key.partition(":")
     try:
         if kind == "note":
             note = store.notes.get(record_id)
-            return f"from: note of {short_date(note.date)} — {excerpt(note.text)}"
+            return f"from: note of {short_date(note.date)}{_quoted(note.text, quote)}"
         if kind == "goal":
             goal = store.goals.get(record_id)
             why = "at risk" if goal.status == "at_risk" else f"due {short_date(goal.due)}"
             return f"from: goal “{excerpt(goal.title)}” ({why})"
         if kind == "action":
             action = store.actions.get(record_id)
-            return f"from: action overdue since {short_date(action.due)} — {excerpt(action.text)}"
+            return f"from: action overdue since {short_date(action.due)}{_quoted(action.text, quote)}"
     except NotFound:
         return f"from: {'an' if kind == 'action' else 'a'} {kind} that has since been deleted"
     return f"from: {key}"
+
+
+def _quoted(text: str, quote: bool) -> str:
+    return f" — {excerpt(text)}" if quote else ", in its own words"
 
 
 class TopicsModel(QAbstractListModel):
@@ -234,7 +242,8 @@ class TopicsPanel(QWidget):
             self.model.reset([], [])
         else:
             topics = TopicSuggestions(store).pending(self.person_id)
-            self.model.reset(topics, [source_line(store, t.key) for t in topics])
+            self.model.reset(topics, [source_line(store, t.key, quote=t.wording != "fallback")
+                                      for t in topics])
             if topics and not self.view.currentIndex().isValid():
                 self.view.setCurrentIndex(self.model.index(0))
         if not self.model.rowCount() and not self.message.text() and self.person_id:
