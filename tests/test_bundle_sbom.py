@@ -101,8 +101,10 @@ def test_sbom_of_a_small_bundle(small_bundle, tmp_path):
     assert by_name["Jinja2"]["licenses"]
     assert "pkg:pypi/trellis" not in " ".join(python)  # the application is the BOM's subject
     assert by_name["llama.cpp"]["licenses"] == [{"expression": "MIT"}]
-    assert [p["value"] for p in by_name["llama.cpp"]["properties"]] == [
-        "_internal/llama_cpp/lib/libggml.so", "_internal/llama_cpp/lib/libllama.so"]
+    llama = {(p["name"], p["value"]) for p in by_name["llama.cpp"]["properties"]}
+    files = ["_internal/llama_cpp/lib/libggml.so", "_internal/llama_cpp/lib/libllama.so"]
+    assert llama == {("trellis:file", name) for name in files} | {
+        ("trellis:sha256", f"{name} {sbom._sha256(bundle / name)}") for name in files}
     assert by_name["SQLCipher"]["version"].startswith("4.")
     assert by_name["Qt"]["version"].startswith("6.")
     assert by_name["CPython"]["version"].startswith("3.11")

@@ -176,10 +176,7 @@ def _debian_package(package: tuple[str, str], paths: list[Path]) -> dict:
     return {"type": "library", "bom-ref": purl, "name": bare, "version": version, "purl": purl,
             "description": "Debian package of the build machine; its shared libraries are "
                            "copied into the bundle",
-            "properties": [{"name": "trellis:file", "value": f"{CONTENTS}/{path.name}"}
-                           for path in paths]
-            + [{"name": "trellis:sha256", "value": f"{path.name} {_sha256(path)}"}
-               for path in paths]}
+            "properties": _file_properties(paths, _bundle_of)}
 
 
 def _debian_owners(sources: list[str]) -> dict[str, tuple[str, str]]:
@@ -225,12 +222,18 @@ def _native(name: str, version: str, licence: str, files: list[Path], descriptio
     component = {"type": "library", "bom-ref": f"native:{name}", "name": name,
                  "version": version, "description": description,
                  "licenses": [{"expression": licence}]}
-    if files:
+    if len(files) == 1:
         component["hashes"] = [{"alg": "SHA-256", "content": _sha256(files[0])}]
-        component["properties"] = [{"name": "trellis:file",
-                                    "value": path.relative_to(_bundle_of(path)).as_posix()}
-                                   for path in files]
+    component["properties"] = _file_properties(files, _bundle_of)
     return component
+
+
+def _file_properties(files: list[Path], root_of) -> list[dict]:
+    """A ``trellis:file`` and a ``trellis:sha256`` property for each bundled file."""
+    names = [path.relative_to(root_of(path)).as_posix() for path in files]
+    return ([{"name": "trellis:file", "value": name} for name in names]
+            + [{"name": "trellis:sha256", "value": f"{name} {_sha256(path)}"}
+               for name, path in zip(names, files)])
 
 
 def _bundle_of(path: Path) -> Path:
