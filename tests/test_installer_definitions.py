@@ -292,3 +292,57 @@ def test_the_hicolor_icons_the_app_icon_is_made_from_exist():
     hicolor = REPO / "packaging" / "linux" / "icons" / "hicolor"
     assert sizes == {16, 32, 64, 128, 256, 512}
     assert all((hicolor / f"{size}x{size}" / "apps" / "trellis.png").is_file() for size in sizes)
+
+
+# --- docs/it-deployment.md ----------------------------------------------------
+
+DEPLOYMENT_DOC = REPO / "docs" / "it-deployment.md"
+EXPECTED_POLICY = {"AllowedModels": ("b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db53",),
+                   "DisableModelImport": True, "RequirePassphrase": True,
+                   "IdleLockMinutes": 10, "MaxThreads": 4}
+
+
+def doc_block(language: str, after: str) -> str:
+    """The first fenced ``language`` block that follows the text ``after`` in the deployment guide."""
+    text = DEPLOYMENT_DOC.read_text("utf-8")
+    return re.search(rf"```{language}\n(.*?)```", text[text.index(after):], re.DOTALL).group(1)
+
+
+def reg_file_entries(text: str) -> list[tuple[str, object, int]]:
+    """``(name, value, type)`` as winreg gives them, from a .reg file's values."""
+    entries = []
+    for name, kind, data in re.findall(r'^"(\w+)"=(dword:|hex\(7\):|")(.*)$',
+                                       text.replace("\\\n  ", ""), re.MULTILINE):
+        if kind == "dword:":
+            entries.append((name, int(data, 16), policy.REG_DWORD))
+        elif kind == "hex(7):":
+            raw = bytes(int(byte, 16) for byte in data.split(",")).decode("utf-16-le")
+            entries.append((name, [item for item in raw.split("\0") if item], policy.REG_MULTI_SZ))
+        else:
+            entries.append((name, data.rstrip('"'), policy.REG_SZ))
+    return entries
+
+
+def test_the_guides_policy_examples_are_the_same_valid_policy_on_every_system():
+    linux = policy.policy_from_mapping(
+        yaml.safe_load(doc_block("json", "**Linux**: `/etc/trellis/policy.json`")), "policy.json")
+    windows = policy.registry_values(reg_file_entries(doc_block("reg", "**Windows**: values under")))
+    profile = plistlib.loads(("<plist><dict>" + doc_block("xml", "**macOS**: managed preferences")
+                              + "</dict></plist>").encode("utf-8"))
+    mac = policy.policy_from_mapping(
+        profile["app.trellis.Trellis"]["Forced"][0]["mcx_preference_settings"], "profile")
+    for example in (linux, windows, mac):
+        assert example.problems == ()
+        assert example.values == EXPECTED_POLICY
+
+
+def test_the_guide_names_real_files_and_the_real_upgrade_code(wxs):
+    text = DEPLOYMENT_DOC.read_text("utf-8")
+    links = re.findall(r"\]\(\.\./([^)#]+)\)", text)
+    assert "packaging/trellis.spec" in links
+    assert [link for link in links if not (REPO / link).exists()] == []
+    upgrade_code = wxs.find(f"{WIX}Package").get("UpgradeCode").upper()
+    assert "{%s}" % upgrade_code in text
+    for command in ("make package", "TRELLIS_SIGNING_KEY", "signed-by=", "msiexec /i", "msiexec /x {ProductCode} /qn",
+                    "xcrun notarytool", "rcodesign", "osslsigncode", "trellis doctor"):
+        assert command in text
