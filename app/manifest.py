@@ -4,7 +4,9 @@ IT deploys the PyInstaller bundle (``dist/trellis/``) to many laptops and
 needs to know that what runs is what was built. ``make bundle`` calls
 ``write_manifest`` after PyInstaller finishes; the manifest sits inside the
 bundle (``_internal/trellis-manifest.json``) and lists every other file with
-its size and sha256, and every symbolic link with its target. ``trellis
+its size and sha256, and every symbolic link with its target. Permissions are
+not recorded: a package normalises them (the .deb makes libraries 0644), and
+the content is what matters. ``trellis
 doctor`` calls ``verify_manifest`` when it runs frozen and names each file
 that was changed or is missing, and each file that was added (a file put
 into ``_internal/`` may be imported or loaded by the app).
@@ -125,8 +127,7 @@ def _describe(path: Path) -> dict:
     info = path.lstat()
     if stat.S_ISLNK(info.st_mode):
         return {"link": os.readlink(path)}
-    return {"size": info.st_size, "sha256": _sha256(path),
-            "executable": bool(info.st_mode & stat.S_IXUSR)}
+    return {"size": info.st_size, "sha256": _sha256(path)}
 
 
 def _sha256(path: Path) -> str:

@@ -1,8 +1,6 @@
 """The bundle manifest on a temporary folder laid out like a PyInstaller bundle."""
 
 import json
-import os
-import stat
 import sys
 
 import pytest
@@ -38,8 +36,7 @@ def test_manifest_lists_every_file_but_itself(bundle):
         "_internal/prompts/review_sentence.md", "trellis", "trellis-desktop"]
     prompt = document["files"]["_internal/prompts/review_sentence.md"]
     assert prompt["size"] == len("---\nname: review\n---\nWord it.\n")
-    assert len(prompt["sha256"]) == 64 and prompt["executable"] is False
-    assert document["files"]["trellis"]["executable"] is True
+    assert len(prompt["sha256"]) == 64
     assert document["files"]["_internal/lib/libllama.so"] == {"link": "libllama.so.0"}
 
 
@@ -58,12 +55,17 @@ def test_changed_file_is_named(bundle):
     assert "changed: _internal/prompts/review_sentence.md" in report.summary()
 
 
-def test_same_size_change_and_mode_change_are_caught(bundle):
+def test_same_size_change_is_caught(bundle):
     library = bundle / "_internal" / "lib" / "libllama.so.0"
     library.write_bytes(b"LIBRARY BYTES")
-    (bundle / "trellis-desktop").chmod(0o644)
-    assert manifest.verify_manifest(bundle).changed == (
-        "_internal/lib/libllama.so.0", "trellis-desktop")
+    assert manifest.verify_manifest(bundle).changed == ("_internal/lib/libllama.so.0",)
+
+
+def test_permissions_a_package_normalises_are_not_a_change(bundle):
+    """The .deb makes libraries 0644 and programs 0755; the content is unchanged."""
+    (bundle / "_internal" / "lib" / "libllama.so.0").chmod(0o644)
+    (bundle / "_internal" / "models" / "catalog.json").chmod(0o600)
+    assert manifest.verify_manifest(bundle).ok
 
 
 def test_every_missing_file_is_named(bundle):
@@ -138,6 +140,6 @@ def test_doctor_checks_the_running_bundle(bundle, monkeypatch):
     monkeypatch.setattr(sys, "_MEIPASS", str(bundle / "_internal"), raising=False)
     assert manifest.doctor_checks() == [
         ("bundle files", "ok", f"all 6 files in {bundle} match the bundle manifest")]
-    os.chmod(bundle / "trellis", stat.S_IRUSR)
+    (bundle / "trellis").write_bytes(b"\x7fELF another program")
     name, status, detail = manifest.doctor_checks()[0]
     assert status == "failed" and "changed: trellis" in detail
