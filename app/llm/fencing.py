@@ -54,6 +54,7 @@ _CONTROL_TOKEN = re.compile(
     ]),
     re.IGNORECASE,
 )
+_LABEL_BARS = str.maketrans({"|": "¦", "｜": "¦"})
 _FENCE_BRACKETS = re.compile(r"<{3,}|>{3,}")
 _WHITESPACE = re.compile(r"\s+")
 
@@ -68,7 +69,11 @@ def neutralise_control_tokens(text: str, *, extra_tokens: Iterable[str] = ()) ->
     ``extra_tokens`` adds a model's own special tokens (read from its
     vocabulary), matched literally and case-insensitively.
     """
-    text = _CONTROL_TOKEN.sub(_swap_brackets, text)
+    # Matches may overlap ("<|>" is an opener and a closer): repeat until none is
+    # left. Each round swaps at least one ASCII bracket, so it ends.
+    swapped = _CONTROL_TOKEN.sub(_swap_brackets, text)
+    while swapped != text:
+        text, swapped = swapped, _CONTROL_TOKEN.sub(_swap_brackets, swapped)
     for token in extra_tokens:
         if token:
             text = re.sub(re.escape(token), _defuse_literal, text, flags=re.IGNORECASE)
@@ -90,7 +95,9 @@ def fenced_id(note_id: str) -> str:
     if not isinstance(note_id, str) or not note_id.strip():
         raise InvalidInput(f"A note to fence needs a non-empty id, got {note_id!r}")
     safe = neutralise_control_tokens(note_id.strip()).translate(_LOOKALIKES)
-    return _WHITESPACE.sub("_", safe)
+    # A bar next to the fence's own ">>>" would read as a token closer ("|>"),
+    # and neutralising the message again would break the closing fence line.
+    return _WHITESPACE.sub("_", safe.translate(_LABEL_BARS))
 
 
 def fence_note(note_id: str, date: str | Date | None, text: str) -> FencedText:
