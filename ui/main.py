@@ -134,7 +134,7 @@ def _show_one_on_ones(window: MainWindow, store, *, meeting: bool) -> None:
     if meeting:
         tab.open_meeting(shown.id)
     else:
-        _wait_for_job(window, tab.topics.run_suggestions)
+        _wait_for_job(window, tab.topics.run_suggestions, timeout_ms=300_000)
 
 
 def _wait_for_assistant(window: MainWindow, timeout_ms: int = 120_000) -> None:

@@ -120,7 +120,7 @@ class OneOnOnesTab(QWidget):
             return
         self._show_agenda(store)
         self._show_meetings(store)
-        self.topics.set_person(self.person_id)
+        self.topics.set_person(self.person_id, on_agenda=listed_records(self.entries))
 
     def _show_agenda(self, store) -> None:
         self.message.clear()
@@ -200,6 +200,12 @@ class OneOnOnesTab(QWidget):
         self.pages.setCurrentIndex(0)
         for widget in (self.agenda, self.meetings, self.message):
             widget.clear()
+
+
+def listed_records(entries) -> frozenset[str]:
+    """The goals and actions the agenda already lists, as topic keys ("goal:ID", "action:ID")."""
+    return frozenset([f"action:{e.action_id}" for e in entries if e.action_id]
+                     + [f"goal:{e.goal_id}" for e in entries if e.goal_id])
 
 
 def _column(*widgets) -> QWidget:

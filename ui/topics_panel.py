@@ -184,6 +184,7 @@ class TopicsPanel(QWidget):
         super().__init__(parent)
         self._session, self._bridge = session, bridge
         self.person_id: str | None = None
+        self._on_agenda: frozenset[str] = frozenset()
         self._job = 0
         self._build()
         self._connect()
@@ -230,10 +231,12 @@ class TopicsPanel(QWidget):
 
     # --- showing -------------------------------------------------------------------
 
-    def set_person(self, person_id: str) -> None:
+    def set_person(self, person_id: str, *, on_agenda: frozenset[str] = frozenset()) -> None:
+        """Show the person's topics; ``on_agenda`` holds the keys ("goal:ID", "action:ID") of
+        records the next agenda already lists, so their topics can say so."""
         if person_id != self.person_id:
             self.message.clear()
-        self.person_id = person_id
+        self.person_id, self._on_agenda = person_id, frozenset(on_agenda)
         self.refresh()
 
     def refresh(self) -> None:
@@ -242,16 +245,19 @@ class TopicsPanel(QWidget):
             self.model.reset([], [])
         else:
             topics = TopicSuggestions(store).pending(self.person_id)
-            self.model.reset(topics, [source_line(store, t.key, quote=t.wording != "fallback")
-                                      for t in topics])
+            self.model.reset(topics, [self._source_line(store, t) for t in topics])
             if topics and not self.view.currentIndex().isValid():
                 self.view.setCurrentIndex(self.model.index(0))
         if not self.model.rowCount() and not self.message.text() and self.person_id:
             self.message.setText(EMPTY_HINT)
         self._update_buttons()
 
+    def _source_line(self, store, topic) -> str:
+        line = source_line(store, topic.key, quote=topic.wording != "fallback")
+        return line + " · already on the agenda" if topic.key in self._on_agenda else line
+
     def clear(self) -> None:
-        self.person_id = None
+        self.person_id, self._on_agenda = None, frozenset()
         self.message.clear()
         self.refresh()
 
