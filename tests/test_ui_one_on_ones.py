@@ -306,3 +306,30 @@ def test_when_policy_turns_export_off_both_share_buttons_say_so(qtbot, tab, monk
     assert view.share_dialog.message.text() == ("Export is turned off by your organisation "
                                                 "(DisableExport in /etc/trellis/policy.json).")
     assert not (tmp_path / "agenda.md").exists()
+
+
+def test_screenshot_pages_show_a_busy_1on1s_tab_and_the_fullest_meeting(qtbot, store):
+    from app.llm.fake_engine import FakeEngine
+    from app.services.sample import load_sample_team
+    from ui.main import PAGES, _prepare_page
+    from ui.model_bridge import ModelBridge
+    from ui.window import MainWindow
+    load_sample_team(store)
+    window = MainWindow(Session(store), bridge=ModelBridge(engine_factory=FakeEngine))
+    qtbot.addWidget(window)
+    window.resize(1280, 800)
+    window.show()
+    try:
+        assert {"one_on_ones", "meeting"} <= set(PAGES)
+        _prepare_page(window, "meeting")
+        tab = window.person.meetings_tab
+        assert window.person.tabs.currentWidget() is tab and tab.pages.currentWidget() is tab.meeting_view
+        shown = store.meetings.get(tab.meeting_view.meeting_id)
+        everyone = [m for p in store.people.list() for m in store.meetings.for_person(p.id)]
+        assert len(shown.agenda) == max(len(m.agenda) for m in everyone) == 3
+        tab.meeting_view.on_back()
+        _prepare_page(window, "one_on_ones")             # the fake engine refuses: said in place
+        assert tab.pages.currentIndex() == 0 and tab.agenda.count() >= 3
+        assert tab.topics.message.text().startswith("The model could not suggest topics")
+    finally:
+        window.bridge.shutdown()

@@ -114,27 +114,31 @@ def _show_newest_draft(window: MainWindow, store) -> None:
 
 def _show_one_on_ones(window: MainWindow, store, *, meeting: bool) -> None:
     """The 1:1s tab: the most to talk about, with topics suggested; or the fullest past 1:1 open."""
-    from app.domain.dates import today_iso
-    from app.services.agenda import next_agenda
-    from app.services.topics import topic_sources
     meetings = [m for p in store.people.list() for m in store.meetings.for_person(p.id)]
     if not meetings:
         return
-    if meeting:
-        shown = max(meetings, key=lambda m: (len(m.agenda), m.date))
-        person_id = shown.person_id
-    else:
-        person_id = max(sorted({m.person_id for m in meetings}),
-                        key=lambda p: len(next_agenda(store, p)) + len(topic_sources(store, p, today=today_iso())))
+    fullest = max(meetings, key=lambda m: (len(m.agenda), m.date))
+    person_id = fullest.person_id if meeting else _most_to_talk_about(store, meetings)
     window.assistant_dock.hide()  # a manager in a 1:1 gives the agenda the room
     window.team.parentWidget().setSizes([250, 1030])
     window.team.select(person_id)
     tab = window.person.meetings_tab
     window.person.tabs.setCurrentWidget(tab)
     if meeting:
-        tab.open_meeting(shown.id)
+        tab.open_meeting(fullest.id)
     else:
         _wait_for_job(window, tab.topics.run_suggestions, timeout_ms=300_000)
+
+
+def _most_to_talk_about(store, meetings) -> str:
+    """Whose next agenda and topics to suggest are longest, among people met before."""
+    from app.domain.dates import today_iso
+    from app.services.agenda import next_agenda
+    from app.services.topics import topic_sources
+
+    def weight(person_id: str) -> int:
+        return len(next_agenda(store, person_id)) + len(topic_sources(store, person_id, today=today_iso()))
+    return max(sorted({m.person_id for m in meetings}), key=weight)
 
 
 def _wait_for_assistant(window: MainWindow, timeout_ms: int = 120_000) -> None:
