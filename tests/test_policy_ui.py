@@ -23,6 +23,7 @@ from ui.model_bridge import ModelBridge  # noqa: E402
 from ui.model_manager import ModelManagerDialog  # noqa: E402
 from ui.session import Session  # noqa: E402
 from ui.settings_dialog import SettingsDialog  # noqa: E402
+from ui.welcome import WelcomePage  # noqa: E402
 
 LOCKED = "Set by your organisation"
 DEFAULT_SHA = load_catalog()[0].sha256
@@ -151,3 +152,15 @@ def test_a_keychain_only_key_is_wrapped_by_a_new_passphrase_on_unlock(qtbot, mon
         assert store.people.get("p-ana").name == "Ana Ruiz" and store.key_mode == "passphrase"
     with Store.open(data_home, passphrase="a new long passphrase") as store:
         assert store.people.get("p-ana").name == "Ana Ruiz"
+
+
+def test_the_welcome_page_says_which_settings_are_managed(qtbot, monkeypatch):
+    plain = WelcomePage()
+    qtbot.addWidget(plain)
+    assert plain.managed_note.isHidden()
+    use(monkeypatch, DisableExport=True, MaxThreads=2)
+    managed = WelcomePage()
+    qtbot.addWidget(managed)
+    assert not managed.managed_note.isHidden()
+    assert managed.managed_note.text() == ("Your organisation manages some settings on this computer "
+                                           f"(DisableExport, MaxThreads); they show as \u201c{LOCKED}\u201d.")
