@@ -333,3 +333,21 @@ def test_screenshot_pages_show_a_busy_1on1s_tab_and_the_fullest_meeting(qtbot, s
         assert tab.topics.message.text().startswith("The model could not suggest topics")
     finally:
         window.bridge.shutdown()
+
+
+def test_a_drop_on_the_view_is_one_move_through_the_model(qtbot, meeting, team):
+    from PySide6.QtCore import QPoint
+    from PySide6.QtGui import QDropEvent
+    store, view, model = team[0], meeting.agenda, meeting.agenda_model
+    before = agenda_texts(store, meeting.meeting_id)
+    second = view.visualRect(model.index(1))
+    below_second = QPoint(second.center().x(), second.bottom() - 1)
+    assert view.drop_row(below_second) == 2
+    assert view.drop_row(view.visualRect(model.index(0)).topLeft() + QPoint(4, 1)) == 0
+    dragged = model.mimeData([model.index(0)])          # kept alive: the event only points to it
+    drop = QDropEvent(below_second.toPointF(), Qt.DropAction.MoveAction, dragged,
+                      Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+    view.dropEvent(drop)
+    assert drop.isAccepted() and drop.dropAction() == Qt.DropAction.MoveAction
+    assert agenda_texts(store, meeting.meeting_id) == [before[1], before[0], *before[2:]]   # moved once
+    assert len(model.points) == len(before)

@@ -10,7 +10,7 @@ timeline as a one_on_one note. "Share agenda…" sends the points the
 manager picks, never the notes.
 """
 
-from PySide6.QtCore import QEvent, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QModelIndex, Qt, QTimer, Signal
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QLabel, QLineEdit,
                                QListView, QPlainTextEdit, QVBoxLayout, QWidget)
 
@@ -55,7 +55,7 @@ class MeetingView(QWidget):
         self.agenda_model = MeetingAgendaModel(self._session, self)
         self.agenda_model.sig_agenda_changed.connect(self.on_agenda_changed)
         self.agenda_model.sig_refused.connect(self.message.setText)
-        self.agenda = _agenda_view(self.agenda_model)
+        self.agenda = AgendaListView(self.agenda_model)
         self.agenda.installEventFilter(self)
         self.notes = QPlainTextEdit()
         self.notes.setAccessibleName("Meeting notes")
@@ -215,20 +215,46 @@ class MeetingView(QWidget):
         self.message.clear()
 
 
-def _agenda_view(model: MeetingAgendaModel) -> QListView:
-    """Large checkboxes; points are dragged between one another, never onto one."""
-    view = QListView()
-    view.setModel(model)
-    view.setAccessibleName("Meeting agenda")
-    view.setToolTip("Space: done or open again · Delete: drop · Alt+Up/Alt+Down or drag: move")
-    view.setStyleSheet(BIG_CHECKBOXES)
-    view.setWordWrap(True)
-    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    view.setDragDropMode(QAbstractItemView.DragDropMode.InternalMove)
-    view.setDefaultDropAction(Qt.DropAction.MoveAction)
-    view.setDragDropOverwriteMode(False)
-    view.setDropIndicatorShown(True)
-    return view
+class AgendaListView(QListView):
+    """Large checkboxes; a dragged point lands between two others, through the model's one move.
+
+    Qt's own list-view drop may both move a row and hand the drop to the
+    model, depending on the version; this view takes the drop itself so a
+    drag is exactly one ``dropMimeData`` — the same ``moveRows`` the keys use.
+    """
+
+    def __init__(self, model: MeetingAgendaModel, parent=None):
+        super().__init__(parent)
+        self.setModel(model)
+        self.setAccessibleName("Meeting agenda")
+        self.setToolTip("Space: done or open again · Delete: drop · Alt+Up/Alt+Down or drag: move")
+        self.setStyleSheet(BIG_CHECKBOXES)
+        self.setWordWrap(True)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.setDragDropMode(QAbstractItemView.DragDropMode.InternalMove)
+        self.setDefaultDropAction(Qt.DropAction.MoveAction)
+        self.setDragDropOverwriteMode(False)
+        self.setDropIndicatorShown(True)
+
+    def drop_row(self, point) -> int:
+        """The row a point dropped at ``point`` (viewport coordinates) would take, Qt-style."""
+        index = self.indexAt(point)
+        if not index.isValid():
+            return self.model().rowCount()
+        return index.row() + (1 if point.y() > self.visualRect(index).center().y() else 0)
+
+    def dropEvent(self, event) -> None:
+        row = self.drop_row(event.position().toPoint())
+        moved = self.model().dropMimeData(event.mimeData(), Qt.DropAction.MoveAction, row, 0,
+                                          QModelIndex())
+        if moved:
+            event.setDropAction(Qt.DropAction.MoveAction)
+            event.accept()
+        else:
+            event.ignore()
+        self.stopAutoScroll()
+        self.setState(QAbstractItemView.State.NoState)
+        self.viewport().update()
 
 
 def _row(*widgets, stretch: bool = True) -> QWidget:
