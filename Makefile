@@ -7,6 +7,14 @@
 #   make test     the whole pytest suite, headless Qt, real Secret Service
 #   make bench    benchmarks of the store and the model (bench/run.py)
 #   make stress   the crash-durability test with 1000 kills
+#   make bundle   the PyInstaller one-folder bundle in dist/trellis/, with its
+#                 file manifest and a CycloneDX SBOM
+#   make package  the .deb dist/trellis_<version>_amd64.deb and a signed APT
+#                 repository in dist/apt/ (key: TRELLIS_SIGNING_KEY, else a
+#                 throw-away key; see packaging/linux/README.md)
+#   make package-test  build the package, then check it: lintian, the desktop
+#                 entry, the metainfo, apt with signed-by, a tampered index,
+#                 and `trellis doctor` from the extracted .deb
 #   make lock     regenerate requirements.lock from pyproject.toml
 #   make clean    remove .venv and build debris; `make distclean` also removes
 #                 the llama-cpp-python wheel cache and the downloaded model
@@ -92,6 +100,19 @@ $(PACKAGE_STAMP): $(DEPS_STAMP)
 	$(PIP) install --no-deps -r $(PACKAGE_LOCK)
 	$(PIP) check
 	touch $@
+
+# The .deb and the signed APT repository around the bundle (packaging/linux/).
+VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' pyproject.toml)
+DEB := dist/trellis_$(VERSION)_amd64.deb
+
+.PHONY: package package-test
+package: bundle
+	packaging/linux/build-deb.sh dist/trellis $(VERSION) dist
+	packaging/linux/build-apt-repo.sh $(DEB) dist/apt dist/trellis-archive-keyring.gpg
+
+# The package tests skip when there is no .deb, so `make test` stays fast.
+package-test: package
+	$(PY) -m pytest tests/test_package.py $(PYTEST_ARGS)
 
 stress: setup
 	TRELLIS_CRASH_KILLS=1000 QT_QPA_PLATFORM=offscreen $(WITH_SECRETS) \
