@@ -126,12 +126,12 @@ class TopicsModel(QAbstractListModel):
 
 
 class TopicDelegate(QStyledItemDelegate):
-    """The topic in bold, wrapped over as many lines as it needs; then what it came from, quieter."""
+    """The topic in bold, then what it came from in a quieter colour; both wrap, nothing is cut."""
 
     def sizeHint(self, option, index) -> QSize:
         width = self._width(option)
-        height = self._topic_height(option.font, index.data(), width)
-        return QSize(width, height + QFontMetrics(option.font).height() + 3 * PAD)
+        topic, source = self._heights(option.font, index, width - 2 * PAD)
+        return QSize(width, topic + source + 3 * PAD)
 
     def paint(self, painter, option, index) -> None:
         painter.save()
@@ -139,21 +139,13 @@ class TopicDelegate(QStyledItemDelegate):
         if selected:
             painter.fillRect(option.rect, option.palette.highlight())
         rect = option.rect.adjusted(PAD, PAD, -PAD, -PAD)
+        topic, source = self._heights(option.font, index, rect.width())
         text_role = QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text
-        topic_height = self._topic_height(option.font, index.data(), rect.width())
-        painter.setFont(_bold(option.font))
-        painter.setPen(option.palette.color(text_role))
-        painter.drawText(QRect(rect.left(), rect.top(), rect.width(), topic_height),
-                         Qt.AlignmentFlag.AlignLeft | Qt.TextFlag.TextWordWrap, index.data() or "")
-        quiet = option.palette.color(text_role if selected else QPalette.ColorRole.PlaceholderText)
-        painter.setFont(option.font)
-        painter.setPen(quiet)
-        source = QRect(rect.left(), rect.top() + topic_height + PAD, rect.width(),
-                       QFontMetrics(option.font).height())
-        painter.drawText(source, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-                         QFontMetrics(option.font).elidedText(index.data(FromRole) or "",
-                                                              Qt.TextElideMode.ElideRight,
-                                                              source.width()))
+        quiet_role = text_role if selected else QPalette.ColorRole.PlaceholderText
+        self._text(painter, QRect(rect.left(), rect.top(), rect.width(), topic), _bold(option.font),
+                   option.palette.color(text_role), index.data())
+        self._text(painter, QRect(rect.left(), rect.top() + topic + PAD, rect.width(), source),
+                   option.font, option.palette.color(quiet_role), index.data(FromRole))
         painter.restore()
 
     def _width(self, option) -> int:
@@ -162,10 +154,18 @@ class TopicDelegate(QStyledItemDelegate):
         return max(width, 120)
 
     @staticmethod
-    def _topic_height(font, text, width: int) -> int:
-        bounds = QFontMetrics(_bold(font)).boundingRect(QRect(0, 0, max(width - 2 * PAD, 60), 10_000),
+    def _heights(font, index, text_width: int) -> tuple[int, int]:
+        def height(of_font, text) -> int:
+            bounds = QFontMetrics(of_font).boundingRect(QRect(0, 0, max(text_width, 60), 10_000),
                                                         int(Qt.TextFlag.TextWordWrap), text or "")
-        return bounds.height()
+            return bounds.height()
+        return height(_bold(font), index.data()), height(font, index.data(FromRole))
+
+    @staticmethod
+    def _text(painter, rect, font, colour, text) -> None:
+        painter.setFont(font)
+        painter.setPen(colour)
+        painter.drawText(rect, Qt.AlignmentFlag.AlignLeft | Qt.TextFlag.TextWordWrap, text or "")
 
 
 def _bold(font) -> QFont:
