@@ -149,9 +149,12 @@ class TopicDelegate(QStyledItemDelegate):
         painter.restore()
 
     def _width(self, option) -> int:
+        """The viewport's width, leaving room for a scroll bar that may yet appear (no sideways bar)."""
         view = self.parent()
-        width = view.viewport().width() if isinstance(view, QListView) else option.rect.width()
-        return max(width, 120)
+        if not isinstance(view, QListView):
+            return max(option.rect.width(), 120)
+        bar = view.verticalScrollBar()
+        return max(view.viewport().width() - (0 if bar.isVisible() else bar.sizeHint().width()), 120)
 
     @staticmethod
     def _heights(font, index, text_width: int) -> tuple[int, int]:
@@ -201,6 +204,7 @@ class TopicsPanel(QWidget):
         self.view.setModel(self.model)
         self.view.setItemDelegate(TopicDelegate(self.view))
         self.view.setResizeMode(QListView.ResizeMode.Adjust)    # wrapped topics re-wrap on resize
+        self.view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.view.setAccessibleName("Suggested topics")
         self.view.installEventFilter(self)
         self.message = QLabel()
