@@ -55,9 +55,10 @@ def policy_check(policy: policies.Policy | None = None) -> Check:
     policy = policy or policies.current_policy()
     parts = [f"{key}={_policy_value(policy.values[key])} ({policy.sources[key]})"
              for key in policies.POLICY_KEYS if key in policy.values]
+    listed = "; ".join(parts) or "no policy set on this computer"
     if policy.problems:
-        return Check("policy", FAILED, "; ".join(list(policy.problems) + parts))
-    return Check("policy", OK, "; ".join(parts) or "no policy set on this computer")
+        return Check("policy", FAILED, " ".join(policy.problems) + f" In effect: {listed}")
+    return Check("policy", OK, listed)
 
 
 def _policy_value(value) -> str:
