@@ -137,20 +137,44 @@ def test_lintian_reports_no_errors():
 
 # --- the extracted bundle ----------------------------------------------------------------------
 
-def test_extracted_bundle_runs_doctor_offline_with_a_fresh_data_dir(unpacked, tmp_path):
-    home = tmp_path / "fresh-home"
-    trace = tmp_path / "network.trace"
+def doctor(unpacked: Path, tmp_path: Path, trace: Path) -> subprocess.CompletedProcess:
+    """``opt/trellis/trellis doctor --json`` from the unpacked .deb: no venv, no PYTHONPATH,
+    a data dir nothing was saved in, every socket call recorded by strace."""
     env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "LANG": "C.UTF-8",
-           "TRELLIS_HOME": str(home), "TRELLIS_KEYCHAIN": "off", "TRELLIS_PASSPHRASE": PASSPHRASE}
-    result = run("strace", "-f", "-qq", "-e", "trace=socket,connect", "-o", trace,
-                 unpacked / "opt" / "trellis" / "trellis", "doctor", "--json", env=env, cwd=tmp_path)
+           "TRELLIS_HOME": str(tmp_path / "fresh-home"), "TRELLIS_KEYCHAIN": "off",
+           "TRELLIS_PASSPHRASE": PASSPHRASE}
+    return run("strace", "-f", "-qq", "-e", "trace=socket,connect", "-o", trace,
+               unpacked / "opt" / "trellis" / "trellis", "doctor", "--json", env=env, cwd=tmp_path)
+
+
+def checks_by_name(result: subprocess.CompletedProcess) -> dict[str, dict]:
+    return {check["name"]: check for check in json.loads(result.stdout)["checks"]}
+
+
+def test_extracted_bundle_runs_doctor_offline_with_a_fresh_data_dir(unpacked, tmp_path):
+    trace = tmp_path / "network.trace"
+    result = doctor(unpacked, tmp_path, trace)
     assert result.returncode == 0, result.stdout + result.stderr
-    report = json.loads(result.stdout)
-    assert report["ok"] is True
-    versions = next(check for check in report["checks"] if check["name"] == "versions")
-    assert f"Trellis {__version__}" in versions["detail"]
+    assert json.loads(result.stdout)["ok"] is True
+    checks = checks_by_name(result)
+    assert f"Trellis {__version__}" in checks["versions"]["detail"]
+    assert "match the bundle manifest" in checks["bundle files"]["detail"]
+    assert trace.exists()
     internet = [line for line in trace.read_text().splitlines() if re.search(r"AF_INET6?\b", line)]
     assert not internet, "the bundle opened an internet socket:\n" + "\n".join(internet)
+
+
+def test_doctor_names_a_file_changed_after_install(unpacked, tmp_path):
+    agenda = next((unpacked / "opt" / "trellis" / "_internal" / "app" / "agendas").glob("*.toml"))
+    original = agenda.read_bytes()
+    try:
+        agenda.write_bytes(original + b"\n# changed after install\n")
+        result = doctor(unpacked, tmp_path, tmp_path / "network.trace")
+    finally:
+        agenda.write_bytes(original)
+    assert result.returncode == 1, result.stdout + result.stderr
+    bundle_files = checks_by_name(result)["bundle files"]
+    assert bundle_files["status"] == "failed" and f"app/agendas/{agenda.name}" in bundle_files["detail"]
 
 
 # --- the APT repository ------------------------------------------------------------------------
