@@ -12,7 +12,7 @@ import sys
 from dataclasses import asdict
 from pathlib import Path
 
-from . import __version__, doctor, logs
+from . import __version__, doctor, hardening, logs
 from . import policy as policies
 from .domain.records import NOTE_KINDS
 from .errors import PassphraseRequired, TrellisError, WrongPassphrase
@@ -350,6 +350,7 @@ def _add_safety_commands(sub) -> None:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logs.configure(debug=args.debug)
+    hardening.protect_process()   # before the key is in memory: no core dump can hold it
     try:
         return args.func(args)
     except TrellisError as exc:
