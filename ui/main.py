@@ -7,7 +7,7 @@ from PySide6.QtCore import QEventLoop, QTimer
 from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import QApplication
 
-from app import logs
+from app import hardening, logs
 from app.errors import TrellisError
 
 from .lock_page import open_without_asking
@@ -31,6 +31,7 @@ def _parse(argv):
 def main(argv: list[str] | None = None) -> int:
     args = _parse(argv if argv is not None else sys.argv[1:])
     logs.configure(debug=args.debug)
+    hardening.protect_process()   # before the key is in memory: no core dump can hold it
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("Trellis")
     app.setApplicationDisplayName("Trellis")
