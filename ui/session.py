@@ -9,6 +9,8 @@ from PySide6.QtCore import QObject, Signal
 
 from app.store import Store
 
+from .clipboard_guard import clear_team_text
+
 
 class Session(QObject):
     sig_unlocked = Signal()
@@ -41,6 +43,7 @@ class Session(QObject):
             return
         store, self._store = self._store, None
         self.sig_locked.emit()
+        clear_team_text()   # team data Trellis copied does not outlive the unlocked session
         store.close()
 
     def changed(self, what: str) -> None:
