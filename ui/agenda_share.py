@@ -12,7 +12,7 @@ turns export off (DisableExport), the share buttons are disabled and say
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QApplication, QDialog, QDialogButtonBox, QFileDialog, QLabel,
+from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFileDialog, QLabel,
                                QListWidget, QListWidgetItem, QVBoxLayout)
 
 from app import policy
@@ -20,6 +20,7 @@ from app.paths import write_atomically
 from app.services.agenda import agenda_markdown
 
 from .agenda_model import OWNER_WORDS
+from .clipboard_guard import copy_team_text
 
 NOTHING_CHOSEN = "No points chosen: tick at least one point to share."
 
@@ -89,7 +90,7 @@ class ShareAgendaDialog(QDialog):
         chosen = self.chosen()
         if self._refused():
             return
-        QApplication.clipboard().setText(self.markdown())
+        copy_team_text(self.markdown())   # cleared on lock or quit (ui.clipboard_guard)
         self.message.setText(f"Copied {len(chosen)} of {len(self.entries)} points as Markdown.")
 
     def on_save(self) -> None:
