@@ -22,12 +22,12 @@ from html import escape
 from pathlib import Path
 
 from PySide6.QtCore import QStandardPaths, Qt, Signal, Slot
-from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QFileDialog, QLabel, QSplitter, QVBoxLayout, QWidget
 
 from app.errors import NotFound, TrellisError
 from app.reviews.body import PLAN, REVIEW, Body, Section
 
+from .clipboard_guard import copy_team_text
 from .cycle_picker import CyclePicker
 from .draft_view import DraftBar, DraftView, long_date
 from .evidence_panel import EvidencePanel
@@ -534,7 +534,7 @@ class ReviewsTab(QWidget):
         if self.body is None:
             return None
         text = to_plain_text(self.body, citations=self.bar.include_citations)
-        QGuiApplication.clipboard().setText(text)
+        copy_team_text(text)   # cleared on lock or quit (ui.clipboard_guard)
         self.clipboard_copy = text
         self._say("Copied as plain text" + (" with citations." if self.bar.include_citations
                                             else ", without citations."))
