@@ -106,7 +106,6 @@ NESTED: dict[str, dict[str, Field]] = {
         "model_sha256": _text(False, ""), "prompt_version": _text(False, ""),
     },
 }
-AGENDA_ITEM = NESTED["agenda_item"]
 
 
 class Problems:
