@@ -266,27 +266,38 @@ def test_apt_refuses_a_release_changed_after_signing(tmp_path):
 
 # --- signing keys ------------------------------------------------------------------------------
 
-@pytest.fixture(scope="module")
-def other_secret_key(tmp_path_factory) -> Path:
-    """An armoured secret key that is not the repository's, made in a private GNUPGHOME."""
-    home = tmp_path_factory.mktemp("other-gnupg")
+def make_secret_key(home: Path, passphrase: str = "") -> Path:
+    """An armoured secret key made in a private GNUPGHOME (never the user's ~/.gnupg)."""
+    home.mkdir(parents=True, exist_ok=True)
     home.chmod(0o700)
     env = {**os.environ, "GNUPGHOME": str(home)}
-    made = run("gpg", "--batch", "--passphrase", "", "--quick-gen-key",
-               "Someone else <someone@example.invalid>", "ed25519", "sign", "1d", env=env)
+    made = run("gpg", "--batch", "--pinentry-mode", "loopback", "--passphrase", passphrase,
+               "--quick-gen-key", "Someone else <someone@example.invalid>", "ed25519", "sign", "1d",
+               env=env)
     assert made.returncode == 0, made.stderr
     key = home / "secret.asc"
-    exported = run("gpg", "--batch", "--armor", "--output", key, "--export-secret-keys", env=env)
+    exported = run("gpg", "--batch", "--pinentry-mode", "loopback", "--passphrase", passphrase,
+                   "--armor", "--output", key, "--export-secret-keys", env=env)
     assert exported.returncode == 0, exported.stderr
     run("gpgconf", "--kill", "all", env=env)
     return key
 
 
-def build_repo(tmp_path: Path, signing_key: str | None) -> tuple[subprocess.CompletedProcess, Path, Path]:
+@pytest.fixture(scope="module")
+def other_secret_key(tmp_path_factory) -> Path:
+    """An armoured secret key that is not the repository's."""
+    return make_secret_key(tmp_path_factory.mktemp("other-gnupg"))
+
+
+def build_repo(tmp_path: Path, signing_key: str | None,
+               passphrase_file: Path | None = None) -> tuple[subprocess.CompletedProcess, Path, Path]:
     env = {key: value for key, value in os.environ.items() if not key.startswith("TRELLIS_SIGNING")}
+    tmp_path.mkdir(parents=True, exist_ok=True)
     env["TMPDIR"] = str(tmp_path)
     if signing_key is not None:
         env["TRELLIS_SIGNING_KEY"] = signing_key
+    if passphrase_file is not None:
+        env["TRELLIS_SIGNING_KEY_PASSPHRASE_FILE"] = str(passphrase_file)
     repository, keyring = tmp_path / "repo", tmp_path / "keyring.gpg"
     return run("bash", BUILD_APT_REPO, DEB, repository, keyring, env=env), repository, keyring
 
@@ -315,3 +326,16 @@ def test_a_signing_key_file_that_is_missing_is_named(tmp_path):
     assert built.returncode != 0
     assert f"TRELLIS_SIGNING_KEY is set to '{tmp_path / 'no-such-key.asc'}'" in built.stderr
     assert not repository.exists()
+
+
+def test_a_key_with_a_passphrase_signs_with_the_passphrase_file_and_is_named_without(tmp_path):
+    key = make_secret_key(tmp_path / "protected-gnupg", passphrase="correct horse")
+    passphrase_file = tmp_path / "passphrase"
+    passphrase_file.write_text("correct horse\n")
+    built, repository, keyring = build_repo(tmp_path / "with", str(key), passphrase_file)
+    assert built.returncode == 0, built.stderr
+    assert run("gpgv", "--keyring", keyring, repository / "dists" / "stable" / "InRelease").returncode == 0
+    refused, _, _ = build_repo(tmp_path / "without", str(key))
+    assert refused.returncode != 0
+    assert str(key) in refused.stderr
+    assert "If it has a passphrase, put it in a file and set TRELLIS_SIGNING_KEY_PASSPHRASE_FILE" in refused.stderr

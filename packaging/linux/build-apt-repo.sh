@@ -30,6 +30,9 @@ done
 if [[ -n "${TRELLIS_SIGNING_KEY:-}" && ! -r "$TRELLIS_SIGNING_KEY" ]]; then
     die "TRELLIS_SIGNING_KEY is set to '$TRELLIS_SIGNING_KEY', which is not a readable file"
 fi
+if [[ -n "${TRELLIS_SIGNING_KEY_PASSPHRASE_FILE:-}" && ! -r "$TRELLIS_SIGNING_KEY_PASSPHRASE_FILE" ]]; then
+    die "TRELLIS_SIGNING_KEY_PASSPHRASE_FILE is set to '$TRELLIS_SIGNING_KEY_PASSPHRASE_FILE', which is not a readable file"
+fi
 
 GNUPGHOME="$(mktemp -d "${TMPDIR:-/tmp}/trellis-gpg.XXXXXX")"
 export GNUPGHOME
@@ -61,7 +64,7 @@ EOF
 signing_fingerprint() {
     if [[ -n "${TRELLIS_SIGNING_KEY:-}" ]]; then
         "${gpg_batch[@]}" --import "$TRELLIS_SIGNING_KEY" 2>/dev/null \
-            || die "could not import the secret key in $TRELLIS_SIGNING_KEY (is it an armoured secret key?)"
+            || die "could not import the secret key in $TRELLIS_SIGNING_KEY: is it an armoured secret key? If it has a passphrase, put it in a file and set TRELLIS_SIGNING_KEY_PASSPHRASE_FILE"
     else
         warn_throwaway
         "${gpg_batch[@]}" --quick-gen-key \
@@ -99,10 +102,11 @@ write_indexes() {
 
 sign_release() {
     local fingerprint="$1" dist="$repo/dists/stable"
+    local cannot_sign="could not sign with key $fingerprint. If it has a passphrase, put it in a file and set TRELLIS_SIGNING_KEY_PASSPHRASE_FILE"
     "${gpg_batch[@]}" --local-user "$fingerprint" --digest-algo SHA512 \
-        --clearsign --output "$dist/InRelease" "$dist/Release"
+        --clearsign --output "$dist/InRelease" "$dist/Release" || die "$cannot_sign"
     "${gpg_batch[@]}" --local-user "$fingerprint" --digest-algo SHA512 \
-        --armor --detach-sign --output "$dist/Release.gpg" "$dist/Release"
+        --armor --detach-sign --output "$dist/Release.gpg" "$dist/Release" || die "$cannot_sign"
     mkdir -p "$(dirname "$keyring")"
     gpg --batch --export "$fingerprint" > "$keyring.new"
     mv "$keyring.new" "$keyring"
