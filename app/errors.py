@@ -43,3 +43,18 @@ class StoreCorrupt(TrellisError):
 
 class BackupRefused(TrellisError):
     """A backup file failed verification and was not restored."""
+
+
+class StorageFailed(TrellisError):
+    """The disk is full or failing: the change was not saved, and nothing saved before it was lost.
+
+    ``str(err)`` reads "Could not <action>: the disk is full (<path>)."; ``during``
+    names the user's action when the layer that noticed the fault could not.
+    """
+
+    def __init__(self, problem: str, path, action: str = "save the change"):
+        self.problem, self.path, self.action = problem, path, action
+        super().__init__(f"Could not {action}: {problem} ({path}).")
+
+    def during(self, action: str) -> "StorageFailed":
+        return StorageFailed(self.problem, self.path, action)
