@@ -26,7 +26,8 @@ CONTROL_STRINGS = ["<|im_end|>", "<|im_start|>system", "[INST]", "<s>", "</s>", 
 
 @pytest.fixture(scope="module")
 def engine():
-    loaded = LlamaEngine(MODEL, model_sha256=DEFAULT.sha256)
+    # One thread: with two, llama.cpp stalls when other work keeps both cores busy.
+    loaded = LlamaEngine(MODEL, model_sha256=DEFAULT.sha256, threads=1)
     loaded.load()
     yield loaded
     loaded.close()
@@ -39,8 +40,10 @@ def _control_tokens(engine, tokens):
 
 
 def test_context_comes_from_the_model_and_threads_from_the_cores(engine):
+    from app.llm.hardware import physical_cores
     assert engine.context_length == min(DEFAULT.context_length, 8192)
-    assert engine.threads >= 1
+    assert engine.threads == 1
+    assert LlamaEngine(MODEL).threads == physical_cores()
 
 
 def test_pieces_stream_in_order_and_make_up_the_text(engine):
@@ -148,7 +151,7 @@ def test_generation_runs_with_network_sockets_blocked(engine):
 def test_llama_logs_go_to_the_app_log_at_debug_only(caplog, capfd):
     secret = "CANARY-note-text-7731"
     with caplog.at_level(logging.DEBUG, logger="trellis.llm.llama_cpp"):
-        fresh = LlamaEngine(MODEL)
+        fresh = LlamaEngine(MODEL, threads=1)
         fresh.load()
         run(fresh, GenerationRequest((SYSTEM, ChatMessage("user", secret)), max_tokens=4))
         fresh.close()
@@ -165,7 +168,7 @@ def test_notes_larger_than_the_context_are_map_reduced(tmp_path):
 
     team = json.loads((pytest.importorskip("conftest").REPO / "tests/data/team.json").read_text())
     notes = [NoteText(n["id"], n["date"], n["text"]) for n in team["notes"]][:20]
-    small = LlamaEngine(MODEL, model_sha256=DEFAULT.sha256, context_cap=768)
+    small = LlamaEngine(MODEL, model_sha256=DEFAULT.sha256, context_cap=768, threads=1)
     small.load()
     library = PromptLibrary(user_dir=tmp_path / "prompts")
     whole = library.render("summarise_notes_chunk", person="the team",

@@ -342,7 +342,7 @@ def test_make_goal_adds_the_plan_goal_once(make_page, qtbot, ana):
     goals = [g for g in store.goals.all() if g.person_id == "p-ana"]
     assert [g.title for g in goals] == ["Lead the next design review"]
     assert row.goal_button.text() == "Added to Goals" and not row.goal_button.isEnabled()
-    assert "Lead the next design review" in page.goals_tab.model.stringList()[0]
+    assert "Lead the next design review" in page.goals_tab.model.index(0).data()
     tab.set_person("p-ana")
     assert not tab.draft_view.row("goals", 0).goal_button.isEnabled()
 
