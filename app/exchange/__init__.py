@@ -8,8 +8,9 @@ every live record with the ids it was imported or created with.
 import json
 from pathlib import Path
 
-from ..errors import InvalidInput
+from ..errors import InvalidInput, StorageFailed
 from ..paths import write_atomically
+from ..store.faults import reporting_disk_faults
 from .document import ImportRejected, check_document, parse_json
 from .one_on_one_records import OneOnOneDetails, agenda_items, link_records
 from .schema import COLLECTIONS, FORMAT
@@ -64,6 +65,15 @@ def import_document(store, doc: object, *, source: str = "document") -> dict[str
     records = check_document(doc, source, known)
     records["competencies"] = [r for r in records["competencies"]
                                if not known.exists("competencies", r["id"])]
+    try:
+        _add_records(store, records)
+    except StorageFailed as failed:
+        raise failed.during(f"import {source}") from None
+    return {name: len(records[name]) for name in COLLECTIONS}
+
+
+def _add_records(store, records: dict[str, list[dict]]) -> None:
+    """Every checked record, in one transaction: all of the document or nothing."""
     with store.atomic():
         for record in records["competencies"]:
             store.competencies.add(name=record["name"], description=record["description"],
@@ -87,7 +97,6 @@ def import_document(store, doc: object, *, source: str = "document") -> dict[str
                             status=record["status"], due=record["due"], goal_id=record["id"],
                             description=record["description"])
         link_records(store, records)
-    return {name: len(records[name]) for name in COLLECTIONS}
 
 
 def _import_person(store, record: dict) -> None:
@@ -133,5 +142,6 @@ def write_export(store, path: Path) -> dict[str, int]:
     """Write the export to ``path`` (created with owner-only permissions)."""
     doc = export_document(store)
     data = (json.dumps(doc, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
-    write_atomically(Path(path), data)
+    with reporting_disk_faults(Path(path), f"export to {path}"):
+        write_atomically(Path(path), data)
     return {name: len(doc[name]) for name in COLLECTIONS}

@@ -31,6 +31,7 @@ from pathlib import Path
 from .. import policy as policies
 from ..errors import InvalidInput, NotFound, TrellisError
 from ..paths import ensure_private_dir, fsync_dir, write_atomically
+from ..store.faults import reporting_disk_faults
 from .catalog import (CatalogEntry, entry_for_file, find_model_file, read_catalog, sha256_file,
                       user_models_dir)
 from .gguf import BadModelFile, ModelInfo, ModelTooLarge, gigabytes, inspect_model, total_memory_bytes
@@ -190,8 +191,9 @@ def add_model(path: Path | str, *, name: str | None = None, progress: Progress |
     _refuse_if_listed(file, name, entry, info, home)
     directory = ensure_private_dir(user_models_dir(home))
     accept = _content_check(source, name, entry, home, policy)
-    digest = _install_file(source, directory / file, progress, accept)
-    _append_record(_record(name, file, digest, info), home)
+    with reporting_disk_faults(directory, f"add the model {source.name}"):
+        digest = _install_file(source, directory / file, progress, accept)
+        _record_or_remove(_record(name, file, digest, info), directory / file, home)
     return resolve_model(file, home=home)
 
 
@@ -294,6 +296,15 @@ def _record(name: str, file: str, digest: str, info: ModelInfo) -> ModelRecord:
         context_length=info.context_length, parameter_count=info.parameter_count,
         ram_mb=-(-info.ram_needed() // (1 << 20)),
         added_at=datetime.now(timezone.utc).isoformat(timespec="seconds"))
+
+
+def _record_or_remove(record: ModelRecord, installed: Path, home: Path | None) -> None:
+    """Record the installed file; if that fails (a full disk), the file goes too."""
+    try:
+        _append_record(record, home)
+    except BaseException:
+        installed.unlink(missing_ok=True)
+        raise
 
 
 def _append_record(record: ModelRecord, home: Path | None) -> None:

@@ -14,9 +14,11 @@ from ..errors import BackupRefused, StoreCorrupt, TrellisError
 from ..paths import BACKUP_DIR, ensure_private_dir, fsync_dir
 from .cipher import DatabaseError
 from .database import connect, integrity_problems
+from .faults import storage_failed
 from .migrations import MIGRATIONS
 
 BACKUP_SUFFIX = ".trellis-backup"
+PARTIAL_SUFFIX = ".partial"
 
 
 def _stamp() -> str:
@@ -33,21 +35,33 @@ def backup_path_in(directory: Path, label: str = "trellis") -> Path:
 
 
 def write_backup(conn, key: bytes, destination: Path) -> Path:
-    """Snapshot the open database ``conn`` into ``destination`` and verify it."""
-    _reserve(destination)
+    """Snapshot the open database ``conn`` into ``destination`` and verify it.
+
+    The copy is written and checked under a ``.partial`` name and renamed
+    only then, so a backup cut short by a full disk or a killed process is
+    never found under a backup's name.
+    """
+    partial = destination.with_name(destination.name + PARTIAL_SUFFIX)
+    _reserve(partial)
     try:
-        conn.execute("VACUUM INTO ?", [str(destination)])
-        _fsync_file(destination)
-        verify_backup(destination, key, expected_counts=table_counts(conn))
-    except DatabaseError as exc:
-        destination.unlink(missing_ok=True)
-        raise TrellisError(f"The database could not be backed up ({exc}); "
-                           "run `trellis doctor`") from None
-    except BaseException:
-        destination.unlink(missing_ok=True)
-        raise
-    fsync_dir(destination.parent)
+        conn.execute("VACUUM INTO ?", [str(partial)])
+        _fsync_file(partial)
+        verify_backup(partial, key, expected_counts=table_counts(conn))
+        os.replace(partial, destination)
+        fsync_dir(destination.parent)
+    except BaseException as exc:
+        partial.unlink(missing_ok=True)
+        raise _backup_failed(exc, destination) from None
     return destination
+
+
+def _backup_failed(exc: BaseException, destination: Path) -> BaseException:
+    failed = storage_failed(exc, destination.parent, "back up the database")
+    if failed is not None:
+        return failed
+    if isinstance(exc, DatabaseError):
+        return TrellisError(f"The database could not be backed up ({exc}); run `trellis doctor`")
+    return exc
 
 
 def _reserve(destination: Path) -> None:
@@ -111,9 +125,13 @@ def _check_contents(conn, path: Path, expected_counts: dict[str, int] | None) ->
 def replace_database(db_path: Path, backup: Path) -> None:
     """Put a verified copy of ``backup`` in place of the (closed, checkpointed) database."""
     incoming = db_path.with_name(db_path.name + ".restoring")
-    shutil.copyfile(backup, incoming)
-    os.chmod(incoming, 0o600)
-    _fsync_file(incoming)
+    try:
+        shutil.copyfile(backup, incoming)
+        os.chmod(incoming, 0o600)
+        _fsync_file(incoming)
+    except OSError as exc:
+        incoming.unlink(missing_ok=True)
+        raise storage_failed(exc, db_path.parent, f"restore {backup}") or exc from None
     for suffix in ("-wal", "-shm"):
         Path(str(db_path) + suffix).unlink(missing_ok=True)
     os.replace(incoming, db_path)

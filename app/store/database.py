@@ -5,6 +5,7 @@ from pathlib import Path
 
 from .cipher import DatabaseError, dbapi, sqlite_utils
 from ..errors import StoreCorrupt
+from .faults import Database
 from .migrations import migrate
 
 PRAGMAS = (
@@ -62,7 +63,7 @@ def _create_private(path: Path) -> None:
 
 def open_database(path: Path, key: bytes) -> "sqlite_utils.Database":
     """Open (creating if absent) and migrate the database at ``path``."""
-    db = sqlite_utils.Database(connect(path, key), execute_plugins=False)
+    db = Database(connect(path, key), path=path)
     migrate(db)
     return db
 

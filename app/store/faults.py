@@ -1,0 +1,67 @@
+"""Disk-full and I/O errors, told as sentences that name the file.
+
+Why this module exists: SQLite reports a full disk as an ``OperationalError``
+("database or disk is full") that means nothing to a manager and that the
+command line and the window would show as a traceback. Every write in
+Trellis runs inside ``Database.atomic()``, so the database class below turns
+such errors into ``StorageFailed`` there, after SQLite has rolled the
+transaction back: the change is not saved, and nothing saved earlier is lost.
+Errors that are not about the disk (constraints, SQL mistakes) pass unchanged.
+"""
+
+import contextlib
+import errno
+from pathlib import Path
+
+from ..errors import StorageFailed
+from .cipher import DatabaseError, sqlite_utils
+
+# SQLite's primary result codes (extended codes keep them in the low byte).
+_SQLITE_READONLY, _SQLITE_IOERR, _SQLITE_FULL = 8, 10, 13
+_SQLITE_PROBLEMS = {_SQLITE_FULL: "the disk is full",
+                    _SQLITE_IOERR: "the disk reported an input/output error",
+                    _SQLITE_READONLY: "the file cannot be written (read-only)"}
+_OS_PROBLEMS = {errno.ENOSPC: "the disk is full", errno.EDQUOT: "the disk quota is used up",
+                errno.EIO: "the disk reported an input/output error",
+                errno.EROFS: "the disk is read-only"}
+
+
+def disk_problem(exc: BaseException) -> str | None:
+    """What a disk fault behind ``exc`` means in words; None if it is not a disk fault."""
+    if isinstance(exc, DatabaseError):
+        code = getattr(exc, "sqlite_errorcode", None)
+        return _SQLITE_PROBLEMS.get(code & 0xFF) if code is not None else None
+    if isinstance(exc, OSError):
+        return _OS_PROBLEMS.get(exc.errno)
+    return None
+
+
+def storage_failed(exc: BaseException, path: Path, action: str) -> StorageFailed | None:
+    """``StorageFailed`` for a disk fault behind ``exc``, or None for any other error."""
+    problem = disk_problem(exc)
+    return StorageFailed(problem, path, action) if problem else None
+
+
+@contextlib.contextmanager
+def reporting_disk_faults(path: Path, action: str):
+    """Raise disk faults inside the block as ``StorageFailed`` naming ``action`` and ``path``."""
+    try:
+        yield
+    except (DatabaseError, OSError) as exc:
+        failed = storage_failed(exc, getattr(exc, "filename", None) or path, action)
+        if failed is None:
+            raise
+        raise failed from None
+
+
+class Database(sqlite_utils.Database):
+    """sqlite-utils' database whose transactions report disk faults as ``StorageFailed``."""
+
+    def __init__(self, conn, *, path: Path):
+        super().__init__(conn, execute_plugins=False)
+        self.path = Path(path)
+
+    @contextlib.contextmanager
+    def atomic(self):
+        with reporting_disk_faults(self.path, "save the change"), super().atomic():
+            yield self

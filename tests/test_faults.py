@@ -1,0 +1,287 @@
+"""A full or failing disk during a save, an import, a backup, a restore or a model import.
+
+Each test puts the data (or the backup folder, or the models folder) on a
+real tmpfs of a few hundred kilobytes, fills it, and checks three things:
+the error is a sentence naming the operation and the path, the database
+passes SQLite's and SQLCipher's integrity checks with every earlier record
+in it, and nothing half-written is left behind. Where a real disk cannot
+time the failure (an I/O error in the middle of a copy) the write is made to
+fail from inside the module under test.
+"""
+
+import errno
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from conftest import FAST_KDF, PASSPHRASE
+from test_gguf import tiny_model
+from fault_disk import FailingWrites, OsWith, fill, small_disk
+from app import paths
+from app.errors import StorageFailed, TrellisError
+from app.exchange import export_document, import_file, write_export
+from app.llm import registry
+from app.store import Store
+from app.store import backup as backups
+from app.store.faults import disk_problem
+
+BIG_TEXT = "retro went well and the rollout plan is agreed " * 400  # about 19 KB
+
+
+@pytest.fixture
+def disk(tmp_path):
+    with small_disk(tmp_path / "disk", 2048) as mounted:
+        yield mounted
+
+
+@pytest.fixture
+def full_store(disk):
+    """A store on the small disk with three notes, the disk then filled to the brim."""
+    store = Store.open(disk / "home", passphrase=PASSPHRASE, kdf=FAST_KDF)
+    store.people.add(name="Ana Ruiz", person_id="p-ana")
+    kept = [store.notes.add(person_id="p-ana", text=f"kept note {n}", note_id=f"n-kept-{n}")
+            for n in range(3)]
+    ballast = fill(disk)
+    yield store, kept, ballast
+    store.close()
+
+
+def fill_until_refused(store: Store) -> StorageFailed:
+    """Add large notes until the disk refuses one; the WAL's spare pages fill first."""
+    for n in range(200):
+        try:
+            store.notes.add(person_id="p-ana", text=f"{BIG_TEXT} {n}")
+        except StorageFailed as failed:
+            return failed
+    pytest.fail("the disk never filled up")
+
+
+def assert_sound(store: Store, note_ids) -> None:
+    assert store.integrity_problems() == []
+    present = {row[0] for row in store.db.execute("SELECT id FROM notes")}
+    assert set(note_ids) <= present
+
+
+# --- note saves ------------------------------------------------------------------
+
+def test_a_note_saved_on_a_full_disk_is_refused_with_a_sentence_and_nothing_is_lost(full_store, disk):
+    store, kept, ballast = full_store
+    failed = fill_until_refused(store)
+    assert str(failed) == f"Could not save the change: the disk is full ({store.path})."
+    assert_sound(store, [note.id for note in kept])
+    ballast.unlink()
+    store.notes.add(person_id="p-ana", text="written once there was room again")
+    store.close()
+    with Store.open(disk / "home", passphrase=PASSPHRASE) as reopened:
+        assert_sound(reopened, [note.id for note in kept])
+
+
+def test_the_cli_on_a_full_disk_exits_1_with_a_sentence(full_store, disk, cli):
+    store, kept, _ = full_store
+    fill_until_refused(store)
+    store.close()
+    result = cli("note", "add", "Ana Ruiz", BIG_TEXT * 3, env={"TRELLIS_HOME": str(disk / "home")})
+    assert result.returncode == 1, result.stdout
+    assert "Traceback" not in result.stderr
+    assert result.stderr.startswith("trellis: Could not save the change: the disk is full (")
+    with Store.open(disk / "home", passphrase=PASSPHRASE) as reopened:
+        assert_sound(reopened, [note.id for note in kept])
+
+
+def test_sqlite_and_os_disk_errors_are_recognised_and_others_are_not(store):
+    with pytest.raises(Exception) as bad_sql:
+        store.db.execute("SELECT * FROM no_such_table")
+    assert disk_problem(bad_sql.value) is None
+    assert disk_problem(OSError(errno.ENOSPC, "full")) == "the disk is full"
+    assert disk_problem(OSError(errno.EIO, "bad")) == "the disk reported an input/output error"
+    assert disk_problem(OSError(errno.ENOENT, "gone")) is None
+
+
+# --- files written whole or not at all ------------------------------------------
+
+def test_a_file_rewritten_on_a_nearly_full_disk_keeps_its_old_contents(disk):
+    """A nearly full disk takes part of a write: the old file must not be swapped for the part."""
+    target = disk / "key.json"
+    target.write_bytes(b"the old, whole file")
+    fill(disk, leave=16 * 1024)
+    with pytest.raises(OSError) as refused:
+        paths.write_atomically(target, b"x" * 200_000)
+    assert refused.value.errno == errno.ENOSPC and refused.value.filename == str(target)
+    assert target.read_bytes() == b"the old, whole file"
+    assert sorted(p.name for p in disk.iterdir()) == ["ballast", "key.json"]
+
+
+def test_an_export_onto_a_full_disk_is_refused_and_leaves_no_file(team, disk):
+    fill(disk)
+    target = disk / "team.json"
+    with pytest.raises(StorageFailed) as refused:
+        write_export(team[0], target)
+    assert str(refused.value).startswith(f"Could not export to {target}: the disk is full")
+    assert sorted(p.name for p in disk.iterdir()) == ["ballast"]
+
+
+# --- imports ----------------------------------------------------------------------
+
+def _team_document(people: int, notes_each: int) -> dict:
+    return {"format": "trellis/v1",
+            "people": [{"id": f"p-{i}", "name": f"Person {i}"} for i in range(people)],
+            "notes": [{"id": f"n-{i}-{j}", "person": f"p-{i}", "date": "2026-01-12",
+                       "kind": "observation", "text": f"{BIG_TEXT} {i} {j}"}
+                      for i in range(people) for j in range(notes_each)]}
+
+
+def test_an_import_onto_a_full_disk_adds_nothing_and_names_the_file(full_store, tmp_path):
+    store, kept, _ = full_store
+    source = tmp_path / "team.json"
+    source.write_text(json.dumps(_team_document(4, 25)))
+    before = export_document(store)
+    with pytest.raises(StorageFailed) as refused:
+        import_file(store, source)
+    assert str(refused.value) == f"Could not import {source}: the disk is full ({store.path})."
+    assert export_document(store) == before
+    assert_sound(store, [note.id for note in kept])
+
+
+def test_an_io_error_midway_through_an_import_adds_nothing(team, tmp_path, monkeypatch):
+    store = team[0]
+    source = tmp_path / "team.json"
+    source.write_text(json.dumps(_team_document(3, 5)))
+    before = export_document(store)
+    real_add, calls = store.notes.add, []
+
+    def add_then_fail(**kwargs):
+        calls.append(kwargs["note_id"])
+        if len(calls) == 7:
+            raise OSError(errno.EIO, "Input/output error")
+        return real_add(**kwargs)
+
+    monkeypatch.setattr(store.notes, "add", add_then_fail)
+    with pytest.raises(StorageFailed) as refused:
+        import_file(store, source)
+    assert str(refused.value) == (f"Could not import {source}: the disk reported an "
+                                  f"input/output error ({store.path}).")
+    assert export_document(store) == before
+    assert store.integrity_problems() == []
+
+
+# --- backups and restores ---------------------------------------------------------
+
+def test_a_backup_onto_a_full_disk_is_refused_and_leaves_no_partial_file(team, disk):
+    store = team[0]
+    store.notes.add(person_id="p-ana", text=BIG_TEXT)
+    folder = disk / "backups"
+    folder.mkdir()
+    fill(disk, leave=8 * 1024)
+    with pytest.raises(StorageFailed) as refused:
+        store.backup(folder)
+    assert str(refused.value) == f"Could not back up the database: the disk is full ({folder})."
+    assert list(folder.iterdir()) == []
+    assert store.integrity_problems() == []
+
+
+def test_an_io_error_while_syncing_a_backup_leaves_no_file(team, tmp_path, monkeypatch):
+    def failing_fsync(path):
+        raise OSError(errno.EIO, "Input/output error")
+
+    monkeypatch.setattr(backups, "_fsync_file", failing_fsync)
+    folder = tmp_path / "out"
+    with pytest.raises(StorageFailed) as refused:
+        team[0].backup(folder)
+    assert "the disk reported an input/output error" in str(refused.value)
+    assert list(folder.iterdir()) == []
+
+
+@pytest.mark.parametrize("code", [errno.ENOSPC, errno.EIO])
+def test_a_restore_whose_copy_fails_keeps_the_old_data_and_the_store_usable(team, tmp_path,
+                                                                            monkeypatch, code):
+    store = team[0]
+    store.notes.add(person_id="p-ana", text="in the backup", note_id="n-old")
+    backup = store.backup(tmp_path / "backups")
+    store.notes.add(person_id="p-ana", text="written after the backup", note_id="n-new")
+    before = export_document(store)
+    failing = FailingWrites(budget=20_000, code=code)
+
+    def copy_failing(src, dst):
+        with open(src, "rb") as reader, open(dst, "wb") as writer:
+            while chunk := reader.read(8192):
+                failing(writer.fileno(), chunk)
+        return dst
+
+    monkeypatch.setattr(backups.shutil, "copyfile", copy_failing)
+    with pytest.raises(StorageFailed) as refused:
+        store.restore(backup)
+    assert str(refused.value).startswith(f"Could not restore {backup}: ")
+    assert failing.failures == 1
+    assert export_document(store) == before
+    assert_sound(store, ["n-old", "n-new"])
+    assert not store.path.with_name(store.path.name + ".restoring").exists()
+    store.notes.add(person_id="p-ana", text="the store still takes notes")
+
+
+# --- model imports ----------------------------------------------------------------
+
+@pytest.fixture
+def model_copy(tmp_path):
+    """A valid 2.6 MB GGUF (three copy chunks): larger than the small disk."""
+    (tmp_path / "incoming").mkdir()
+    return tiny_model(tmp_path / "incoming" / "My-Model.gguf", extra_rows=2500)
+
+
+def _models_dir_on(disk: Path, monkeypatch) -> Path:
+    models = disk / "models"
+    monkeypatch.setattr(registry, "user_models_dir", lambda home=None: models)
+    return models
+
+
+def test_a_model_import_onto_a_full_disk_leaves_no_part_file_and_no_record(disk, model_copy,
+                                                                          monkeypatch):
+    models = _models_dir_on(disk, monkeypatch)
+    with pytest.raises(StorageFailed) as refused:
+        registry.add_model(model_copy)
+    assert str(refused.value) == f"Could not add the model My-Model.gguf: the disk is full ({models})."
+    assert list(models.iterdir()) == []
+    assert [m.file for m in registry.installed_models() if m.file == "My-Model.gguf"] == []
+
+
+def test_a_model_whose_record_cannot_be_written_is_not_left_installed(tmp_path, model_copy,
+                                                                      monkeypatch):
+    models = _models_dir_on(tmp_path, monkeypatch)
+    monkeypatch.setattr(paths, "os", OsWith(write=FailingWrites(budget=10, code=errno.ENOSPC)))
+    with pytest.raises(StorageFailed) as refused:
+        registry.add_model(model_copy)
+    assert "the disk is full" in str(refused.value)
+    assert str(models / registry.RECORDS_FILE) in str(refused.value)
+    assert list(models.iterdir()) == []
+    assert registry.read_records() == []
+
+
+def test_an_io_error_midway_through_a_model_copy_leaves_nothing(tmp_path, model_copy, monkeypatch):
+    models = _models_dir_on(tmp_path, monkeypatch)
+    real_fdopen = os.fdopen
+
+    class Failing:
+        def __init__(self, fd, mode):
+            self._file, self.written = real_fdopen(fd, mode), 0
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            self._file.close()
+
+        def write(self, chunk):
+            self.written += len(chunk)
+            if self.written > 2 * registry.COPY_CHUNK:
+                raise OSError(errno.EIO, "Input/output error")
+            return self._file.write(chunk)
+
+        def __getattr__(self, name):
+            return getattr(self._file, name)
+
+    monkeypatch.setattr(registry, "os", OsWith(fdopen=Failing))
+    with pytest.raises(TrellisError) as refused:
+        registry.add_model(model_copy)
+    assert "input/output error" in str(refused.value)
+    assert list(models.iterdir()) == []
