@@ -113,8 +113,11 @@ class Store:
             backups.backup_path_in(backups.default_backup_dir(self.home), "before-restore"))
         self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         self.db.conn.close()
-        backups.replace_database(self.path, backup_file)
-        self._attach(open_database(self.path, self._key))
+        try:
+            backups.replace_database(self.path, backup_file)
+        finally:
+            # After a failed copy (a full disk) the old database is still in place: reopen it.
+            self._attach(open_database(self.path, self._key))
         return safety
 
     def checkpoint(self) -> None:
