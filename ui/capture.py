@@ -11,6 +11,8 @@ saving or cancelling forgets it, and ``offer_unsaved`` offers it back at
 the next start.
 """
 
+import contextlib
+
 from PySide6.QtCore import QDate, QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
@@ -19,7 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.records import NOTE_KINDS, Note, Person
-from app.errors import TrellisError
+from app.errors import StorageFailed, TrellisError
 from app.services.autosave import Autosaves, UnsavedText
 
 from .chips import kind_label
@@ -276,6 +278,9 @@ class QuickCaptureDialog(QDialog):
             return
         try:
             note = self._add_note()
+        except StorageFailed as failed:
+            self._show_problem(str(failed.during("save the note")))
+            return
         except TrellisError as err:
             self._show_problem(str(err))
             return
@@ -327,13 +332,21 @@ class QuickCaptureDialog(QDialog):
         snapshot = (self.text(), self.context())
         if self._autosave_store is None or snapshot == self._last_kept:
             return
-        Autosaves(self._autosave_store).keep(AUTOSAVE_SLOT, *snapshot)
+        try:
+            Autosaves(self._autosave_store).keep(AUTOSAVE_SLOT, *snapshot)
+        except StorageFailed as failed:
+            # The text stays in the box and the last copy that was kept stays in the store.
+            self.problem_label.setText(str(failed.during("keep a copy of the note")))
+            self.problem_label.show()
+            return
         self._last_kept = snapshot
 
     def _forget_autosave(self) -> None:
         self.autosave_timer.stop()
         if self._autosave_store is not None:
-            Autosaves(self._autosave_store).discard(AUTOSAVE_SLOT)
+            # A full disk keeps the draft; the next start offers it once more.
+            with contextlib.suppress(StorageFailed):
+                Autosaves(self._autosave_store).discard(AUTOSAVE_SLOT)
         self._last_kept = None
 
     def reject(self) -> None:
