@@ -25,7 +25,6 @@ warning (and returned) as a sentence, and the app goes on.
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import logging
 import sys
 
@@ -82,10 +81,12 @@ def is_dumpable() -> bool | None:
 
 
 def _libc():
-    name = ctypes.util.find_library("c") or "libc.so.6"
+    # The running program's own symbols include the C library's prctl; looking
+    # libc up by name (ctypes.util.find_library) would start ldconfig each time.
     try:
-        libc = ctypes.CDLL(name, use_errno=True)
-    except OSError:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl
+    except (OSError, AttributeError):
         return None
     libc.prctl.argtypes = [ctypes.c_int, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong]
     libc.prctl.restype = ctypes.c_int
