@@ -9,12 +9,14 @@ empties the model, closes the editor and drops the undo history, so no note
 text stays in memory once the store is closed.
 """
 
+import contextlib
+
 from PySide6.QtCore import QAbstractListModel, QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence, QUndoCommand, QUndoStack
 from PySide6.QtWidgets import QAbstractItemView, QLabel, QListView, QMenu, QStackedWidget, QVBoxLayout, QWidget
 
 from app.domain.records import Note, Person
-from app.errors import NotFound, TrellisError
+from app.errors import NotFound, StorageFailed, TrellisError
 from app.services.autosave import Autosaves
 
 from .chips import (
@@ -280,6 +282,7 @@ class TimelineView(QWidget):
         self._person: Person | None = None
         self._announcing = False
         self._problem: str | None = None
+        self._unsaved_note_id: str | None = None  # its edit was refused; keep its draft
         self.undo_stack = QUndoStack(self)
         self.model = TimelineModel(self)
         self._build()
@@ -479,7 +482,11 @@ class TimelineView(QWidget):
             self.reload()
 
     def on_text_edited(self, note_id: str, text: str) -> None:
-        self.edit_note(note_id, text=text)
+        self._problem = None
+        if not self.edit_note(note_id, text=text) and self._problem is not None:
+            # The write failed (a full disk): reopen the editor with the text, so none of it is lost.
+            self._unsaved_note_id = note_id
+            QTimer.singleShot(0, lambda: self.resume_edit(note_id, text))
 
     def on_note_written(self, note: Note | None, problem: str | None) -> None:
         self._problem = problem
@@ -528,16 +535,22 @@ class TimelineView(QWidget):
 
     def on_editor_closed(self, note_id: str) -> None:
         self.autosave_timer.stop()
-        if self._session.store is not None:  # when locking, keep it: it is offered back later
-            Autosaves(self._session.store).discard(AUTOSAVE_PREFIX + note_id)
+        unsaved, self._unsaved_note_id = self._unsaved_note_id == note_id, None
+        if self._session.store is not None and not unsaved:  # when locking, keep it: it is offered back later
+            # A full disk keeps the draft; the next start offers it once more.
+            with contextlib.suppress(StorageFailed):
+                Autosaves(self._session.store).discard(AUTOSAVE_PREFIX + note_id)
 
     def autosave_now(self) -> None:
         """Keep the open editor's text in the encrypted store, in case the app dies."""
         editor, note_id, store = self.delegate.editor, self.delegate.editing_note_id, self._session.store
         if editor is None or note_id is None or store is None or self._person is None:
             return
-        Autosaves(store).keep(AUTOSAVE_PREFIX + note_id, editor.toPlainText(),
-                              {"person": self._person.id, "note": note_id})
+        try:
+            Autosaves(store).keep(AUTOSAVE_PREFIX + note_id, editor.toPlainText(),
+                                  {"person": self._person.id, "note": note_id})
+        except StorageFailed as failed:
+            self._tell(str(failed.during("keep a copy of the note")))
 
     def _push(self, command: NoteCommand) -> bool:
         self._problem = None
