@@ -13,14 +13,18 @@ import pytest
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 pytest.importorskip("PySide6")
 
+from PySide6.QtWidgets import QApplication, QLineEdit, QVBoxLayout, QWidget  # noqa: E402
+
 from app.services.autosave import Autosaves  # noqa: E402
 from app.store import Store  # noqa: E402
 from conftest import FAST_KDF, PASSPHRASE  # noqa: E402
 from fault_disk import fill, small_disk  # noqa: E402
 from test_faults import BIG_TEXT, fill_until_refused  # noqa: E402
+from test_ui_timeline import open_editor  # noqa: E402
 from ui import capture  # noqa: E402
 from ui.capture import QuickCaptureDialog  # noqa: E402
 from ui.session import Session  # noqa: E402
+from ui.timeline import TimelineView  # noqa: E402
 
 EARLY_DRAFT = "Ana unblocked the release on Friday"
 LONG_TEXT = f"{EARLY_DRAFT}. {BIG_TEXT * 3}"
@@ -109,3 +113,50 @@ def test_cancel_on_a_full_disk_closes_and_the_draft_waits_for_the_next_start(dia
     session.lock()
     with Store.open(disk / "home", passphrase=PASSPHRASE) as reopened:
         assert drafts(reopened) == [EARLY_DRAFT]
+
+
+# --- editing a note in the timeline -------------------------------------------------
+
+@pytest.fixture
+def timeline_on_a_full_disk(qtbot, session, disk):
+    """The timeline beside a text field, on Ana's note, the disk then filled to the brim."""
+    session.store.notes.add(person_id="p-ana", text="Ana unblocked the release", note_id="n-ana")
+    host, timeline, other = QWidget(), TimelineView(session), QLineEdit()
+    layout = QVBoxLayout(host)
+    layout.addWidget(timeline)
+    layout.addWidget(other)
+    qtbot.addWidget(host)
+    host.resize(640, 520)
+    host.show()
+    qtbot.waitExposed(host)
+    host.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is host)
+    timeline.show_person("p-ana")
+    ballast = fill(disk)
+    fill_until_refused(session.store)
+    timeline.host = host  # the fixture's value keeps the window alive
+    return timeline, other, ballast
+
+
+def test_an_edit_the_disk_refuses_reopens_the_editor_with_the_typed_text(qtbot,
+                                                                          timeline_on_a_full_disk,
+                                                                          session):
+    timeline, other, ballast = timeline_on_a_full_disk
+    editor = open_editor(qtbot, timeline, "n-ana")
+    editor.setPlainText(LONG_TEXT)
+    timeline.autosave_now()
+    assert timeline.message.text() == (
+        f"Could not keep a copy of the note: the disk is full ({session.store.path}).")
+    other.setFocus()
+    qtbot.waitUntil(lambda: timeline.delegate.editor is not None
+                    and timeline.delegate.editor.toPlainText() == LONG_TEXT)
+    assert timeline.message.text() == (
+        f"Could not save the change: the disk is full ({session.store.path}).")
+    assert session.store.notes.get("n-ana").text == "Ana unblocked the release"
+    assert session.store.integrity_problems() == []
+
+    ballast.unlink()
+    other.setFocus()
+    qtbot.waitUntil(lambda: timeline.delegate.editor is None)
+    assert session.store.notes.get("n-ana").text == LONG_TEXT
+    assert drafts(session.store) == [] and [u.slot for u in Autosaves(session.store).pending()] == []
