@@ -112,6 +112,9 @@ class Session:
 def run_the_session(session: Session) -> dict:
     """Everything a manager does in a week, from the command line; returns what the checks need."""
     out = session.out
+    for earlier in ("team.json", "agenda.md"):   # files anyone may read, which the exports replace
+        (out / earlier).write_text("an older copy\n")
+        (out / earlier).chmod(0o644)
     session.trellis("import", str(SAMPLE_TEAM))
     session.trellis("settings", "threads", "1")
     session.trellis("note", "add", "sample-p-amara", NOTE, "--date", "2026-03-02", "--kind", "concern")
