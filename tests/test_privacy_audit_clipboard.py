@@ -5,9 +5,11 @@ Share agenda dialog, Copy as plain text in the Reviews tab) on a real
 store; locking goes through ``Session.lock`` as Ctrl+L and the idle lock
 do. Whatever the manager copied themselves since is never touched.
 Quitting is checked in a child process, where the application really quits.
+The other way an agenda leaves, Save as Markdown, writes an owner-only file.
 """
 
 import os
+import stat
 import subprocess
 import sys
 
@@ -156,3 +158,16 @@ def test_quitting_clears_what_trellis_copied_and_only_that(last_copy, left):
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == left
+
+
+# --- the other way an agenda leaves: Save as Markdown -------------------------------------------
+
+def test_a_saved_agenda_is_readable_by_the_owner_only_even_over_a_shared_file(agenda_dialog, tmp_path):
+    earlier = tmp_path / "agenda.md"
+    earlier.write_text("an older copy\n")
+    earlier.chmod(0o644)
+    assert agenda_dialog.save_to(earlier)
+    assert "Talk about the on-call load" in earlier.read_text()
+    assert stat.S_IMODE(earlier.stat().st_mode) == 0o600
+    assert agenda_dialog.save_to(tmp_path / "new agenda")
+    assert stat.S_IMODE((tmp_path / "new agenda.md").stat().st_mode) == 0o600
