@@ -426,3 +426,22 @@ def test_a_topic_naming_someone_else_or_their_record_falls_back_to_the_own_recor
     assert accepted.state == "accepted"
     with pytest.raises(InvalidInput, match="No topic 'note:n-9' is awaiting an answer"):
         TopicSuggestions(store).dismiss(ana.id, "note:n-9")
+
+
+def test_an_accepted_topic_about_an_action_rewords_its_point_instead_of_adding_one(ana):
+    from app.domain.records import TopicSuggestion
+    store, person = ana
+    action = store.actions.add(person_id=person, text="Send the design doc", owner="report",
+                               due="2026-01-09")
+    topics = TopicSuggestions(store)
+    topics.save(TopicSuggestion(person, f"action:{action.id}", "Design doc: what is blocking it",
+                                (action.id,), "model"), model_sha256="0" * 64, prompt_version="1")
+    topics.accept(person, f"action:{action.id}")
+    agenda = next_agenda(store, person, today="2026-01-12")
+    assert _texts(agenda) == ["Design doc: what is blocking it"]         # once, in the topic's words
+    [entry] = agenda
+    assert (entry.source, entry.action_id, entry.citations) == ("suggested", action.id, (action.id,))
+    meeting = start_meeting(store, person, date="2026-01-12")
+    store.meetings.set_item_status(meeting.id, 1, "done")
+    assert store.actions.get(action.id).done                            # still tied to the action
+    assert next_agenda(store, person, today="2026-01-19") == []

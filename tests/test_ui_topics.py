@@ -19,7 +19,7 @@ from app.domain.records import AgendaItem  # noqa: E402
 from app.llm.engine import ModelError  # noqa: E402
 from app.llm.fake_engine import FakeEngine  # noqa: E402
 from app.services.agenda import next_agenda  # noqa: E402
-from app.services.topic_checks import says_only_the_name  # noqa: E402
+from app.services.topics import says_only_the_name  # noqa: E402
 from app.services.topics import TopicSuggestions  # noqa: E402
 from ui.model_bridge import ModelBridge  # noqa: E402
 from ui.one_on_ones_tab import OneOnOnesTab  # noqa: E402
@@ -112,8 +112,8 @@ def test_topics_are_worded_on_the_model_thread_and_say_what_they_came_from(qtbot
     assert all(t.person_id == "p-ana" and t.text for t in topics(panel))
     assert [panel.model.index(r).data(FromRole) for r in range(3)] == [
         f"from: action overdue since {short_date(ACTION_DUE)} — Write the on-call handbook"
-        " · already on the agenda",
-        "from: goal “Mentor the new backend hire” (at risk) · already on the agenda",
+        " · accepting rewords its agenda point",
+        "from: goal “Mentor the new backend hire” (at risk) · accepting rewords its agenda point",
         f"from: note of {short_date(NOTE_DAY)} — {REVIEW_NOTE[:69].rstrip()}…"]
     first = panel.model.index(0)
     assert "Enter accepts, Delete dismisses" in first.data(Qt.ItemDataRole.AccessibleTextRole)
@@ -166,7 +166,7 @@ def test_a_topic_that_only_names_the_person_gets_its_records_words(qtbot, make_t
     assert [t.text for t in TopicSuggestions(records).pending("p-ana")][:2] == [
         "Write the on-call handbook", "Mentor the new backend hire"]
     assert tab.topics.model.index(0).data(FromRole) == (
-        f"from: action overdue since {short_date(ACTION_DUE)}, in its own words · already on the agenda")
+        f"from: action overdue since {short_date(ACTION_DUE)}, in its own words · accepting rewords its agenda point")
     assert says_only_the_name("Chat with Ana Ruiz", "Ana Ruiz")
     assert not says_only_the_name("Ana's meetup talk", "Ana Ruiz")
 

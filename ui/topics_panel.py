@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (QHBoxLayout, QLabel, QListView, QStyle, QStyledIt
 
 from app.errors import NotFound, TrellisError
 from app.llm.engine import Engine, StopFlag
-from app.services.topic_checks import reword_name_only_topics
 from app.services.topics import TopicSuggestions, suggest_topics
 
 from .assistant import STATE_TEXT
@@ -43,13 +42,13 @@ PAD = 6
 def topics_task(store, person_id: str, *, prompts_dir: Path | None) -> Task:
     """A bridge job: word new topics for the person's next 1:1 (saved as suggested) and list them.
 
-    A topic the model worded as nothing but the person's name gets its record's own words.
+    A topic the model worded as nothing but the person's name gets its record's own words
+    (``app.services.topics.says_only_the_name``).
     """
     def task(engine: Engine, stop: StopFlag, _on_piece: Callable[[str], None]):
         from app.llm.prompts import PromptLibrary  # jinja2 loads with the first prompt
         library = PromptLibrary(user_dir=prompts_dir) if prompts_dir else PromptLibrary()
         suggest_topics(store, engine, library, person_id, stop=stop)
-        reword_name_only_topics(store, person_id)
         return TopicSuggestions(store).pending(person_id)
     return task
 
@@ -258,7 +257,7 @@ class TopicsPanel(QWidget):
 
     def _source_line(self, store, topic) -> str:
         line = source_line(store, topic.key, quote=topic.wording != "fallback")
-        return line + " · already on the agenda" if topic.key in self._on_agenda else line
+        return line + " · accepting rewords its agenda point" if topic.key in self._on_agenda else line
 
     def clear(self) -> None:
         self.person_id, self._on_agenda = None, frozenset()

@@ -17,7 +17,7 @@ from collections.abc import Iterable, Sequence
 
 from ..domain.dates import parse_date, today_iso
 from ..domain.records import AgendaEntry, AgendaItem, Meeting
-from ..errors import InvalidInput
+from ..errors import InvalidInput, NotFound
 from . import cadence
 from .agenda_templates import AgendaTemplates
 from .topics import TopicSuggestions, goals_to_raise
@@ -30,10 +30,12 @@ def next_agenda(store, person_id: str, *, today: str | None = None, template: st
     person = store.people.get(person_id)
     threads = store.meetings.open_threads(person_id)
     goals = goals_to_raise(store, person_id, today)
+    topics = _accepted_topics(store, person_id, threads)
+    reworded = {e.action_id or e.goal_id for e in topics} - {None}
     entries = [*_carried(threads, {g.id for g in goals}, store),
-               *_open_actions(store, person_id, threads),
-               *(_goal_entry(goal, today, threads) for goal in goals),
-               *_accepted_topics(store, person_id)]
+               *(e for e in _open_actions(store, person_id, threads) if e.action_id not in reworded),
+               *(_goal_entry(goal, today, threads) for goal in goals if goal.id not in reworded),
+               *topics]
     if template:
         standing = (templates or AgendaTemplates()).get(template).entries(person)
         already = {e.text.casefold() for e in entries}
@@ -81,10 +83,29 @@ def _goal_entry(goal, today: str, threads) -> AgendaEntry:
                        origin_id=_thread_for(threads, goal_id=goal.id), goal_id=goal.id)
 
 
-def _accepted_topics(store, person_id: str) -> list[AgendaEntry]:
-    return [AgendaEntry(topic.text, "manager", "suggested", topic.citations,
-                        suggestion_key=topic.key)
-            for topic in TopicSuggestions(store).accepted_for_next_agenda(person_id)]
+def _accepted_topics(store, person_id: str, threads) -> list[AgendaEntry]:
+    """Accepted topics; one about an open action or a goal takes that record's own point
+    (its wording, the same links), so the record is raised once."""
+    entries = []
+    for topic in TopicSuggestions(store).accepted_for_next_agenda(person_id):
+        kind, _, record_id = topic.key.partition(":")
+        links = {"action_id": record_id} if kind == "action" else (
+            {"goal_id": record_id} if kind == "goal" else {})
+        if links and not _still_open(store, kind, record_id):
+            links = {}
+        entries.append(AgendaEntry(topic.text, "manager", "suggested", topic.citations,
+                                   origin_id=_thread_for(threads, **links) if links else None,
+                                   suggestion_key=topic.key, **links))
+    return entries
+
+
+def _still_open(store, kind: str, record_id: str) -> bool:
+    try:
+        if kind == "action":
+            return not store.actions.get(record_id).done
+        return store.goals.get(record_id).status not in ("done", "dropped")
+    except NotFound:
+        return False
 
 
 def start_meeting(store, person_id: str, *, date: str | None = None, template: str | None = None,

@@ -15,6 +15,7 @@ an agenda is shared with the report.
 
 import datetime as dt
 import json
+import re
 from dataclasses import dataclass
 
 from ..assist.digest import ask_json
@@ -112,9 +113,31 @@ def _word(engine, library, person, others, source: TopicSource, stop):
         return None
     grounded = ground(str(reply.get("topic", "")), [source], person_name=person.name,
                       other_people=others)
+    if grounded.source == "model" and says_only_the_name(grounded.text, person.name):
+        grounded = ground("", [source], person_name=person.name, other_people=others)
     text = (grounded.text or "").rstrip(".") if not grounded.dropped else ""
     return TopicSuggestion(person.id, source.key, text, (source.id,),
                            "model" if grounded.source == "model" else "fallback")
+
+
+# Words that carry no topic of their own around a name ("Chat with Ana", "1:1 about Ana").
+FILLER_WORDS = frozenset("""a an the and or with about for of on to in at re regarding topic topics
+    discuss discussion chat check catch up sync meeting meet next one mr mrs ms dr""".split())
+_WORD = re.compile(r"[^\W_]+", re.UNICODE)
+
+
+def says_only_the_name(text: str, person_name: str) -> bool:
+    """True when ``text`` holds no word beyond the person's name and filler words.
+
+    The default model, asked to word a topic for "the next 1:1 with Sofía
+    Herrera", often answers with the name alone; the grounding checker lets
+    that through (the record names her), but it gives the manager nothing to
+    judge, so such a topic takes its record's own words instead.
+    """
+    names = {part.casefold() for part in _WORD.findall(person_name)}
+    words = [w.casefold() for w in _WORD.findall(text)]
+    return not [w for w in words if w not in names and w not in FILLER_WORDS and len(w) > 1
+                and not w.isdigit()]
 
 
 _COLUMNS = "person_id, key, text, citations, wording, state, meeting_id"
