@@ -23,9 +23,12 @@ from app import paths
 from app.errors import StorageFailed, TrellisError
 from app.exchange import export_document, import_file, write_export
 from app.llm import registry
-from app.store import Store
+from app.store import Store, keys
 from app.store import backup as backups
+from app.store.cipher import sqlite_utils
+from app.store.database import connect
 from app.store.faults import disk_problem
+from app.store.migrations import MIGRATIONS, migrate
 
 BIG_TEXT = "retro went well and the rollout plan is agreed " * 400  # about 19 KB
 
@@ -285,3 +288,48 @@ def test_an_io_error_midway_through_a_model_copy_leaves_nothing(tmp_path, model_
         registry.add_model(model_copy)
     assert "input/output error" in str(refused.value)
     assert list(models.iterdir()) == []
+
+
+# --- opening ----------------------------------------------------------------------
+
+def test_opening_on_a_full_disk_says_so_instead_of_calling_the_data_damaged(disk):
+    home = disk / "home"
+    with Store.open(home, passphrase=PASSPHRASE, kdf=FAST_KDF) as store:
+        store.people.add(name="Ana Ruiz", person_id="p-ana")
+    ballast = fill(disk)
+    with pytest.raises(StorageFailed) as refused:
+        Store.open(home, passphrase=PASSPHRASE)
+    assert str(refused.value) == f"Could not open the database: the disk is full ({home / 'trellis.db'})."
+    ballast.unlink()
+    with Store.open(home, passphrase=PASSPHRASE) as store:
+        assert_sound(store, [])
+        assert store.people.get("p-ana").name == "Ana Ruiz"
+
+
+def test_an_upgrade_on_a_full_disk_is_refused_and_completes_once_there_is_room(disk):
+    home = disk / "home"
+    Store.open(home, passphrase=PASSPHRASE, kdf=FAST_KDF).close()
+    key = keys.unlock_key(home, PASSPHRASE)
+    for leftover in home.glob("trellis.db*"):
+        leftover.unlink()
+    old = sqlite_utils.Database(connect(home / "trellis.db", key), execute_plugins=False)
+    migrate(old, MIGRATIONS[:1])
+    old.execute("INSERT INTO people (id, name, created_at, updated_at) VALUES ('p-ana', 'Ana', 'x', 'x')")
+    with old.atomic():
+        for n in range(40):
+            old.execute("INSERT INTO notes (id, person_id, date, kind, text, created_at, updated_at) "
+                        "VALUES (?, 'p-ana', '2025-06-01', 'observation', ?, 'x', 'x')",
+                        [f"n-old-{n}", f"{BIG_TEXT} old{n}z"])
+    old.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    old.conn.close()
+    ballast = fill(disk, leave=64 * 1024)
+    with pytest.raises(StorageFailed) as refused:
+        Store.open(home, passphrase=PASSPHRASE)
+    assert str(refused.value).startswith("Could not bring the database up to this Trellis's "
+                                         "version: the disk is full (")
+    ballast.unlink()
+    with Store.open(home, passphrase=PASSPHRASE) as store:
+        assert_sound(store, [f"n-old-{n}" for n in range(40)])
+        assert [hit.note_id for hit in store.search("old39z")] == ["n-old-39"]
+        steps = [row[0] for row in store.db.execute("SELECT name FROM schema_migrations")]
+        assert steps == [migration.__name__ for migration in MIGRATIONS]

@@ -4,8 +4,8 @@ import os
 from pathlib import Path
 
 from .cipher import DatabaseError, dbapi, sqlite_utils
-from ..errors import StoreCorrupt
-from .faults import Database
+from ..errors import StorageFailed, StoreCorrupt
+from .faults import Database, storage_failed
 from .migrations import migrate
 
 PRAGMAS = (
@@ -43,7 +43,7 @@ def connect(path: Path, key: bytes, *, read_only: bool = False):
             conn.execute(pragma)
     except DatabaseError as exc:
         conn.close()
-        raise StoreCorrupt(
+        raise storage_failed(exc, path, "open the database") or StoreCorrupt(
             f"{path}: cannot be opened with this Trellis's key ({exc}). It is damaged, "
             "or it belongs to another installation."
         ) from None
@@ -64,7 +64,11 @@ def _create_private(path: Path) -> None:
 def open_database(path: Path, key: bytes) -> "sqlite_utils.Database":
     """Open (creating if absent) and migrate the database at ``path``."""
     db = Database(connect(path, key), path=path)
-    migrate(db)
+    try:
+        migrate(db)
+    except StorageFailed as failed:
+        db.conn.close()
+        raise failed.during("bring the database up to this Trellis's version") from None
     return db
 
 

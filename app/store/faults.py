@@ -11,6 +11,7 @@ Errors that are not about the disk (constraints, SQL mistakes) pass unchanged.
 
 import contextlib
 import errno
+import os
 from pathlib import Path
 
 from ..errors import StorageFailed
@@ -39,7 +40,20 @@ def disk_problem(exc: BaseException) -> str | None:
 def storage_failed(exc: BaseException, path: Path, action: str) -> StorageFailed | None:
     """``StorageFailed`` for a disk fault behind ``exc``, or None for any other error."""
     problem = disk_problem(exc)
+    if problem == _SQLITE_PROBLEMS[_SQLITE_IOERR] and _free_bytes(Path(path)) == 0:
+        # SQLite says "I/O error" when a full disk refuses its shared-memory file.
+        problem = _SQLITE_PROBLEMS[_SQLITE_FULL]
     return StorageFailed(problem, path, action) if problem else None
+
+
+def _free_bytes(path: Path) -> int | None:
+    """Space left for the user on the disk holding ``path``; None where it cannot be told."""
+    folder = next((p for p in (path, *path.parents) if p.is_dir()), None)
+    try:
+        stats = os.statvfs(folder)
+    except (AttributeError, OSError, TypeError):  # Windows has no statvfs
+        return None
+    return stats.f_bavail * stats.f_frsize
 
 
 @contextlib.contextmanager
