@@ -356,14 +356,14 @@ def main(argv: list[str] | None = None) -> int:
     except TrellisError as exc:
         print(f"trellis: {exc}", file=sys.stderr)
         return 1
-    except OSError as exc:
-        where = f" ({exc.filename})" if exc.filename else ""
-        print(f"trellis: {exc.strerror or exc}{where}", file=sys.stderr)
-        return 1
     except KeyboardInterrupt:
         print("trellis: interrupted; nothing half-saved (each change is one transaction)",
               file=sys.stderr)
         return 130
+    except Exception as exc:  # the last resort: a sentence, and details logged without note text
+        from .error_log import describe
+        print(f"trellis: {describe(exc, where='command line')}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":
