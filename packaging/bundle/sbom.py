@@ -86,9 +86,13 @@ def python_component(dist: metadata.Distribution) -> dict:
     return component
 
 
+# The Python library's name on Linux, Windows and macOS (the installers' builds).
+PYTHON_LIBRARIES = ("libpython3*.so*", "python3??.dll", "libpython3*.dylib", "Python")
+
+
 def cpython(bundle: Path) -> dict:
-    library = next((bundle / CONTENTS).glob("libpython3*.so*"))
-    return _native("CPython", platform.python_version(), "PSF-2.0", [library],
+    found = [path for pattern in PYTHON_LIBRARIES for path in (bundle / CONTENTS).glob(pattern)]
+    return _native("CPython", platform.python_version(), "PSF-2.0", found[:1],
                    "the Python runtime the programs embed")
 
 
