@@ -346,3 +346,9 @@ def test_the_guide_names_real_files_and_the_real_upgrade_code(wxs):
     for command in ("make package", "TRELLIS_SIGNING_KEY", "signed-by=", "msiexec /i", "msiexec /x {ProductCode} /qn",
                     "xcrun notarytool", "rcodesign", "osslsigncode", "trellis doctor"):
         assert command in text
+
+
+def test_a_rebuild_of_the_same_version_replaces_the_installed_build(wxs):
+    upgrade = wxs.find(f"{WIX}Package").find(f"{WIX}MajorUpgrade")
+    assert upgrade.get("AllowSameVersionUpgrades") == "yes"
+    assert upgrade.get("DowngradeErrorMessage")
