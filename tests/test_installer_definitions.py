@@ -226,7 +226,8 @@ def test_entitlements_are_few_and_each_one_is_explained():
 
 def test_pkg_script_signs_inside_out_with_hardened_runtime_and_notarises():
     script = BUILD_PKG.read_text("utf-8")
-    assert "codesign --force --options runtime" in script and "--timestamp" in script
+    assert "hardening=(--options runtime --timestamp)" in script
+    assert 'codesign --force "${hardening[@]}"' in script
     sign_app = script[script.index("sign_app() {"):]
     steps = [sign_app.index(step) for step in ("done < <(mach_o_files)", "-name '*.framework'",
                                                '"$APP/Contents/MacOS/trellis"', "write_manifest",

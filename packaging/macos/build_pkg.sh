@@ -123,10 +123,12 @@ build_app() {
 }
 
 codesign_with() {  # codesign_with [extra codesign options] PATH...
-    local keychain=() timestamp=(--timestamp)
+    # An ad-hoc (unsigned) build leaves out the hardened runtime: its library
+    # validation refuses ad-hoc signed libraries, and only notarisation needs it.
+    local keychain=() hardening=(--options runtime --timestamp)
     if [[ -n ${TRELLIS_MAC_KEYCHAIN:-} ]]; then keychain=(--keychain "$TRELLIS_MAC_KEYCHAIN"); fi
-    if ((UNSIGNED)); then timestamp=(--timestamp=none); fi
-    codesign --force --options runtime "${timestamp[@]}" "${keychain[@]}" --sign "$APP_IDENTITY" "$@"
+    if ((UNSIGNED)); then hardening=(--timestamp=none); fi
+    codesign --force "${hardening[@]}" "${keychain[@]}" --sign "$APP_IDENTITY" "$@"
 }
 
 mach_o_files() {  # every Mach-O file in the app that is not a symlink, deepest first
