@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QApplication
 from app import hardening, logs
 from app.errors import TrellisError
 
+from .error_report import install_error_report
 from .lock_page import open_without_asking
 from .session import Session
 from .window import MainWindow
@@ -37,6 +38,7 @@ def main(argv: list[str] | None = None) -> int:
     app.setApplicationDisplayName("Trellis")
     session = Session()
     window = MainWindow(session)
+    install_error_report(window)   # an uncaught error is a sentence in a dialog, not a console traceback
     window.resize(*SCREENSHOT_SIZE)
     _unlock_if_possible(session, window)
     if args.screenshot:
