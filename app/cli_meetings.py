@@ -14,6 +14,7 @@ import sys
 from dataclasses import asdict
 from pathlib import Path
 
+from . import policy as policies
 from .cli import _emit, _json_flag, _one_line, _table, open_store
 from .domain.records import ACTION_OWNERS, CADENCES, GOAL_STATUSES
 from .errors import InvalidInput
@@ -60,6 +61,8 @@ def cmd_agenda(args) -> int:
 
 def _next_agenda(args, reference: str) -> int:
     from .services.agenda import agenda_markdown, next_agenda
+    if args.export:
+        policies.refuse_export()
     with open_store() as store:
         person = store.people.resolve(reference)
         entries = next_agenda(store, person.id, today=args.date, template=args.template)

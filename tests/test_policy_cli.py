@@ -82,7 +82,9 @@ def test_disable_export_refuses_every_export_and_writes_nothing(managed, with_a_
     for args in (("export", str(tmp_path / "all.json")), ("export", "-"),
                  ("draft", "export", "d-1", "-o", str(tmp_path / "d.md")),
                  ("draft", "review", "Ana", "-o", str(tmp_path / "r.md")),
-                 ("draft", "plan", "Ana", "-o", str(tmp_path / "p.md"))):
+                 ("draft", "plan", "Ana", "-o", str(tmp_path / "p.md")),
+                 ("agenda", "Ana", "--export", str(tmp_path / "a.md")),
+                 ("agenda", "Ana", "--export", "-")):
         result = managed(policy, *args)
         assert (result.returncode, result.stderr, result.stdout) == (1, sentence, ""), args
     assert sorted(p.name for p in tmp_path.iterdir() if p.suffix in (".json", ".md")) == ["policy.json"]
