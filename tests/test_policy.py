@@ -279,3 +279,13 @@ def test_a_keychain_only_key_still_unlocks_and_is_told_to_set_a_passphrase(monke
     assert keys.passphrase_needed(data_home) == ""
     with Store.open(data_home, passphrase="a new long passphrase") as store:
         assert store.people.get("p-ana").name == "Ana Ruiz"
+
+
+def test_a_review_export_is_refused_in_the_core_when_export_is_off(monkeypatch, tmp_path):
+    from app.reviews.export import export_body
+    monkeypatch.setattr(policies, "current_policy", lambda: policies.Policy(
+        {"DisableExport": True}, {"DisableExport": "/etc/trellis/policy.json"}))
+    for name in ("draft.md", "draft.docx", "draft.pdf"):     # the window's exports all come here
+        with pytest.raises(policies.PolicyRefusal, match="Export is turned off by your organisation"):
+            export_body(None, tmp_path / name)                # refused before the draft is read
+    assert list(tmp_path.iterdir()) == []

@@ -27,6 +27,7 @@ import tempfile
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from .. import policy
 from ..errors import InvalidInput
 from ..paths import fsync_dir
 from .body import PLAN, Body, Section, Statement
@@ -338,6 +339,10 @@ def check_export_path(path: Path) -> Path:
 
 
 def export_body(body: Body, path: Path, *, citations: bool = True) -> Path:
-    """Write ``body`` in the format its file name asks for (.md .markdown .txt .docx .json .pdf)."""
+    """Write ``body`` in the format its file name asks for (.md .markdown .txt .docx .json .pdf).
+
+    Refused, before anything is written, when the organisation's policy turns export off.
+    """
+    policy.refuse_export()
     path = check_export_path(path)
     return WRITERS[path.suffix.lower()](body, path, citations)
