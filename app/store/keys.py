@@ -32,6 +32,7 @@ from ..paths import KEY_FILE, write_atomically
 
 KEYCHAIN_SERVICE = "Trellis"
 MIN_PASSPHRASE_LENGTH = 8
+RECOVERY_FILE = "recovery.json"
 _AAD = b"trellis data key v1"
 
 # Backends that keep secrets encrypted at rest and guarded by the OS session.
@@ -62,6 +63,11 @@ def new_data_key() -> bytes:
 
 def key_file(home: Path) -> Path:
     return home / KEY_FILE
+
+
+def recovery_file(home: Path) -> Path:
+    """Where the data key wrapped by the recovery key is kept (see ``recovery``)."""
+    return home / RECOVERY_FILE
 
 
 def read_key_record(home: Path) -> dict | None:
@@ -142,18 +148,36 @@ def _store_in_keychain(key: bytes) -> dict:
             "backend": _backend_name(backend)}
 
 
-def _load_from_keychain(record: dict) -> bytes:
-    backend = _keychain_or_fail()
+def _load_from_keychain(home: Path, record: dict) -> bytes:
+    """The key from the keychain; never a new one, whatever became of the keychain."""
+    backend = secure_keychain()
+    if backend is None:
+        raise KeychainUnavailable(_key_not_reachable(
+            home, record, "no secure OS keychain is available on this computer now"))
     try:
         secret = backend.get_password(KEYCHAIN_SERVICE, record["account"])
     except Exception as exc:
         raise KeychainUnavailable(f"The keychain could not be read: {exc}") from None
     if not secret:
-        raise KeychainUnavailable(
-            f"The database key ({KEYCHAIN_SERVICE} / {record['account']}) is not in "
-            f"the keychain {_backend_name(backend)}."
-        )
+        raise KeychainUnavailable(_key_not_reachable(home, record, _why_missing(record, backend)))
     return bytes.fromhex(secret)
+
+
+def _why_missing(record: dict, backend) -> str:
+    kept_in, here = record.get("backend", "the OS keychain"), _backend_name(backend)
+    if kept_in != here:
+        return f"it was kept in {kept_in}, and this computer's keychain is {here}"
+    return f"it is not in the keychain {here} (the keychain was reset, or the data came from another computer)"
+
+
+def _key_not_reachable(home: Path, record: dict, why: str) -> str:
+    """What happened to the key, that nothing was changed, and how to open the data anyway."""
+    offer = ("Open it with your recovery key: `trellis recover`, or \u201cUse recovery key\u2026\u201d "
+             "in the window." if recovery_file(home).exists() else
+             "There is no recovery key for this data: restore the keychain (or its backup) "
+             "that held the key.")
+    return (f"The database key ({KEYCHAIN_SERVICE} / {record.get('account')}) cannot be found: {why}. "
+            f"Trellis did not make a new key and changed nothing; your notes are still in {home}. {offer}")
 
 
 def _forget_in_keychain(record: dict) -> None:
@@ -235,7 +259,7 @@ def unlock_key(home: Path, passphrase: str | None = None) -> bytes:
     if record is None:
         raise StoreCorrupt(f"{key_file(home)} is missing: the database key cannot be found")
     if record["mode"] == "keychain":
-        return _load_from_keychain(record)
+        return _load_from_keychain(home, record)
     passphrase = passphrase if passphrase is not None else passphrase_from_env()
     if passphrase is None:
         raise PassphraseRequired("This Trellis data is locked with a passphrase; enter it to unlock.")
@@ -265,6 +289,10 @@ def move_key_to_keychain(home: Path, key: bytes) -> None:
 
 
 # --- the organisation's RequirePassphrase ------------------------------------
+
+def keychain_refused_by_policy() -> bool:
+    return policies.current_policy().require_passphrase
+
 
 def _refuse_keychain_only(what_to_do: str) -> None:
     policy = policies.current_policy()

@@ -14,6 +14,7 @@ from .. import paths
 from ..errors import NotFound, PassphraseRequired, StoreCorrupt
 from . import backup as backups
 from . import keys
+from . import recovery
 from .cipher import DatabaseError
 from .database import integrity_problems, open_database
 from .frameworks import CompetencySuggestions, Frameworks
@@ -29,8 +30,9 @@ def database_path(home: Path) -> Path:
 
 
 def has_data(home: Path) -> bool:
-    """Whether anything was ever saved in ``home`` (a key or a database)."""
-    return database_path(home).exists() or keys.key_file(home).exists()
+    """Whether anything was ever saved in ``home`` (a key, a recovery record or a database)."""
+    return any(path.exists() for path in (database_path(home), keys.key_file(home),
+                                          keys.recovery_file(home)))
 
 
 class Store:
@@ -71,11 +73,36 @@ class Store:
         paths.ensure_private_dir(home)
         if keys.read_key_record(home) is not None:
             return cls(home, keys.unlock_key(home, passphrase))
-        if database_path(home).exists():
-            raise StoreCorrupt(f"{keys.key_file(home)} is missing: the database key cannot be found")
+        if has_data(home):
+            raise StoreCorrupt(_key_file_missing(home))
         if not create:
             raise NotFound(f"No Trellis data in {home}")
         return cls(home, _new_key(home, passphrase, kdf))
+
+    @classmethod
+    def recover(cls, home: Path | None = None, *, recovery_key: str, new_passphrase: str | None = None,
+                kdf: keys.KdfParams = keys.DEFAULT_KDF) -> "Store":
+        """Open ``home`` with its recovery key, then keep the key again (passphrase or keychain).
+
+        Nothing is written unless the recovery key opens this very database.
+        """
+        home = home or paths.data_home()
+        if not has_data(home):
+            raise NotFound(f"No Trellis data in {home}: copy the data dir there first")
+        key = recovery.key_from_recovery_key(home, recovery_key)
+        recovery.keep_key_again(home, key, new_passphrase, kdf)
+        return cls(home, key)
+
+    def new_recovery_key(self) -> recovery.RecoveryKit:
+        """A fresh recovery key for this data; it works once ``keep_recovery_key`` saved it."""
+        return recovery.new_recovery_kit(self._key)
+
+    def keep_recovery_key(self, kit: recovery.RecoveryKit) -> None:
+        recovery.keep_recovery_record(self.home, kit)
+
+    @property
+    def has_recovery_key(self) -> bool:
+        return recovery.has_recovery_key(self.home)
 
     @contextmanager
     def atomic(self):
@@ -141,6 +168,13 @@ class Store:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+def _key_file_missing(home: Path) -> str:
+    offer = (" If you kept your recovery key, `trellis recover` opens the data with it."
+             if recovery.has_recovery_key(home) else "")
+    return (f"{keys.key_file(home)} is missing: the database key cannot be found. Trellis did "
+            f"not make a new key over your data and changed nothing.{offer}")
 
 
 def _new_key(home: Path, passphrase: str | None, kdf: keys.KdfParams) -> bytes:

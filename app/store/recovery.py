@@ -1,0 +1,190 @@
+"""The recovery key: the data key wrapped for the manager to print or save elsewhere.
+
+A keychain can be reset and a laptop replaced; the notes must survive both.
+At set-up Trellis makes a 160-bit recovery secret, shows it once as eight
+groups of five characters, and keeps beside ``key.json`` only the data key
+wrapped by it (``recovery.json``). The data dir plus the recovery key is
+therefore enough to open the notes anywhere.
+
+Each group ends in a check character (Luhn mod 32 over the group's number
+and its four characters), so a typo is caught before any decryption and the
+sentence names the group. Nothing here writes to disk until the recovery key
+has been shown to open this very database.
+"""
+
+import base64
+import json
+import secrets
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+from .. import paths
+from ..errors import InvalidInput, LockedError, PassphraseRequired, StoreCorrupt
+from . import keys
+from .database import connect
+
+# Crockford's base32: no I, L, O or U, so nothing reads as another character.
+ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+GROUPS = 8
+GROUP_DATA = 4
+SECRET_BYTES = GROUPS * GROUP_DATA * 5 // 8
+_MISREAD = str.maketrans({"O": "0", "I": "1", "L": "1"})
+_INFO = b"trellis recovery key v1"
+_AAD = b"trellis data key wrapped by recovery key v1"
+
+
+class WrongRecoveryKey(LockedError):
+    """A well-typed recovery key that does not open this data."""
+
+
+@dataclass(frozen=True)
+class RecoveryKit:
+    """A new recovery key (``text``, shown once) and the record that it unlocks."""
+
+    text: str
+    record: dict
+
+
+# --- the printed form --------------------------------------------------------
+
+def _check_character(group_number: int, characters: str) -> str:
+    """Luhn mod 32: every single wrong character and most swaps change it."""
+    total, factor = 0, 2
+    for character in reversed(ALPHABET[group_number] + characters):
+        addend = factor * ALPHABET.index(character)
+        total += addend // 32 + addend % 32
+        factor = 3 - factor
+    return ALPHABET[-total % 32]
+
+
+def format_recovery_key(secret: bytes) -> str:
+    number = int.from_bytes(secret, "big")
+    digits = "".join(ALPHABET[(number >> (5 * i)) & 31] for i in reversed(range(GROUPS * GROUP_DATA)))
+    groups = [digits[i * GROUP_DATA:(i + 1) * GROUP_DATA] for i in range(GROUPS)]
+    return "-".join(group + _check_character(n, group) for n, group in enumerate(groups, 1))
+
+
+def parse_recovery_key(text: str) -> bytes:
+    """The secret in a typed recovery key; ``InvalidInput`` naming the group with a typo."""
+    compact = "".join(text.split()).replace("-", "").upper().translate(_MISREAD)
+    width = GROUP_DATA + 1
+    if len(compact) != GROUPS * width:
+        raise InvalidInput(f"A recovery key has {GROUPS} groups of {width} characters "
+                           f"({GROUPS * width} in all); this one has {len(compact)}.")
+    groups = [compact[i * width:(i + 1) * width] for i in range(GROUPS)]
+    for number, group in enumerate(groups, 1):
+        strange = sorted({c for c in group if c not in ALPHABET})
+        if strange:
+            raise InvalidInput(f"Group {number} of the recovery key has a character that "
+                               f"is not used in recovery keys: {', '.join(strange)}.")
+    wrong = [str(n) for n, group in enumerate(groups, 1) if _check_character(n, group[:-1]) != group[-1]]
+    if wrong:
+        raise InvalidInput(f"Group {' and '.join(wrong)} of the recovery key "
+                           f"{'does' if len(wrong) == 1 else 'do'} not match "
+                           f"{'its check' if len(wrong) == 1 else 'their checks'}: look for a typo there.")
+    number = 0
+    for character in "".join(group[:-1] for group in groups):
+        number = number * 32 + ALPHABET.index(character)
+    return number.to_bytes(SECRET_BYTES, "big")
+
+
+# --- the record beside key.json ---------------------------------------------------
+
+def _wrapping_key(secret: bytes, salt: bytes) -> bytes:
+    # The secret has 160 random bits: a fast KDF is enough, unlike a passphrase.
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=salt, info=_INFO).derive(secret)
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+def new_recovery_kit(data_key: bytes) -> RecoveryKit:
+    secret, salt, nonce = (secrets.token_bytes(SECRET_BYTES), secrets.token_bytes(16),
+                           secrets.token_bytes(12))
+    wrapped = AESGCM(_wrapping_key(secret, salt)).encrypt(nonce, data_key, _AAD)
+    record = {"version": 1, "kdf": {"name": "hkdf-sha256", "salt": _b64(salt)},
+              "nonce": _b64(nonce), "wrapped_key": _b64(wrapped), "created": date.today().isoformat()}
+    return RecoveryKit(format_recovery_key(secret), record)
+
+
+def keep_recovery_record(home: Path, kit: RecoveryKit) -> None:
+    """Make ``kit`` the recovery key of ``home``; an earlier recovery key stops working."""
+    paths.write_atomically(keys.recovery_file(home), json.dumps(kit.record, indent=2).encode("utf-8"))
+
+
+def has_recovery_key(home: Path) -> bool:
+    return keys.recovery_file(home).exists()
+
+
+def _damaged(path: Path, what: str) -> StoreCorrupt:
+    return StoreCorrupt(f"{path} is damaged ({what}), so no recovery key can be checked against it. "
+                        "Nothing was changed; a copy of that file from a backup of the data dir "
+                        "works with the same recovery key.")
+
+
+def read_recovery_record(home: Path) -> dict:
+    path = keys.recovery_file(home)
+    if not path.exists():
+        raise LockedError(f"This Trellis data has no recovery record ({path} is missing), so a "
+                          "recovery key cannot open it. Nothing was changed.")
+    try:
+        record = json.loads(path.read_text(encoding="utf-8"))
+        salt = base64.b64decode(record["kdf"]["salt"], validate=True)
+        nonce = base64.b64decode(record["nonce"], validate=True)
+        wrapped = base64.b64decode(record["wrapped_key"], validate=True)
+    except (OSError, ValueError, UnicodeDecodeError) as exc:
+        raise _damaged(path, f"it cannot be read: {exc}") from None
+    except (KeyError, TypeError):
+        raise _damaged(path, "fields are missing") from None
+    if record.get("kdf", {}).get("name") != "hkdf-sha256" or len(nonce) != 12 or len(wrapped) != 48:
+        raise _damaged(path, "it is not a Trellis recovery record")
+    return {"salt": salt, "nonce": nonce, "wrapped": wrapped}
+
+
+def key_from_recovery_key(home: Path, text: str) -> bytes:
+    """The data key of ``home``, unwrapped by a typed recovery key; nothing is written."""
+    secret = parse_recovery_key(text)
+    fields = read_recovery_record(home)
+    try:
+        key = AESGCM(_wrapping_key(secret, fields["salt"])).decrypt(fields["nonce"], fields["wrapped"], _AAD)
+    except InvalidTag:
+        raise WrongRecoveryKey(
+            "That recovery key does not open this Trellis data: it belongs to other data, or it "
+            "was replaced by a newer one (`trellis recovery-key new`). Nothing was changed.") from None
+    _check_it_opens(home, key)
+    return key
+
+
+def _check_it_opens(home: Path, key: bytes) -> None:
+    database = home / paths.DATABASE_FILE
+    if not database.exists():
+        raise LockedError(f"There is no database in {home} ({paths.DATABASE_FILE} is missing); "
+                          "copy the whole data dir, then use the recovery key.")
+    try:
+        connect(database, key, read_only=True).close()
+    except StoreCorrupt:
+        raise WrongRecoveryKey(
+            f"The recovery record {keys.recovery_file(home)} belongs to other Trellis data: the key "
+            f"it holds does not open {database}. Nothing was changed.") from None
+
+
+def keep_key_again(home: Path, key: bytes, new_passphrase: str | None,
+                   kdf: keys.KdfParams = keys.DEFAULT_KDF) -> str:
+    """Store a recovered key behind ``new_passphrase``, or in the keychain; says where."""
+    if new_passphrase is not None:
+        keys.set_passphrase(home, key, new_passphrase, kdf)
+        return "behind your new passphrase"
+    if keys.secure_keychain() is None or keys.keychain_refused_by_policy():
+        raise PassphraseRequired(
+            "Choose a new passphrase for the recovered data: "
+            + ("your organisation requires one." if keys.keychain_refused_by_policy()
+               else "there is no secure keychain on this computer."))
+    keys.move_key_to_keychain(home, key)
+    return "in the OS keychain"
