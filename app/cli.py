@@ -7,6 +7,7 @@ Every command that reads or writes data honours ``TRELLIS_HOME`` and
 
 import argparse
 import getpass
+import os
 import json
 import sys
 from dataclasses import asdict
@@ -17,8 +18,9 @@ from . import policy as policies
 from .domain.records import NOTE_KINDS
 from .errors import PassphraseRequired, TrellisError, WrongPassphrase
 from .exchange import import_file, write_export, export_document
-from .store import Store
-from .store import keys
+from .paths import data_home
+from .store import Store, has_data
+from .store import keys, recovery
 
 
 # --- unlocking ---------------------------------------------------------------
@@ -28,8 +30,14 @@ def _interactive() -> bool:
 
 
 def open_store(create: bool = True) -> Store:
-    """Open the store, asking for the passphrase on a terminal if it is needed."""
+    """Open the store, asking for the passphrase on a terminal if it is needed.
+
+    When this call creates the data, it also makes the recovery key and shows it once.
+    """
+    fresh = create and not has_data(data_home())
     store = _unlock(create)
+    if fresh:
+        _give_first_recovery_key(store)
     needed = keys.passphrase_needed(store.home)
     if needed:
         print(f"trellis: {needed}", file=sys.stderr)
@@ -55,8 +63,19 @@ def _unlock(create: bool) -> Store:
 
 
 def _has_key_record() -> bool:
-    from .paths import data_home
     return keys.read_key_record(data_home()) is not None
+
+
+def _give_first_recovery_key(store: Store) -> None:
+    try:
+        kit = store.new_recovery_key()
+        store.keep_recovery_key(kit)
+    except BaseException:
+        store.close()
+        raise
+    print("trellis: Your notes are set up. Below is your RECOVERY KEY, shown only this once: write it\n"
+          "down or save it somewhere other than this computer, now.\n", file=sys.stderr)
+    print(recovery.recovery_sheet(kit, store.home), file=sys.stderr)
 
 
 def _ask_new_passphrase() -> str:
@@ -212,15 +231,64 @@ def cmd_passphrase(args) -> int:
 
 
 def _new_passphrase_from(args) -> str:
-    import os
     if args.from_env:
-        value = os.environ.get(args.from_env)
-        if not value:
-            raise TrellisError(f"The environment variable {args.from_env} is not set")
-        return value
+        return _from_env(args.from_env)
     if not _interactive():
         raise TrellisError("Run this on a terminal, or pass --from-env VARIABLE")
     return _ask_new_passphrase()
+
+
+def cmd_recover(args) -> int:
+    recovery_key = _recovery_key_from(args)
+    with Store.recover(recovery_key=recovery_key, new_passphrase=_passphrase_for_recovered(args)) as store:
+        where = "in the OS keychain" if store.key_mode == "keychain" else "behind your new passphrase"
+        count = len(store.people.list(include_archived=True))
+    _emit(args, {"recovered": str(store.home), "key": store.key_mode, "people": count},
+          [f"Recovered the Trellis data in {store.home} ({count} {'person' if count == 1 else 'people'}). The key is kept {where} "
+           "again; your recovery key still works."])
+    return 0
+
+
+def _recovery_key_from(args) -> str:
+    if args.key_file:
+        try:
+            return recovery.key_in_text(Path(args.key_file).read_text(encoding="utf-8", errors="replace"))
+        except OSError as exc:
+            raise TrellisError(f"The recovery key file {args.key_file} cannot be read: "
+                               f"{exc.strerror or exc}") from None
+    if args.key_from_env:
+        return _from_env(args.key_from_env)
+    if not _interactive():
+        raise TrellisError("Run this on a terminal, or pass --key-file FILE or --key-from-env VARIABLE")
+    return getpass.getpass("Recovery key (8 groups of 5 characters): ")
+
+
+def _passphrase_for_recovered(args) -> str | None:
+    """A new passphrase, unless the key can go back into the keychain."""
+    if args.passphrase_from_env:
+        return _from_env(args.passphrase_from_env)
+    if keys.secure_keychain() is not None and not keys.keychain_refused_by_policy():
+        return None
+    if keys.passphrase_from_env() or not _interactive():
+        return keys.passphrase_from_env()
+    return _ask_new_passphrase()
+
+
+def cmd_recovery_key_new(args) -> int:
+    with open_store(create=False) as store:
+        kit = store.new_recovery_key()
+        store.keep_recovery_key(kit)
+    _emit(args, {"recovery_key": kit.text, "created": kit.record["created"]},
+          [recovery.recovery_sheet(kit, store.home),
+           "This is your new recovery key; the one before it no longer works."])
+    return 0
+
+
+def _from_env(variable: str) -> str:
+    value = os.environ.get(variable)
+    if not value:
+        raise TrellisError(f"The environment variable {variable} is not set")
+    return value
 
 
 def cmd_settings(args) -> int:
@@ -339,12 +407,26 @@ def _add_safety_commands(sub) -> None:
     p.add_argument("action", choices=["set", "keychain"])
     p.add_argument("--from-env", metavar="VARIABLE", help="read the new passphrase from this variable")
     p.set_defaults(func=cmd_passphrase)
+    _add_recovery_commands(sub)
     p = sub.add_parser("settings", help="show or change a setting (model, threads, context_cap, "
                                         "idle_lock_minutes)")
     p.add_argument("key", nargs="?"); p.add_argument("value", nargs="?")
     _json_flag(p); p.set_defaults(func=cmd_settings)
     p = sub.add_parser("policy", help="the settings your organisation set, and where")
     _json_flag(p); p.set_defaults(func=cmd_policy)
+
+
+def _add_recovery_commands(sub) -> None:
+    p = sub.add_parser("recover", help="open the data with your recovery key (new computer, "
+                                       "keychain reset, forgotten passphrase)")
+    p.add_argument("--key-file", metavar="FILE", help="the recovery key file you saved")
+    p.add_argument("--key-from-env", metavar="VARIABLE", help="read the recovery key from this variable")
+    p.add_argument("--passphrase-from-env", metavar="VARIABLE",
+                   help="protect the key with this new passphrase instead of the keychain")
+    _json_flag(p); p.set_defaults(func=cmd_recover)
+    p = sub.add_parser("recovery-key", help="make a new recovery key (the old one stops working)")
+    p.add_argument("action", choices=["new"])
+    _json_flag(p); p.set_defaults(func=cmd_recovery_key_new)
 
 
 def main(argv: list[str] | None = None) -> int:

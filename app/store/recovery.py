@@ -14,6 +14,7 @@ has been shown to open this very database.
 
 import base64
 import json
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import date
@@ -188,3 +189,27 @@ def keep_key_again(home: Path, key: bytes, new_passphrase: str | None,
                else "there is no secure keychain on this computer."))
     keys.move_key_to_keychain(home, key)
     return "in the OS keychain"
+
+
+# --- the sheet the manager keeps ---------------------------------------------------
+
+_TYPED_KEY = re.compile(r"\b[0-9A-Za-z]{5}(?:-[0-9A-Za-z]{5}){7}\b")
+
+
+def key_in_text(text: str) -> str:
+    """The recovery key in a saved sheet (or the text itself when it is only the key)."""
+    found = _TYPED_KEY.search(text)
+    return found.group(0) if found else text.strip()
+
+
+def recovery_sheet(kit: RecoveryKit, home: Path) -> str:
+    """What Trellis prints or saves: the key, what it is for, and how to use it."""
+    return (f"Trellis recovery key\n"
+            f"Made on {kit.record['created']} for the Trellis data in {home}\n\n"
+            f"    {kit.text}\n\n"
+            "With this key and a copy of that data folder, Trellis opens your notes on a new computer\n"
+            "or after the system keychain was reset: run `trellis recover`, or choose\n"
+            "\u201cUse recovery key\u2026\u201d on the lock screen.\n"
+            "Keep it away from this computer: printed, or in a password manager. Anyone with this key\n"
+            "and a copy of your data can read your notes. Making a new recovery key\n"
+            "(`trellis recovery-key new`) makes this one stop working.\n")
