@@ -148,18 +148,21 @@ def _store_in_keychain(key: bytes) -> dict:
             "backend": _backend_name(backend)}
 
 
-def _load_from_keychain(home: Path, record: dict) -> bytes:
+class _KeyGone(KeychainUnavailable):
+    """The keychain answered, but the key is not there; the message says why."""
+
+
+def _load_from_keychain(record: dict) -> bytes:
     """The key from the keychain; never a new one, whatever became of the keychain."""
     backend = secure_keychain()
     if backend is None:
-        raise KeychainUnavailable(_key_not_reachable(
-            home, record, "no secure OS keychain is available on this computer now"))
+        raise _KeyGone("no secure OS keychain is available on this computer now")
     try:
         secret = backend.get_password(KEYCHAIN_SERVICE, record["account"])
     except Exception as exc:
         raise KeychainUnavailable(f"The keychain could not be read: {exc}") from None
     if not secret:
-        raise KeychainUnavailable(_key_not_reachable(home, record, _why_missing(record, backend)))
+        raise _KeyGone(_why_missing(record, backend))
     return bytes.fromhex(secret)
 
 
@@ -259,7 +262,10 @@ def unlock_key(home: Path, passphrase: str | None = None) -> bytes:
     if record is None:
         raise StoreCorrupt(f"{key_file(home)} is missing: the database key cannot be found")
     if record["mode"] == "keychain":
-        return _load_from_keychain(home, record)
+        try:
+            return _load_from_keychain(record)
+        except _KeyGone as gone:
+            raise KeychainUnavailable(_key_not_reachable(home, record, str(gone))) from None
     passphrase = passphrase if passphrase is not None else passphrase_from_env()
     if passphrase is None:
         raise PassphraseRequired("This Trellis data is locked with a passphrase; enter it to unlock.")
