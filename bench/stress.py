@@ -101,8 +101,8 @@ def run_kills(root: Path, kills: int, seed: int) -> dict:
 
 # --- a large import ------------------------------------------------------------
 
-def write_team_document(path: Path, total: int) -> None:
-    """The benchmark corpus as a trellis/v1 file."""
+def write_team_document(path: Path, total: int) -> int:
+    """The benchmark corpus as a trellis/v1 file; the number of notes in it (at least 2,000)."""
     notes = [{"id": row[0], "person": row[1], "date": row[2], "kind": row[3], "text": row[4],
               "competencies": list(tags)}
              for row, tags in corpus.generate_notes(total=total)]
@@ -111,6 +111,7 @@ def write_team_document(path: Path, total: int) -> None:
            "competencies": [{"id": cid, "name": name} for cid, name in corpus.COMPETENCIES],
            "notes": notes}
     path.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    return len(notes)
 
 
 def run_child_measured(args: list[str], env: dict) -> tuple[int, str, float, int]:
@@ -127,7 +128,7 @@ def run_child_measured(args: list[str], env: dict) -> tuple[int, str, float, int
 
 def run_import(root: Path, total: int) -> dict:
     home, document = root / "import", root / "team.json"
-    write_team_document(document, total)
+    total = write_team_document(document, total)
     with open_store(home):
         pass  # the key and schema exist before the import, as on a manager's laptop
     code, err, seconds, rss_kib = run_child_measured(
@@ -150,11 +151,18 @@ def reader_command(n: int) -> list[str]:
     return [sys.executable, "-m", "app.cli", "notes", crash_writer.PERSON_ID, "--limit", "50"]
 
 
-def run_wave(count: int, env: dict) -> list[tuple[int, str]]:
-    """``count`` readers started at once; each one's exit code and stderr."""
+def run_wave(count: int, env: dict) -> list[tuple[int, str, float]]:
+    """``count`` readers started at once; each one's exit code, stderr and wall seconds."""
+    started = time.monotonic()
     children = [subprocess.Popen(reader_command(n), cwd=REPO, env=env, stdout=subprocess.DEVNULL,
                                  stderr=subprocess.PIPE, text=True) for n in range(count)]
-    return [(child.wait(timeout=600), child.stderr.read()) for child in children]
+    ended: dict[int, float] = {}
+    while len(ended) < count:
+        for n, child in enumerate(children):
+            if n not in ended and child.poll() is not None:
+                ended[n] = time.monotonic() - started
+        time.sleep(0.01)
+    return [(child.returncode, child.stderr.read(), ended[n]) for n, child in enumerate(children)]
 
 
 def run_readers(root: Path, readers: int, waves: int) -> dict:
@@ -173,10 +181,13 @@ def run_readers(root: Path, readers: int, waves: int) -> dict:
         writer.wait(timeout=30)
     seconds = time.monotonic() - started
     acknowledged = out.read_text(encoding="ascii").split("\n")[:-1]
-    failed = [(code, text) for code, text in results if code != 0 or text.strip()]
+    failed = [(code, text) for code, text, _ in results if code != 0 or text.strip()]
+    waits = sorted(seconds for _, _, seconds in results)
     with open_store(home) as store:
         found = soundness(store, acknowledged)
     return {"readers": readers, "waves": waves, "runs": len(results), "seconds": round(seconds, 1),
+            "reader_median_s": round(waits[len(waits) // 2], 1),
+            "reader_max_s": round(waits[-1], 1),
             "reader_errors": len(failed),
             "messages": dict(Counter(text.strip().splitlines()[-1] if text.strip() else f"exit {code}"
                                      for code, text in failed)),
@@ -200,7 +211,8 @@ def rows(results: dict) -> list[tuple[str, str, str]]:
     if readers:
         table += [("readers", f"{readers['runs']} CLI readers ({readers['waves']} waves of "
                    f"{readers['readers']}) vs 1 writer",
-                   f"{readers['reader_errors']} reader errors, {readers['lost']} of "
+                   f"{readers['reader_errors']} reader errors (each took {readers['reader_median_s']} s "
+                   f"median, {readers['reader_max_s']} s max), {readers['lost']} of "
                    f"{readers['acknowledged']} acknowledged lost, "
                    f"{readers['integrity_problems']} integrity problems, {readers['seconds']} s")]
     return table
@@ -221,6 +233,17 @@ def failures(results: dict) -> list[str]:
     return found
 
 
+def _now() -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+
+
+def _earlier_results(path: Path) -> dict:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
 def parse_args(argv):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--kills", type=int, default=1000, help="SIGKILL cycles (0 skips)")
@@ -234,16 +257,16 @@ def parse_args(argv):
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    results: dict = {"started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-                     "cpus": os.cpu_count()}
+    results = _earlier_results(args.out)  # a part run alone keeps the other parts' figures
+    results["cpus"] = os.cpu_count()
     with tempfile.TemporaryDirectory(prefix="trellis-stress-") as tmp:
         root = Path(tmp)
         if args.readers:
-            results["readers"] = run_readers(root, args.readers, args.waves)
+            results["readers"] = {**run_readers(root, args.readers, args.waves), "run_at": _now()}
         if args.notes:
-            results["import"] = run_import(root, args.notes)
+            results["import"] = {**run_import(root, args.notes), "run_at": _now()}
         if args.kills:
-            results["kills"] = run_kills(root, args.kills, args.seed)
+            results["kills"] = {**run_kills(root, args.kills, args.seed), "run_at": _now()}
     args.out.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     width = max(len(row[1]) for row in rows(results)) if rows(results) else 0
     for part, what, outcome in rows(results):
