@@ -6,6 +6,11 @@ ready for another try; nothing on disk changes.
 When the organisation requires a passphrase (RequirePassphrase) and the key
 is kept only in the keychain, the page asks for a new passphrase: the key is
 unlocked from the keychain and wrapped by it, never re-created.
+
+When the data has a recovery key, "Use recovery key…" opens it after the
+keychain entry was lost, on a new laptop, or when the passphrase is forgotten.
+A data dir whose key.json is gone is never offered a new passphrase: that
+would make a new key over existing notes.
 """
 
 from PySide6.QtCore import Qt, Signal
@@ -14,7 +19,9 @@ from PySide6.QtWidgets import QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidg
 from app.errors import InvalidInput, LockedError, PassphraseRequired, TrellisError
 from app.paths import data_home
 from app import policy as policies
-from app.store import Store, keys
+from app.store import Store, has_data, keys
+
+from .recovery_unlock import RecoveryUnlockDialog
 
 
 def open_without_asking() -> Store | None:
@@ -34,6 +41,7 @@ class LockPage(QWidget):
     def __init__(self, parent=None):
         super().__init__(parent)
         self._mode, self._new, self._owed = None, True, False
+        self.recovery_dialog: RecoveryUnlockDialog | None = None
         self._build()
 
     def _build(self) -> None:
@@ -50,8 +58,12 @@ class LockPage(QWidget):
         self.unlock_button.setAccessibleName("Unlock")
         self.unlock_button.setDefault(True)
         self.unlock_button.clicked.connect(self.on_unlock)
+        self.recover_button = QPushButton("Use recovery key…")
+        self.recover_button.setAccessibleName("Use recovery key")
+        self.recover_button.clicked.connect(self.on_recover)
         column = QVBoxLayout()
-        for widget in (self.title, self.explain, self.passphrase, self.repeat, self.error, self.unlock_button):
+        for widget in (self.title, self.explain, self.passphrase, self.repeat, self.error, self.unlock_button,
+                       self.recover_button):
             column.addWidget(widget)
         box = QWidget()
         box.setLayout(column)
@@ -71,16 +83,27 @@ class LockPage(QWidget):
 
     def prepare(self) -> None:
         """Set the page up for this data dir: new passphrase, passphrase, or keychain."""
-        mode = keys.key_mode(data_home())
-        self._mode, self._new = mode, mode is None
-        self._owed = bool(keys.passphrase_needed(data_home()))
-        asks = mode != "keychain" or self._owed
+        home = data_home()
+        mode = keys.key_mode(home)
+        lost = mode is None and has_data(home)
+        self._mode, self._new = mode, mode is None and not lost
+        self._owed = bool(keys.passphrase_needed(home))
+        asks = mode == "passphrase" or self._new or self._owed
         self.title.setText("Choose a passphrase" if self._new or self._owed else "Trellis is locked")
-        self.explain.setText(self._explanation(mode))
+        self.explain.setText(self._lost_key_file(home) if lost else self._explanation(mode))
         self.passphrase.setVisible(asks)
         self.repeat.setVisible(self._new or self._owed)
+        self.unlock_button.setVisible(not lost)
+        self.recover_button.setVisible(keys.recovery_file(home).exists() and not self._new)
         self.passphrase.clear(), self.repeat.clear(), self.error.clear()
         (self.passphrase if asks else self.unlock_button).setFocus()
+
+    @staticmethod
+    def _lost_key_file(home) -> str:
+        offer = ("Use your recovery key to open them." if keys.recovery_file(home).exists() else
+                 "Put key.json back from a backup of this folder to open them.")
+        return (f"Your notes are in {home}, but the record of their key (key.json) is missing. "
+                f"Trellis will not make a new key over them. {offer}")
 
     def _explanation(self, mode: str | None) -> str:
         policy = policies.current_policy()
@@ -122,6 +145,13 @@ class LockPage(QWidget):
             raise
         self._owed = False
         return store
+
+    def on_recover(self) -> None:
+        dialog = self.recovery_dialog = RecoveryUnlockDialog(self)
+        if dialog.exec() and dialog.store is not None:
+            self.passphrase.clear(), self.repeat.clear(), self.error.clear()
+            self.sig_store_opened.emit(dialog.store)
+        self.recovery_dialog = None
 
     def _problem(self, message: str) -> None:
         self.error.setText(message)

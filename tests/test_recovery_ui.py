@@ -1,0 +1,191 @@
+"""The recovery key in the window: shown once on the welcome page, used from the lock page."""
+
+import json
+import os
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+pytest.importorskip("PySide6")
+
+from PySide6.QtCore import QTimer  # noqa: E402
+from PySide6.QtPrintSupport import QPrinter  # noqa: E402
+
+from app.store import Store, recovery  # noqa: E402
+from conftest import FAST_KDF, PASSPHRASE, files_under  # noqa: E402
+from ui.lock_page import LockPage  # noqa: E402
+from ui.recovery_unlock import RecoveryUnlockDialog  # noqa: E402
+from ui.session import Session  # noqa: E402
+from ui.welcome import WelcomePage  # noqa: E402
+from ui.window import WELCOME, MainWindow  # noqa: E402
+
+NEW_PASSPHRASE = "a brand new passphrase"
+
+
+@pytest.fixture
+def welcome(qtbot, store):
+    session = Session()
+    page = WelcomePage(session)
+    qtbot.addWidget(page)
+    session.unlock(store)
+    return page, session
+
+
+def test_the_welcome_page_shows_a_recovery_key_that_works_once_kept(welcome, store, tmp_path):
+    page, session = welcome
+    panel = page.recovery
+    shown = panel.key_label.text()
+    assert not panel.isHidden() and recovery.parse_recovery_key(shown)
+    assert not page.add_button.isHidden()                  # the rest of the first run is not blocked
+    assert not (store.home / "recovery.json").exists()     # nothing saved before it was kept
+    assert panel.save_to(tmp_path / "key.txt")
+    assert (tmp_path / "key.txt").stat().st_mode & 0o077 == 0
+    assert recovery.key_in_text((tmp_path / "key.txt").read_text()) == shown
+    assert "readable by you only" in panel.message.text()
+    assert not panel.done_button.isEnabled()
+    panel.confirm.setChecked(True)
+    panel.done_button.click()
+    assert panel.isHidden() and not page.recovery_done.isHidden()
+    assert panel.key_label.text() == ""
+    store.close()
+    with Store.recover(store.home, recovery_key=shown, new_passphrase=NEW_PASSPHRASE, kdf=FAST_KDF):
+        pass
+
+
+def test_the_recovery_key_prints_to_a_pdf(welcome, tmp_path):
+    page, _ = welcome
+    printer = QPrinter()
+    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+    printer.setOutputFileName(str(tmp_path / "key.pdf"))
+    page.recovery.print_to(printer)
+    assert (tmp_path / "key.pdf").read_bytes().startswith(b"%PDF")
+    assert page.recovery.message.text() == "Sent to the printer."
+
+
+def test_saving_where_the_folder_refuses_is_a_sentence(welcome, tmp_path):
+    page, _ = welcome
+    target = tmp_path / "no such folder" / "key.txt"
+    assert not page.recovery.save_to(target)
+    assert page.recovery.message.text() == (f"Could not save the recovery key to {target}: "
+                                            "No such file or directory.")
+
+
+def test_locking_forgets_the_unkept_key_and_the_next_unlock_offers_a_new_one(welcome, store):
+    page, session = welcome
+    first = page.recovery.key_label.text()
+    session.lock()
+    assert page.recovery.key_label.text() == "" and page.recovery.isHidden()
+    session.unlock(Store.open(store.home, passphrase=PASSPHRASE))
+    assert page.recovery.key_label.text() not in ("", first)
+    session.lock()
+
+
+def test_data_with_a_recovery_key_or_with_people_is_not_offered_one(qtbot, store):
+    store.people.add(name="Ana Ruiz", person_id="p-ana")
+    session = Session()
+    page = WelcomePage(session)
+    qtbot.addWidget(page)
+    session.unlock(store)
+    assert page.recovery.isHidden() and page.recovery.key_label.text() == ""
+
+
+def test_the_window_offers_the_key_on_the_welcome_page(qtbot, store):
+    window = MainWindow(Session(store))
+    qtbot.addWidget(window)
+    assert window.pages.currentIndex() == WELCOME
+    assert recovery.parse_recovery_key(window.welcome.recovery.key_label.text())
+    window.session.lock()
+
+
+# --- the lock page ---------------------------------------------------------------------
+
+@pytest.fixture
+def lost_keychain(data_home, monkeypatch):
+    """Data whose key.json says keychain, on a computer where the key is not found; and its recovery key."""
+    with Store.open(data_home, passphrase=PASSPHRASE, kdf=FAST_KDF) as store:
+        store.people.add(name="Ana Ruiz", person_id="p-ana")
+        kit = store.new_recovery_key()
+        store.keep_recovery_key(kit)
+    keys_record = {"version": 1, "mode": "keychain", "account": "data-key-gone",
+                   "backend": "keyring.backends.SecretService.Keyring"}
+    (data_home / "key.json").write_text(json.dumps(keys_record))
+    monkeypatch.delenv("TRELLIS_PASSPHRASE")
+    return kit.text
+
+
+def _in_dialog(page: LockPage, act) -> None:
+    """Run ``act(dialog)`` once the recovery dialog is up (it is modal)."""
+    def when_open():
+        if page.recovery_dialog is None or not page.recovery_dialog.isVisible():
+            return QTimer.singleShot(10, when_open)
+        act(page.recovery_dialog)
+    QTimer.singleShot(0, when_open)
+
+
+def test_a_lost_keychain_entry_is_opened_with_the_recovery_key_on_the_lock_page(qtbot, lost_keychain,
+                                                                                  data_home):
+    page = LockPage()
+    qtbot.addWidget(page)
+    page.prepare()
+    assert not page.recover_button.isHidden()
+    before = files_under(data_home)
+    page.on_unlock()
+    assert "cannot be found" in page.error.text() and "Use recovery key" in page.error.text()
+    assert files_under(data_home) == before
+
+    def wrong_then_right(dialog: RecoveryUnlockDialog):
+        assert not dialog.passphrase.isHidden()             # no keychain here: a new passphrase
+        dialog.recovery_key.setText(recovery.format_recovery_key(bytes(recovery.SECRET_BYTES)))
+        dialog.passphrase.setText(NEW_PASSPHRASE), dialog.repeat.setText(NEW_PASSPHRASE)
+        dialog.on_open()
+        assert "does not open this Trellis data" in dialog.error.text()
+        assert files_under(data_home) == before
+        dialog.recovery_key.setText(lost_keychain)
+        dialog.on_open()
+
+    _in_dialog(page, wrong_then_right)
+    with qtbot.waitSignal(page.sig_store_opened, timeout=10000) as opened:
+        page.recover_button.click()
+    with opened.args[0] as store:
+        assert store.people.get("p-ana").name == "Ana Ruiz" and store.key_mode == "passphrase"
+
+
+def test_a_typo_in_the_dialog_names_the_group_and_cancel_changes_nothing(qtbot, lost_keychain, data_home):
+    page = LockPage()
+    qtbot.addWidget(page)
+    page.prepare()
+    before = files_under(data_home)
+    seen = []
+
+    def typo_then_cancel(dialog: RecoveryUnlockDialog):
+        typo = lost_keychain[:30] + ("Z" if lost_keychain[30] != "Z" else "Y") + lost_keychain[31:]
+        dialog.recovery_key.setText(typo)
+        dialog.passphrase.setText(NEW_PASSPHRASE), dialog.repeat.setText(NEW_PASSPHRASE)
+        dialog.on_open()
+        seen.append(dialog.error.text())
+        dialog.reject()
+
+    _in_dialog(page, typo_then_cancel)
+    with qtbot.assertNotEmitted(page.sig_store_opened):
+        page.recover_button.click()
+    assert seen == ["Group 6 of the recovery key does not match its check: look for a typo there."]
+    assert files_under(data_home) == before
+
+
+def test_a_missing_key_file_offers_only_the_recovery_key(qtbot, lost_keychain, data_home):
+    (data_home / "key.json").unlink()
+    page = LockPage()
+    qtbot.addWidget(page)
+    page.prepare()
+    assert page.title.text() == "Trellis is locked"
+    assert "will not make a new key" in page.explain.text()
+    assert page.passphrase.isHidden() and page.unlock_button.isHidden()
+    assert not page.recover_button.isHidden()
+
+
+def test_no_recovery_record_hides_the_button(qtbot, store):
+    store.close()
+    page = LockPage()
+    qtbot.addWidget(page)
+    page.prepare()
+    assert page.recover_button.isHidden()
