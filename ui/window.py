@@ -60,7 +60,7 @@ class MainWindow(QMainWindow):
     def _build_pages(self) -> None:
         self.lock_page = LockPage()
         self.lock_page.sig_store_opened.connect(self.session.unlock)
-        self.welcome = WelcomePage()
+        self.welcome = WelcomePage(self.session)
         self.welcome.sig_add_person.connect(self.on_add_person)
         self.welcome.sig_explore_sample.connect(self.on_explore_sample)
         self.team = TeamPanel(self.session)
