@@ -14,6 +14,7 @@ from PySide6.QtPrintSupport import QPrinter  # noqa: E402
 from app.store import Store, recovery  # noqa: E402
 from conftest import FAST_KDF, PASSPHRASE, files_under  # noqa: E402
 from ui.lock_page import LockPage  # noqa: E402
+from ui.recovery_key_view import RecoveryKeyDialog  # noqa: E402
 from ui.recovery_unlock import RecoveryUnlockDialog  # noqa: E402
 from ui.session import Session  # noqa: E402
 from ui.welcome import WelcomePage  # noqa: E402
@@ -189,3 +190,36 @@ def test_no_recovery_record_hides_the_button(qtbot, store):
     qtbot.addWidget(page)
     page.prepare()
     assert page.recover_button.isHidden()
+
+
+def test_the_menu_makes_a_new_recovery_key_for_existing_data(qtbot, store):
+    store.people.add(name="Ana Ruiz", person_id="p-ana")
+    old = store.new_recovery_key()
+    store.keep_recovery_key(old)
+    window = MainWindow(Session(store))
+    qtbot.addWidget(window)
+    assert window.welcome.recovery.isHidden()              # the workspace shows; nothing offered there
+    window.actions_by_name["recovery"].trigger()
+    dialog = window.findChild(RecoveryKeyDialog)
+    qtbot.waitUntil(dialog.isVisible)
+    shown = dialog.panel.key_label.text()
+    assert not dialog.replaces.isHidden() and "replaces it" in dialog.replaces.text()
+    dialog.panel.confirm.setChecked(True)
+    dialog.panel.done_button.click()
+    assert not dialog.isVisible() and dialog.panel.key_label.text() == ""
+    assert recovery.key_from_recovery_key(store.home, shown)
+    with pytest.raises(recovery.WrongRecoveryKey):
+        recovery.key_from_recovery_key(store.home, old.text)
+    window.session.lock()
+    assert not window.actions_by_name["recovery"].isEnabled()
+
+
+def test_locking_closes_the_new_recovery_key_dialog_unsaved(qtbot, store):
+    window = MainWindow(Session(store))
+    qtbot.addWidget(window)
+    window.actions_by_name["recovery"].trigger()
+    dialog = window.findChild(RecoveryKeyDialog)
+    qtbot.waitUntil(dialog.isVisible)
+    window.lock()
+    assert not dialog.isVisible() and dialog.panel.key_label.text() == ""
+    assert not (store.home / "recovery.json").exists()

@@ -11,9 +11,10 @@ from pathlib import Path
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QFont, QTextDocument
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
-from PySide6.QtWidgets import (QCheckBox, QFileDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import (QCheckBox, QDialog, QFileDialog, QHBoxLayout, QLabel, QPushButton,
+                               QVBoxLayout, QWidget)
 
+from app.errors import TrellisError
 from app.paths import write_atomically
 from app.store import recovery
 
@@ -117,3 +118,46 @@ class RecoveryKeyPanel(QWidget):
     def on_done(self) -> None:
         if self._kit is not None and self.confirm.isChecked():
             self.sig_kept.emit(self._kit)
+
+
+class RecoveryKeyDialog(QDialog):
+    """"New recovery key…" from the menu: for data set up before recovery keys, or a key that was lost."""
+
+    def __init__(self, session, parent=None):
+        super().__init__(parent)
+        self.setWindowTitle("New recovery key")
+        self._store = store = session.store
+        session.sig_locked.connect(self.reject)   # locking takes the key off the screen
+        replaces = self.replaces = QLabel("This data already has a recovery key; the new one replaces it, and the old one "
+                          "stops working once you confirm below.")
+        replaces.setWordWrap(True)
+        replaces.setVisible(store.has_recovery_key)
+        self.panel = RecoveryKeyPanel()
+        self.panel.show_kit(store.new_recovery_key(), store.home)
+        self.panel.sig_kept.connect(self.on_kept)
+        cancel = QPushButton("Cancel")
+        cancel.setAccessibleName("Cancel")
+        cancel.clicked.connect(self.reject)
+        column = QVBoxLayout(self)
+        for widget in (replaces, self.panel, cancel):
+            column.addWidget(widget)
+        self.finished.connect(self.panel.forget)
+        self.setMinimumWidth(520)
+
+    def on_kept(self, kit) -> None:
+        if keep_kit(self._store, kit, self.panel):
+            self.accept()
+
+
+def keep_kit(store, kit: recovery.RecoveryKit, panel: RecoveryKeyPanel) -> bool:
+    """Save ``kit`` as the store's recovery key; on failure the panel says why and keeps the key shown."""
+    try:
+        store.keep_recovery_key(kit)
+    except TrellisError as exc:
+        panel.message.setText(f"The recovery key was not saved: {exc}")
+        return False
+    except OSError as exc:
+        panel.message.setText(f"The recovery key was not saved ({exc.filename}): {exc.strerror or exc}.")
+        return False
+    panel.forget()
+    return True

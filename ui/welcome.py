@@ -10,10 +10,9 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QLabel, QPushButton, QVBoxLayout, QWidget
 
 from app import policy as policies
-from app.errors import TrellisError
 from app.policy import LOCKED_LABEL
 
-from .recovery_key_view import RecoveryKeyPanel
+from .recovery_key_view import RecoveryKeyPanel, keep_kit
 
 
 class WelcomePage(QWidget):
@@ -76,16 +75,9 @@ class WelcomePage(QWidget):
         self.recovery.setVisible(False)
 
     def on_recovery_key_kept(self, kit) -> None:
-        try:
-            self._session.store.keep_recovery_key(kit)
-        except TrellisError as exc:
-            return self.recovery.message.setText(f"The recovery key was not saved: {exc}")
-        except OSError as exc:
-            return self.recovery.message.setText(
-                f"The recovery key was not saved ({exc.filename}): {exc.strerror or exc}.")
-        self.recovery.forget()
-        self.recovery.setVisible(False)
-        self.recovery_done.setVisible(True)
+        if keep_kit(self._session.store, kit, self.recovery):
+            self.recovery.setVisible(False)
+            self.recovery_done.setVisible(True)
 
     @staticmethod
     def _managed_note() -> QLabel:
