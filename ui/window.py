@@ -124,6 +124,7 @@ class MainWindow(QMainWindow):
             "models": self._action("Models…", None, self.open_models),
             "framework": self._action("Import competency framework…", None,
                                       self.import_framework),
+            "recovery": self._action("New recovery key…", None, self.open_recovery_key),
             "undo": undo, "redo": redo,
         }
         self.actions_by_name["stop"].setShortcutContext(Qt.ShortcutContext.WindowShortcut)
@@ -131,7 +132,7 @@ class MainWindow(QMainWindow):
         for name in ("capture", "search", "undo", "redo", "trash"):
             notes.addAction(self.actions_by_name[name])
         trellis = self.menuBar().addMenu("&Trellis")
-        for name in ("settings", "models", "framework", "stop", "lock"):
+        for name in ("settings", "models", "framework", "recovery", "stop", "lock"):
             trellis.addAction(self.actions_by_name[name])
         for action in self.actions_by_name.values():
             self.addAction(action)
@@ -179,7 +180,7 @@ class MainWindow(QMainWindow):
                     return
 
     def _enable_data_actions(self, enabled: bool) -> None:
-        for name in ("capture", "search", "trash", "undo", "redo", "framework"):
+        for name in ("capture", "search", "trash", "undo", "redo", "framework", "recovery"):
             self.actions_by_name[name].setEnabled(enabled)
 
     def _idle_minutes(self) -> int:
@@ -253,6 +254,11 @@ class MainWindow(QMainWindow):
     def open_trash(self) -> None:
         if not self.session.is_locked:
             TrashDialog(self.session, self).open()
+
+    def open_recovery_key(self) -> None:
+        from .recovery_key_view import RecoveryKeyDialog  # loaded when first opened
+        if not self.session.is_locked:
+            RecoveryKeyDialog(self.session, self).open()
 
     def open_settings(self) -> None:
         from .settings_dialog import SettingsDialog  # loaded when first opened
