@@ -114,6 +114,15 @@ def test_a_lost_key_file_is_never_replaced_and_the_recovery_key_brings_it_back(k
     assert json.loads((home / "key.json").read_text())["mode"] == "passphrase"
 
 
+def test_a_damaged_key_file_is_rewritten_by_recovery(kept):
+    home, text = kept
+    (home / "key.json").write_text("{half a rec")
+    with pytest.raises(StoreCorrupt, match="key record cannot be read"):
+        Store.open(home, passphrase=PASSPHRASE)
+    Store.recover(home, recovery_key=text, new_passphrase=NEW_PASSPHRASE, kdf=FAST_KDF).close()
+    Store.open(home, passphrase=NEW_PASSPHRASE).close()
+
+
 def test_a_new_recovery_key_makes_the_old_one_stop_working(kept):
     home, old = kept
     with Store.open(home, passphrase=PASSPHRASE) as s:

@@ -173,13 +173,17 @@ def test_a_typo_in_the_dialog_names_the_group_and_cancel_changes_nothing(qtbot, 
     assert files_under(data_home) == before
 
 
-def test_a_missing_key_file_offers_only_the_recovery_key(qtbot, lost_keychain, data_home):
-    (data_home / "key.json").unlink()
+@pytest.mark.parametrize("damage", ["missing", "damaged"])
+def test_a_missing_or_damaged_key_file_offers_only_the_recovery_key(qtbot, lost_keychain, data_home, damage):
+    if damage == "missing":
+        (data_home / "key.json").unlink()
+    else:
+        (data_home / "key.json").write_text("{not json")
     page = LockPage()
     qtbot.addWidget(page)
     page.prepare()
     assert page.title.text() == "Trellis is locked"
-    assert "will not make a new key" in page.explain.text()
+    assert "key.json) is missing or damaged. Trellis will not make a new key" in page.explain.text()
     assert page.passphrase.isHidden() and page.unlock_button.isHidden()
     assert not page.recover_button.isHidden()
 

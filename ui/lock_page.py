@@ -16,7 +16,7 @@ would make a new key over existing notes.
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
-from app.errors import InvalidInput, LockedError, PassphraseRequired, TrellisError
+from app.errors import InvalidInput, LockedError, PassphraseRequired, StoreCorrupt, TrellisError
 from app.paths import data_home
 from app import policy as policies
 from app.store import Store, has_data, keys
@@ -84,7 +84,10 @@ class LockPage(QWidget):
     def prepare(self) -> None:
         """Set the page up for this data dir: new passphrase, passphrase, or keychain."""
         home = data_home()
-        mode = keys.key_mode(home)
+        try:
+            mode = keys.key_mode(home)
+        except StoreCorrupt:   # a damaged key.json: only the recovery key can help
+            mode = None
         lost = mode is None and has_data(home)
         self._mode, self._new = mode, mode is None and not lost
         self._owed = bool(keys.passphrase_needed(home))
@@ -96,13 +99,13 @@ class LockPage(QWidget):
         self.unlock_button.setVisible(not lost)
         self.recover_button.setVisible(keys.recovery_file(home).exists() and not self._new)
         self.passphrase.clear(), self.repeat.clear(), self.error.clear()
-        (self.passphrase if asks else self.unlock_button).setFocus()
+        (self.passphrase if asks else self.recover_button if lost else self.unlock_button).setFocus()
 
     @staticmethod
     def _lost_key_file(home) -> str:
         offer = ("Use your recovery key to open them." if keys.recovery_file(home).exists() else
                  "Put key.json back from a backup of this folder to open them.")
-        return (f"Your notes are in {home}, but the record of their key (key.json) is missing. "
+        return (f"Your notes are in {home}, but the record of their key (key.json) is missing or damaged. "
                 f"Trellis will not make a new key over them. {offer}")
 
     def _explanation(self, mode: str | None) -> str:

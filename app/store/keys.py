@@ -279,7 +279,7 @@ def set_passphrase(home: Path, key: bytes, new_passphrase: str, kdf: KdfParams =
     copy is safely on disk.
     """
     check_new_passphrase(new_passphrase)
-    old = read_key_record(home)
+    old = _record_being_replaced(home)
     write_key_record(home, wrap_key(key, new_passphrase, kdf))
     if old and old["mode"] == "keychain":
         _forget_in_keychain(old)
@@ -288,10 +288,18 @@ def set_passphrase(home: Path, key: bytes, new_passphrase: str, kdf: KdfParams =
 def move_key_to_keychain(home: Path, key: bytes) -> None:
     """Keep the key in the OS keychain instead of behind a passphrase."""
     _refuse_keychain_only("The key stays behind your passphrase")
-    old = read_key_record(home)
+    old = _record_being_replaced(home)
     write_key_record(home, _store_in_keychain(key))
     if old and old["mode"] == "keychain":
         _forget_in_keychain(old)
+
+
+def _record_being_replaced(home: Path) -> dict | None:
+    """The old record, to forget its keychain entry; a damaged one (recovery rewrites it) is None."""
+    try:
+        return read_key_record(home)
+    except StoreCorrupt:
+        return None
 
 
 # --- the organisation's RequirePassphrase ------------------------------------
