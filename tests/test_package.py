@@ -90,6 +90,24 @@ def test_every_file_is_owned_by_root():
     assert owners == {"root/root"}
 
 
+def test_dpkg_installs_and_removes_it_cleanly_in_a_private_root(tmp_path):
+    root = tmp_path / "root"
+    for folder in ("var/lib/dpkg/info", "var/lib/dpkg/updates", "var/lib/dpkg/triggers", "var/log"):
+        (root / folder).mkdir(parents=True)
+    (root / "var" / "lib" / "dpkg" / "status").write_text("")
+    dpkg = ["dpkg", f"--root={root}", f"--log={root / 'var' / 'log' / 'dpkg.log'}",
+            "--force-depends", "--force-script-chrootless"]
+    installed = run(*dpkg, "--install", DEB)
+    assert installed.returncode == 0, installed.stdout + installed.stderr
+    listed = run(*dpkg, "--listfiles", "trellis").stdout.splitlines()
+    assert {"/opt/trellis/trellis", "/usr/bin/trellis-desktop",
+            "/usr/share/applications/trellis.desktop"} <= set(listed)
+    removed = run(*dpkg, "--remove", "trellis")
+    assert removed.returncode == 0, removed.stdout + removed.stderr
+    left = [p for p in root.rglob("*") if not p.is_dir() and p.relative_to(root).parts[0] != "var"]
+    assert not left, f"files left after removal: {left[:5]}"
+
+
 def png_size(path: Path) -> tuple[int, int]:
     header = path.read_bytes()[:24]
     assert header[:8] == b"\x89PNG\r\n\x1a\n", f"{path} is not a PNG"
