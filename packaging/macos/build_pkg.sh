@@ -28,12 +28,13 @@
 #                                   an App Store Connect API key (.p8 path, key id, issuer id)
 #   TRELLIS_PYTHON                  the Python to run PyInstaller with (default: python3)
 #
-# Without a Mac, rcodesign (apple-codesign) does the same steps on Linux:
-#   rcodesign sign --p12-file app.p12 --p12-password-file pw --code-signature-flags runtime \
-#       --entitlements-xml-path packaging/macos/entitlements.plist dist/Trellis.app
-#   rcodesign sign --p12-file installer.p12 --p12-password-file pw dist/Trellis-0.1.0.pkg
-#   rcodesign notary-submit --api-key-file key.json --staple dist/Trellis-0.1.0.pkg
-# (key.json from `rcodesign encode-app-store-connect-api-key`). See docs/it-deployment.md.
+# rcodesign (apple-codesign) can sign, notarise and staple the pkg from any
+# system, e.g. a Linux signing server holding the keys:
+#   rcodesign sign --p12-file installer.p12 --p12-password-file pw dist/Trellis-0.1.0-macos-arm64.pkg
+#   rcodesign notary-submit --api-key-file key.json --staple dist/Trellis-0.1.0-macos-arm64.pkg
+# (key.json from `rcodesign encode-app-store-connect-api-key`). Signing the app
+# with it must keep sign_app's order: nested code, manifest, the app's seal.
+# See docs/it-deployment.md.
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
