@@ -122,3 +122,11 @@ def test_committed_icon_pngs_are_what_the_svg_renders_to(qapp):
         rendered = render_icons.render(renderer, size).convertToFormat(committed.format())
         assert rendered == committed, (f"icons/hicolor/{size}x{size}/apps/trellis.png is stale; "
                                        "run packaging/linux/render_icons.py")
+
+
+def test_changelog_and_metainfo_have_an_entry_for_this_version():
+    from app import __version__
+
+    assert (LINUX / "changelog").read_text("utf-8").startswith(f"trellis ({__version__}) ")
+    assert f'<release version="{__version__}"' in \
+        (LINUX / "app.trellis.Trellis.metainfo.xml").read_text("utf-8")

@@ -29,7 +29,9 @@ done
 changelog_version="$(sed -n '1s/^trellis (\([^)]*\)).*/\1/p' "$here/changelog")"
 [[ "$changelog_version" == "$version" ]] || \
     die "packaging/linux/changelog starts with version '$changelog_version' but the package is $version; add an entry for $version at the top"
-# gzip -6 packs the 340 MB bundle in well under a minute on 2 cores; xz -6
+grep -qF "<release version=\"$version\"" "$here/app.trellis.Trellis.metainfo.xml" || \
+    die "packaging/linux/app.trellis.Trellis.metainfo.xml has no <release version=\"$version\"> entry; add one for software centres"
+# gzip -6 packs the 360 MB bundle in about a minute on 2 cores; xz -6
 # makes the .deb about a fifth smaller but takes six. Releases can choose:
 # TRELLIS_DEB_COMPRESSION=xz. (zstd is faster still, but lintian rejects it.)
 case "${TRELLIS_DEB_COMPRESSION:-gzip}" in
