@@ -181,18 +181,21 @@ def run_readers(root: Path, readers: int, waves: int) -> dict:
         writer.wait(timeout=30)
     seconds = time.monotonic() - started
     acknowledged = out.read_text(encoding="ascii").split("\n")[:-1]
-    failed = [(code, text) for code, text, _ in results if code != 0 or text.strip()]
-    waits = sorted(seconds for _, _, seconds in results)
     with open_store(home) as store:
         found = soundness(store, acknowledged)
     return {"readers": readers, "waves": waves, "runs": len(results), "seconds": round(seconds, 1),
-            "reader_median_s": round(waits[len(waits) // 2], 1),
-            "reader_max_s": round(waits[-1], 1),
-            "reader_errors": len(failed),
-            "messages": dict(Counter(text.strip().splitlines()[-1] if text.strip() else f"exit {code}"
-                                     for code, text in failed)),
-            "writer_died": writer_died,
+            **reader_figures(results), "writer_died": writer_died,
             "writer_stderr": err.read_text(errors="replace").strip()[-400:], **found}
+
+
+def reader_figures(results: list[tuple[int, str, float]]) -> dict:
+    """How long readers took, how many failed, and the last line each failure wrote."""
+    failed = [(code, text.strip()) for code, text, _ in results if code != 0 or text.strip()]
+    took = sorted(wall for _, _, wall in results)
+    return {"reader_median_s": round(took[len(took) // 2], 1), "reader_max_s": round(took[-1], 1),
+            "reader_errors": len(failed),
+            "messages": dict(Counter(text.splitlines()[-1] if text else f"exit {code}"
+                                     for code, text in failed))}
 
 
 # --- report --------------------------------------------------------------------
