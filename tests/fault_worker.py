@@ -3,8 +3,9 @@
     python tests/fault_worker.py OPERATION HOME [ARGUMENT]
 
 OPERATION is ``import`` (ARGUMENT: a trellis/v1 file), ``backup`` (ARGUMENT:
-the folder), ``restore`` (ARGUMENT: the backup file) or ``migrate`` (opening
-the store in HOME brings its schema up to date). The store is unlocked by
+the folder), ``restore`` (ARGUMENT: the backup file), ``migrate`` (opening
+the store in HOME brings its schema up to date) or ``add-model`` (ARGUMENT:
+a GGUF file, copied into HOME's models folder). The store is unlocked by
 TRELLIS_PASSPHRASE. The worker prints ``started`` just before the operation
 begins and ``done`` once it has returned, each flushed at once: the parent
 kills it with SIGKILL somewhere in between, and a ``done`` it read is a
@@ -17,6 +18,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from app.exchange import import_file  # noqa: E402
+from app.llm.registry import add_model  # noqa: E402
 from app.store import Store  # noqa: E402
 
 
@@ -25,9 +27,12 @@ def say(word: str) -> None:
 
 
 def run(operation: str, home: Path, argument: str | None) -> None:
-    if operation == "migrate":
+    if operation in ("migrate", "add-model"):
         say("started")
-        Store.open(home, create=False).close()
+        if operation == "migrate":
+            Store.open(home, create=False).close()
+        else:
+            add_model(Path(argument), home=home)
         say("done")
         return
     store = Store.open(home, create=False)

@@ -1,4 +1,4 @@
-"""Import, backup, restore and migration killed with SIGKILL: all of it or none of it.
+"""Import, backup, restore, migration and model import killed with SIGKILL: all or nothing.
 
 A child process (tests/fault_worker.py) opens a copy of a prepared data dir,
 prints ``started``, runs one operation and prints ``done``. Each test first
@@ -12,6 +12,7 @@ FTS5's own check pass, and the operation is visible entirely or not at all.
 raise it); ``TRELLIS_FAULT_SEED`` the seed of the moments.
 """
 
+import hashlib
 import json
 import os
 import random
@@ -27,6 +28,9 @@ from pathlib import Path
 import pytest
 
 from conftest import FAST_KDF, PASSPHRASE, REPO
+from test_gguf import tiny_model
+from app.llm.catalog import user_models_dir
+from app.llm.registry import RECORDS_FILE, read_records
 from app.exchange import export_document, import_document
 from app.store import Store, database_path, keys
 from app.store.backup import BACKUP_SUFFIX, PARTIAL_SUFFIX, table_counts, verify_backup
@@ -54,29 +58,35 @@ class Outcome:
 
 def run_worker(operation: str, home: Path, argument: Path | None, logs: Path,
                kill_after: float | None) -> Outcome:
-    """Start the worker; once it said ``started``, kill it after ``kill_after`` s (None: let it end)."""
+    """Start the worker; once it said ``started``, kill it after ``kill_after`` s.
+
+    With ``kill_after`` None the worker runs to its end, and ``seconds`` is
+    the time from ``started`` to ``done``: the span the kills are spread over.
+    """
     out, err = logs.with_suffix(".out"), logs.with_suffix(".err")
     command = [sys.executable, str(WORKER), operation, str(home)] + ([str(argument)] if argument else [])
     with out.open("wb") as stdout, err.open("wb") as stderr:
         child = subprocess.Popen(command, cwd=REPO, stdout=stdout, stderr=stderr)
-        started = _wait_for_start(out, child)
+        started = _wait_for(b"started", out, child)
         if kill_after is None:
+            seconds = _wait_for(b"done", out, child) - started
             child.wait(timeout=120)
         else:
             time.sleep(kill_after)
             child.send_signal(signal.SIGKILL)
             child.wait(timeout=30)
-        seconds = time.monotonic() - started
+            seconds = time.monotonic() - started
     said = out.read_text().split()
     assert kill_after is not None or child.returncode == 0, err.read_text(errors="replace")
     return Outcome(said, seconds)
 
 
-def _wait_for_start(out: Path, child: subprocess.Popen) -> float:
+def _wait_for(word: bytes, out: Path, child: subprocess.Popen) -> float:
+    """When the worker said ``word``; fails if it ended or took a minute without saying it."""
     deadline = time.monotonic() + 60
-    while b"started" not in out.read_bytes():
-        assert child.poll() is None, f"the worker ended before it started (exit {child.returncode})"
-        assert time.monotonic() < deadline, "the worker never started"
+    while word not in out.read_bytes():
+        assert child.poll() is None, f"the worker ended (exit {child.returncode}) without {word!r}"
+        assert time.monotonic() < deadline, f"the worker never said {word!r}"
         time.sleep(0.002)
     return time.monotonic()
 
@@ -260,3 +270,29 @@ def _applied_steps(home: Path) -> list[str]:
         return [row[0] for row in conn.execute("SELECT name FROM schema_migrations ORDER BY rowid")]
     finally:
         conn.close()
+
+
+# --- model import ---------------------------------------------------------------
+
+def test_a_model_import_killed_at_any_moment_leaves_it_installed_or_not_there(tmp_path, capsys):
+    """Either the copy is in place, recorded and whole, or no .gguf and no record is visible."""
+    (tmp_path / "incoming").mkdir()
+    source = tiny_model(tmp_path / "incoming" / "Big-Model.gguf", extra_rows=30_000)  # about 30 MB
+    wanted = hashlib.sha256(source.read_bytes()).hexdigest()
+    empty_home = tmp_path / "empty"
+    empty_home.mkdir()
+
+    def check(home: Path, outcome: Outcome) -> str:
+        models = user_models_dir(home)
+        visible = sorted(p.name for p in models.iterdir() if not p.name.startswith(".")) \
+            if models.exists() else []
+        recorded = [(r.file, r.sha256) for r in read_records(home)]
+        if visible == ["Big-Model.gguf", RECORDS_FILE]:
+            assert recorded == [("Big-Model.gguf", wanted)]
+            assert hashlib.sha256((models / "Big-Model.gguf").read_bytes()).hexdigest() == wanted
+            return "installed"
+        assert visible in ([], [RECORDS_FILE]) and recorded == [] and not outcome.done, visible
+        return "nothing installed"
+
+    _report(capsys, "model import", kill_rounds("add-model", empty_home, tmp_path,
+                                                lambda home: source, check))
