@@ -12,6 +12,7 @@ fail from inside the module under test.
 import errno
 import json
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -25,6 +26,7 @@ from app.exchange import export_document, import_file, write_export
 from app.llm import registry
 from app.store import Store, keys
 from app.store import backup as backups
+from app.store.backup import BACKUP_SUFFIX, PARTIAL_SUFFIX
 from app.store.cipher import sqlite_utils
 from app.store.database import connect
 from app.store.faults import disk_problem
@@ -333,3 +335,33 @@ def test_an_upgrade_on_a_full_disk_is_refused_and_completes_once_there_is_room(d
         assert [hit.note_id for hit in store.search("old39z")] == ["n-old-39"]
         steps = [row[0] for row in store.db.execute("SELECT name FROM schema_migrations")]
         assert steps == [migration.__name__ for migration in MIGRATIONS]
+
+
+# --- what a killed copy left behind -------------------------------------------------
+
+def _left_behind(path: Path, age_s: float) -> Path:
+    path.write_bytes(b"half a copy")
+    os.utime(path, (time.time() - age_s, time.time() - age_s))
+    return path
+
+
+def test_the_next_backup_removes_copies_a_killed_backup_left_but_not_live_ones(team, tmp_path):
+    folder = tmp_path / "backups"
+    folder.mkdir()
+    old = _left_behind(folder / f"trellis-20260101-000000{BACKUP_SUFFIX}{PARTIAL_SUFFIX}", 3600)
+    old_journal = _left_behind(folder / f"{old.name}-journal", 3600)
+    live = _left_behind(folder / f"trellis-20260101-000001{BACKUP_SUFFIX}{PARTIAL_SUFFIX}", 5)
+    mine = _left_behind(folder / "notes.txt", 3600)
+    made = team[0].backup(folder)
+    assert sorted(folder.iterdir()) == sorted([made, live, mine])
+    assert not old.exists() and not old_journal.exists()
+
+
+def test_the_next_model_import_removes_copies_a_killed_one_left(tmp_path, model_copy, monkeypatch):
+    models = _models_dir_on(tmp_path, monkeypatch)
+    models.mkdir()
+    _left_behind(models / ".Other.gguf.x1y2.part", 3600)
+    live = _left_behind(models / ".Other.gguf.z3w4.part", 5)
+    registry.add_model(model_copy)
+    assert sorted(p.name for p in models.iterdir()) == sorted(
+        [live.name, "My-Model.gguf", registry.RECORDS_FILE])

@@ -31,7 +31,7 @@ from pathlib import Path
 from .. import policy as policies
 from ..errors import InvalidInput, NotFound, TrellisError
 from ..paths import ensure_private_dir, fsync_dir, write_atomically
-from ..store.faults import reporting_disk_faults
+from ..store.faults import remove_abandoned, reporting_disk_faults
 from .catalog import (CatalogEntry, entry_for_file, find_model_file, read_catalog, sha256_file,
                       user_models_dir)
 from .gguf import BadModelFile, ModelInfo, ModelTooLarge, gigabytes, inspect_model, total_memory_bytes
@@ -190,6 +190,7 @@ def add_model(path: Path | str, *, name: str | None = None, progress: Progress |
         policies.refuse_model(name, entry.sha256, policy)
     _refuse_if_listed(file, name, entry, info, home)
     directory = ensure_private_dir(user_models_dir(home))
+    remove_abandoned(directory.glob(".*.part"))
     accept = _content_check(source, name, entry, home, policy)
     with reporting_disk_faults(directory, f"add the model {source.name}"):
         digest = _install_file(source, directory / file, progress, accept)

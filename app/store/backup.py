@@ -14,7 +14,7 @@ from ..errors import BackupRefused, StoreCorrupt, TrellisError
 from ..paths import BACKUP_DIR, ensure_private_dir, fsync_dir
 from .cipher import DatabaseError
 from .database import connect, integrity_problems
-from .faults import storage_failed
+from .faults import remove_abandoned, storage_failed
 from .migrations import MIGRATIONS
 
 BACKUP_SUFFIX = ".trellis-backup"
@@ -43,6 +43,7 @@ def write_backup(conn, key: bytes, destination: Path) -> Path:
     """
     partial = destination.with_name(destination.name + PARTIAL_SUFFIX)
     _reserve(partial)
+    remove_abandoned(destination.parent.glob(f"*{BACKUP_SUFFIX}{PARTIAL_SUFFIX}*"))
     try:
         conn.execute("VACUUM INTO ?", [str(partial)])
         _fsync_file(partial)

@@ -7,11 +7,15 @@ Trellis runs inside ``Database.atomic()``, so the database class below turns
 such errors into ``StorageFailed`` there, after SQLite has rolled the
 transaction back: the change is not saved, and nothing saved earlier is lost.
 Errors that are not about the disk (constraints, SQL mistakes) pass unchanged.
+
+A process killed while copying (a backup, a model) cannot clean up after
+itself; the next copy into the same folder removes what it left.
 """
 
 import contextlib
 import errno
 import os
+import time
 from pathlib import Path
 
 from ..errors import StorageFailed
@@ -66,6 +70,19 @@ def reporting_disk_faults(path: Path, action: str):
         if failed is None:
             raise
         raise failed from None
+
+
+ABANDONED_AFTER_S = 600
+"""A temporary copy untouched this long was left by a killed process (a live copy writes on)."""
+
+
+def remove_abandoned(candidates) -> None:
+    """Delete the half-written copies among ``candidates`` that a killed process left behind."""
+    cutoff = time.time() - ABANDONED_AFTER_S
+    for path in candidates:
+        with contextlib.suppress(OSError):
+            if path.stat().st_mtime < cutoff:
+                path.unlink()
 
 
 class Database(sqlite_utils.Database):
