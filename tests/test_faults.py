@@ -12,6 +12,7 @@ fail from inside the module under test.
 import errno
 import json
 import os
+import shutil
 import time
 from pathlib import Path
 
@@ -365,3 +366,19 @@ def test_the_next_model_import_removes_copies_a_killed_one_left(tmp_path, model_
     registry.add_model(model_copy)
     assert sorted(p.name for p in models.iterdir()) == sorted(
         [live.name, "My-Model.gguf", registry.RECORDS_FILE])
+
+
+def test_an_unrecorded_copy_of_the_same_model_is_taken_over_and_a_different_one_refused(
+        tmp_path, model_copy, monkeypatch):
+    """What an import killed between renaming the copy and recording it leaves, and a look-alike."""
+    models = _models_dir_on(tmp_path, monkeypatch)
+    models.mkdir()
+    look_alike = models / model_copy.name
+    look_alike.write_bytes(bytes(model_copy.stat().st_size))
+    with pytest.raises(registry.AlreadyInstalled, match="already in .* but not recorded"):
+        registry.add_model(model_copy)
+    assert look_alike.read_bytes() == bytes(model_copy.stat().st_size)
+    shutil.copyfile(model_copy, look_alike)
+    installed = registry.add_model(model_copy)
+    assert installed.file == model_copy.name and registry.check_hash(installed).verified
+    assert sorted(p.name for p in models.iterdir()) == [model_copy.name, registry.RECORDS_FILE]

@@ -231,15 +231,26 @@ def _refuse_if_listed(file: str, name: str, entry: CatalogEntry | None, info: Mo
         if model.name.casefold() == name.casefold():
             raise InvalidInput(f"A model called {name!r} is already installed; "
                                "choose another name with --name")
-    if (user_models_dir(home) / file).exists():
-        raise AlreadyInstalled(f"{file} is already in {user_models_dir(home)} but not recorded; "
-                               "delete that file or give the new one another file name")
+    unrecorded = user_models_dir(home) / file
+    # The same size may be this very model, renamed into place by an import killed before it
+    # was recorded; the copy's hash decides (``_content_check``).
+    if unrecorded.exists() and unrecorded.stat().st_size != info.file_size:
+        raise _unrecorded(unrecorded)
+
+
+def _unrecorded(path: Path) -> AlreadyInstalled:
+    return AlreadyInstalled(f"{path.name} is already in {path.parent} but not recorded; "
+                            "delete that file or give the new one another file name")
 
 
 def _content_check(source: Path, name: str, entry: CatalogEntry | None, home: Path | None,
                    policy: policies.Policy) -> Callable[[str], None]:
     """What the copy's sha256 must pass before it is renamed into place."""
+    unrecorded = user_models_dir(home) / stored_file_name(source)
+
     def accept(digest: str) -> None:
+        if unrecorded.exists() and sha256_file(unrecorded) != digest:
+            raise _unrecorded(unrecorded)
         if entry is not None and digest != entry.sha256:
             raise _mismatch(source, entry, f"sha256 {digest}, expected {entry.sha256}")
         policies.refuse_model(name, digest, policy)
