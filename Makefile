@@ -111,9 +111,10 @@ package: bundle
 	packaging/linux/build-deb.sh dist/trellis $(VERSION) dist
 	packaging/linux/build-apt-repo.sh $(DEB) dist/apt dist/trellis-archive-keyring.gpg
 
-# The package tests skip when there is no .deb, so `make test` stays fast.
+# The bundle and package tests skip when there is no bundle or .deb, so
+# `make test` on a fresh clone stays fast; here they run on what was built.
 package-test: package
-	$(PY) -m pytest tests/test_package.py $(PYTEST_ARGS)
+	$(PY) -m pytest tests/test_bundle.py tests/test_bundle_sbom.py tests/test_package.py $(PYTEST_ARGS)
 
 # 1000 kills during writes, a 100,000-note import, 50 CLI readers against a
 # writer (bench/stress.py, figures in bench/stress.json); then 200 stores

@@ -97,7 +97,9 @@ def test_portable_llama_cpp_build_is_bundled():
 
 def test_only_the_qt_modules_the_app_uses():
     bindings = {p.name.split(".")[0] for p in (INTERNAL / "PySide6").glob("Qt*.so")}
-    assert bindings == {"QtCore", "QtGui", "QtWidgets"}
+    imported = {name for path in [*(REPO / "ui").rglob("*.py"), *(REPO / "app").rglob("*.py")]
+                for name in re.findall(r"PySide6\.(Qt\w+)", path.read_text("utf-8"))}
+    assert bindings == imported and {"QtCore", "QtGui", "QtWidgets"} <= bindings
     names = {p.name for p in INTERNAL.rglob("*")}
     for unused in ("libQt6Qml", "libQt6Quick", "libQt6WebEngine", "libQt63D", "libQt6Multimedia",
                    "libqgtk3", "libgtk-3"):
