@@ -73,6 +73,23 @@ def format_recovery_key(secret: bytes) -> str:
 
 def parse_recovery_key(text: str) -> bytes:
     """The secret in a typed recovery key; ``InvalidInput`` naming the group with a typo."""
+    groups = _typed_groups(text)
+    wrong = [n for n, group in enumerate(groups, 1) if _check_character(n, group[:-1]) != group[-1]]
+    if len(wrong) == 1:
+        raise InvalidInput(f"Group {wrong[0]} of the recovery key does not match its check: "
+                           "look for a typo there.")
+    if wrong:
+        named = ", ".join(map(str, wrong[:-1])) + f" and {wrong[-1]}"
+        raise InvalidInput(f"Groups {named} of the recovery key do not match their checks: "
+                           "look for typos there, or groups in the wrong order.")
+    number = 0
+    for character in "".join(group[:-1] for group in groups):
+        number = number * 32 + ALPHABET.index(character)
+    return number.to_bytes(SECRET_BYTES, "big")
+
+
+def _typed_groups(text: str) -> list[str]:
+    """The eight groups as typed, spaces and dashes dropped, look-alike letters read as digits."""
     compact = "".join(text.split()).replace("-", "").upper().translate(_MISREAD)
     width = GROUP_DATA + 1
     if len(compact) != GROUPS * width:
@@ -84,15 +101,7 @@ def parse_recovery_key(text: str) -> bytes:
         if strange:
             raise InvalidInput(f"Group {number} of the recovery key has a character that "
                                f"is not used in recovery keys: {', '.join(strange)}.")
-    wrong = [str(n) for n, group in enumerate(groups, 1) if _check_character(n, group[:-1]) != group[-1]]
-    if wrong:
-        raise InvalidInput(f"Group {' and '.join(wrong)} of the recovery key "
-                           f"{'does' if len(wrong) == 1 else 'do'} not match "
-                           f"{'its check' if len(wrong) == 1 else 'their checks'}: look for a typo there.")
-    number = 0
-    for character in "".join(group[:-1] for group in groups):
-        number = number * 32 + ALPHABET.index(character)
-    return number.to_bytes(SECRET_BYTES, "big")
+    return groups
 
 
 # --- the record beside key.json ---------------------------------------------------
