@@ -1,7 +1,7 @@
 """Small building blocks every panel uses, so buttons and labels read alike to screen readers."""
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QPushButton
+from PySide6.QtWidgets import QLabel, QPushButton, QVBoxLayout, QWidget
 
 
 def push_button(text: str, tooltip: str) -> QPushButton:
@@ -19,3 +19,13 @@ def selectable_label(accessible_name: str, text: str = "") -> QLabel:
     label.setWordWrap(True)
     label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
     return label
+
+
+def column(*widgets) -> QWidget:
+    """``widgets`` stacked top to bottom with no margin, as one widget (for splitters)."""
+    holder = QWidget()
+    layout = QVBoxLayout(holder)
+    layout.setContentsMargins(0, 0, 0, 0)
+    for widget in widgets:
+        layout.addWidget(widget)
+    return holder

@@ -21,7 +21,7 @@ from app.domain.records import GOAL_STATUSES, Goal
 from app.errors import NotFound, TrellisError
 
 from .chips import chip_font, kind_colours, paint_chip
-from .controls import push_button, selectable_label
+from .controls import column, push_button, selectable_label
 
 GoalRole = Qt.ItemDataRole.UserRole + 1
 OverdueRole = Qt.ItemDataRole.UserRole + 2
@@ -247,19 +247,10 @@ class GoalsTab(QWidget):
         self.history.setWordWrap(True)
         self.history.setEditTriggers(QListView.EditTrigger.NoEditTriggers)
         split = QSplitter()
-        split.addWidget(self._column(self.pages, self.add_goal_button))
-        split.addWidget(self._column(self.description, self.history, self.add_progress_button))
+        split.addWidget(column(self.pages, self.add_goal_button))
+        split.addWidget(column(self.description, self.history, self.add_progress_button))
         QVBoxLayout(self).addWidget(split)
         self._update_buttons()
-
-    @staticmethod
-    def _column(*widgets) -> QWidget:
-        column = QWidget()
-        layout = QVBoxLayout(column)
-        layout.setContentsMargins(0, 0, 0, 0)
-        for widget in widgets:
-            layout.addWidget(widget)
-        return column
 
     # --- data ----------------------------------------------------------------
 

@@ -20,7 +20,7 @@ from app.services.agenda_templates import DEFAULT_TEMPLATE, AgendaTemplates
 
 from .agenda_model import OWNER_WORDS
 from .agenda_share import ShareAgendaDialog, allow_sharing
-from .controls import push_button
+from .controls import column, push_button
 from .meeting_view import MeetingView
 from .model_bridge import ModelBridge
 from .topics_panel import TopicsPanel, short_date
@@ -62,14 +62,14 @@ class OneOnOnesTab(QWidget):
         self.meetings.setAccessibleName("Past 1:1s")
         self.meetings.setToolTip("Enter or double-click opens the 1:1")
         self.meetings.itemActivated.connect(self.on_meeting_activated)
-        next_one = _column(QLabel("Next 1:1"), self._agenda_controls(), self.agenda, self.message)
+        next_one = column(QLabel("Next 1:1"), self._agenda_controls(), self.agenda, self.message)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setChildrenCollapsible(False)
         self.splitter.addWidget(next_one)
         self.splitter.addWidget(self.topics)
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
-        page = _column(self.splitter, QLabel("Past 1:1s"), self.meetings)
+        page = column(self.splitter, QLabel("Past 1:1s"), self.meetings)
         page.layout().setStretch(0, 3)
         page.layout().setStretch(2, 1)
         return page
@@ -206,15 +206,6 @@ def listed_records(entries) -> frozenset[str]:
     """The goals and actions the agenda already lists, as topic keys ("goal:ID", "action:ID")."""
     return frozenset([f"action:{e.action_id}" for e in entries if e.action_id]
                      + [f"goal:{e.goal_id}" for e in entries if e.goal_id])
-
-
-def _column(*widgets) -> QWidget:
-    column = QWidget()
-    layout = QVBoxLayout(column)
-    layout.setContentsMargins(0, 0, 0, 0)
-    for widget in widgets:
-        layout.addWidget(widget)
-    return column
 
 
 def marker(entry, meeting_dates: dict[str, str]) -> str:
