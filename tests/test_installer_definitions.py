@@ -7,14 +7,13 @@ in the workflow that does not exist, a WiX variable nobody passes, a manifest
 that a signature would break, a shell script with a syntax error.
 """
 
+import plistlib
 import re
 import shutil
 import subprocess
 import tomllib
 import uuid
 import xml.etree.ElementTree as ET
-import plistlib
-from pathlib import Path
 
 import pytest
 import yaml
