@@ -19,10 +19,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from html import escape
 
-from PySide6.QtCore import QDate, QDateTime, QLocale, QPoint, QRect, QSize, Qt, Signal
+from PySide6.QtCore import QDate, QDateTime, QLocale, Qt, Signal
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
-    QButtonGroup, QCheckBox, QComboBox, QFrame, QHBoxLayout, QLabel, QLayout, QMenu, QPlainTextEdit,
+    QButtonGroup, QCheckBox, QComboBox, QFrame, QHBoxLayout, QLabel, QMenu, QPlainTextEdit,
     QPushButton, QScrollArea, QSizePolicy, QToolButton, QVBoxLayout, QWidget,
 )
 
@@ -32,6 +32,7 @@ from app.reviews.body import FROM_APP, FROM_MANAGER, FROM_NOTE, PLAN, REVIEW, Bo
 
 from .chips import blend
 from .controls import push_button
+from .flow_layout import FlowLayout
 
 SourceOf = Callable[[str], dict]
 """Looks up a cited id: {"type": "note"|"goal"|"action", "date": ISO or None, "title": …}."""
@@ -63,75 +64,6 @@ def chip_tooltip(source: dict) -> str:
         return f"Note of {long_date(date)} — click to open it in the timeline" if date else "Note"
     title = source.get("title") or ""
     return f"{kind.title()} “{title}”" + (f", due {long_date(date)}" if date else "")
-
-
-class FlowLayout(QLayout):
-    """Lays widgets out left to right and wraps them, so many citations never widen the draft."""
-
-    def __init__(self, parent=None, spacing: int = 4):
-        super().__init__(parent)
-        self._items = []
-        self.setSpacing(spacing)
-        self.setContentsMargins(0, 0, 0, 0)
-
-    def addItem(self, item) -> None:
-        self._items.append(item)
-
-    def count(self) -> int:
-        return len(self._items)
-
-    def itemAt(self, index: int):
-        return self._items[index] if 0 <= index < len(self._items) else None
-
-    def takeAt(self, index: int):
-        return self._items.pop(index) if 0 <= index < len(self._items) else None
-
-    def expandingDirections(self) -> Qt.Orientation:
-        return Qt.Orientation(0)
-
-    def hasHeightForWidth(self) -> bool:
-        return True
-
-    def heightForWidth(self, width: int) -> int:
-        return self._arrange(QRect(0, 0, width, 0), place=False)
-
-    def setGeometry(self, rect: QRect) -> None:
-        super().setGeometry(rect)
-        self._arrange(rect, place=True)
-
-    def sizeHint(self) -> QSize:
-        return self.minimumSize()
-
-    def minimumSize(self) -> QSize:
-        size = QSize()
-        for item in self._items:
-            size = size.expandedTo(item.minimumSize())
-        return size
-
-    def _lines(self, width: int) -> list[list]:
-        lines, used = [[]], 0
-        for item in self._items:
-            hint = item.sizeHint().width()
-            if lines[-1] and used + hint > width:
-                lines.append([])
-                used = 0
-            lines[-1].append(item)
-            used += hint + self.spacing()
-        return lines
-
-    def _arrange(self, rect: QRect, *, place: bool) -> int:
-        """Place the items in lines, centred vertically on each line; returns the height used."""
-        y = rect.y()
-        for line in self._lines(rect.width()):
-            height = max((item.sizeHint().height() for item in line), default=0)
-            x = rect.x()
-            for item in line:
-                hint = item.sizeHint()
-                if place:
-                    item.setGeometry(QRect(QPoint(x, y + (height - hint.height()) // 2), hint))
-                x += hint.width() + self.spacing()
-            y += height + self.spacing()
-        return max(0, y - rect.y() - self.spacing())
 
 
 class CitationChip(QToolButton):
