@@ -116,7 +116,7 @@ class TeamDelegate(QStyledItemDelegate):
         self._text(painter, option, QRect(rect.left(), rect.top() + line, rect.width(), line), role, group)
         attention = summary(row)
         self._text(painter, option, QRect(rect.left(), rect.top() + 2 * line + 2, rect.width(), line),
-                   attention, muted if selected or not row.overdue_actions else QPalette.ColorRole.Link)
+                   attention, muted)
         painter.restore()
 
     @staticmethod

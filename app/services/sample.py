@@ -23,10 +23,17 @@ def sample_document(today: dt.date | None = None) -> dict:
     shift = ((today or dt.date.today()) - dt.timedelta(days=1)) - latest
     for collection, fields in _DATED.items():
         for record in doc[collection]:
-            for field in fields:
-                if record.get(field):
-                    record[field] = (dt.date.fromisoformat(record[field]) + shift).isoformat()
+            _shift_dates(record, fields, shift)
+    for person in doc["people"]:
+        if person.get("cadence"):
+            _shift_dates(person["cadence"], ("next_date", "set_on"), shift)
     return doc
+
+
+def _shift_dates(record: dict, fields, shift: dt.timedelta) -> None:
+    for field in fields:
+        if record.get(field):
+            record[field] = (dt.date.fromisoformat(record[field]) + shift).isoformat()
 
 
 def has_sample_team(store) -> bool:
