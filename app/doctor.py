@@ -19,7 +19,7 @@ from pathlib import Path
 from . import __version__
 from . import policy as policies
 from .errors import LockedError, TrellisError, WrongPassphrase
-from .llm.catalog import find_model_file, load_catalog, sha256_file, user_models_dir
+from .llm.catalog import find_model_file, load_catalog, reinstall_hint, sha256_file, user_models_dir
 from .llm.registry import read_records
 from .manifest import doctor_checks as bundle_checks
 from .paths import data_home, data_home_source
@@ -27,7 +27,7 @@ from .store import Store, has_data
 from .store import keys
 from .store.cipher import dbapi
 
-OK, FAILED, SKIPPED = "ok", "failed", "skipped"
+OK, FAILED, SKIPPED, WARNING = "ok", "failed", "skipped", "warning"   # only FAILED fails
 
 
 @dataclass(frozen=True)
@@ -132,6 +132,7 @@ def _data_checks(home: Path, passphrase: str | None) -> list[Check]:
         return checks + [Check("database", FAILED, str(exc))]
     with store:
         checks.append(_key_check(store))
+        checks.append(_recovery_check(store))
         checks.append(_integrity(store))
     return checks
 
@@ -141,6 +142,15 @@ def _key_check(store: Store) -> Check:
     if needed:
         return Check("key", FAILED, needed)
     return Check("key", OK, f"kept {'in the OS keychain' if store.key_mode == 'keychain' else 'behind a passphrase'}")
+
+
+def _recovery_check(store: Store) -> Check:
+    if store.has_recovery_key:
+        return Check("recovery key", OK, "made; the printed or saved copy opens the data if the "
+                                         "keychain or passphrase is lost")
+    return Check("recovery key", WARNING, "none yet: if the keychain entry or the passphrase is "
+                                          "lost, the notes cannot be opened; run "
+                                          "`trellis recovery-key new` and keep what it prints")
 
 
 def _permissions(home: Path) -> Check:
@@ -169,7 +179,7 @@ def _model_checks(home: Path) -> list[Check]:
         return [Check("models", FAILED, f"the model list cannot be read: {exc}")]
     checks = [_model_check(entry.name, entry.sha256, find_model_file(entry, home),
                            missing_status=FAILED if i == 0 else SKIPPED,
-                           missing=f"{entry.file} is missing; run `make setup` to fetch it"
+                           missing=f"{entry.file} is missing; {reinstall_hint()} to get it back"
                            if i == 0 else "not installed")
               for i, entry in enumerate(catalog)]
     shipped = {entry.file for entry in catalog}

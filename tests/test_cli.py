@@ -86,6 +86,18 @@ def test_doctor_reports_integrity_checks_passed_on_saved_data(cli, home):
     assert "4 people, 3 notes" in out
 
 
+def test_doctor_warns_without_a_recovery_key_and_is_quiet_once_one_is_made(cli, home):
+    from app.store.recovery import has_recovery_key
+    assert not has_recovery_key(home)              # the fixture's store was made without one
+    report = json.loads(succeeds(cli("doctor", "--json")))
+    [check] = [c for c in report["checks"] if c["name"] == "recovery key"]
+    assert report["ok"] and check["status"] == "warning"
+    assert "trellis recovery-key new" in check["detail"]
+    succeeds(cli("recovery-key", "new"))
+    report = json.loads(succeeds(cli("doctor", "--json")))
+    assert [c["status"] for c in report["checks"] if c["name"] == "recovery key"] == ["ok"]
+
+
 def test_doctor_on_a_damaged_database_fails_with_a_plain_message(cli, home):
     damage_middle_of(home / "trellis.db")
     result = cli("doctor")

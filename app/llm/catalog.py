@@ -9,6 +9,7 @@ loads a model.
 
 import hashlib
 import json
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -37,13 +38,18 @@ def load_catalog(path: Path = CATALOG_FILE) -> list[CatalogEntry]:
     return [CatalogEntry(**entry) for entry in raw["models"]]
 
 
+def reinstall_hint() -> str:
+    """How to get the shipped files back: an installed app is reinstalled, a source tree set up."""
+    return "reinstall Trellis" if getattr(sys, "frozen", False) else "run `make setup`"
+
+
 def read_catalog(path: Path = CATALOG_FILE) -> list[CatalogEntry]:
     """``load_catalog``, with a message a user can act on when the file is damaged."""
     try:
         return load_catalog(path)
     except (OSError, ValueError, TypeError, KeyError) as exc:
         raise TrellisError(f"The model catalog {path} cannot be read ({exc}); "
-                           "reinstall Trellis or run `make setup`") from None
+                           f"{reinstall_hint()}") from None
 
 
 def entry_for_file(file_name: str, catalog: list[CatalogEntry]) -> CatalogEntry | None:

@@ -14,6 +14,7 @@ from pathlib import Path
 from .. import policy as policies
 from ..errors import NotFound
 from ..settings import Settings, effective_threads
+from .catalog import reinstall_hint
 from .registry import InstalledModel, installed_models, resolve_model
 
 
@@ -35,7 +36,7 @@ def _wanted_model(settings: Settings, home: Path | None) -> InstalledModel:
         return resolve_model(settings.model, home=home)
     models = installed_models(home=home)
     if not models or models[0].path is None:
-        raise NotFound("No model is installed; run `make setup` or `trellis models add PATH`")
+        raise NotFound(f"No model is installed; {reinstall_hint()} or `trellis models add PATH`")
     return models[0]
 
 
