@@ -17,7 +17,7 @@ from ui.idle import IdleWatcher  # noqa: E402
 from ui.lock_page import LockPage  # noqa: E402
 from ui.person_dialog import PersonDialog  # noqa: E402
 from ui.session import Session  # noqa: E402
-from ui.team_panel import RowRole, TeamPanel, WarningRole  # noqa: E402
+from ui.team_panel import ChipRole, RowRole, TeamPanel, WarningRole  # noqa: E402
 
 
 @pytest.fixture
@@ -59,7 +59,9 @@ def test_overdue_one_on_one_and_actions_are_marked_and_described(panel, session)
     li_row = _index_of(panel, "Li Wei")
     assert li_row.data(WarningRole) == "1:1 overdue by 5 days · 2 overdue actions"
     assert li_row.data(Qt.ItemDataRole.AccessibleDescriptionRole) == li_row.data(WarningRole)
+    assert li_row.data(ChipRole) == "1:1 overdue 5d · 2 actions"         # fits beside the name
     assert _index_of(panel, "Ana Ruiz").data(WarningRole) == "1 overdue action"
+    assert _index_of(panel, "Ana Ruiz").data(ChipRole) == "1 overdue action"
     store.actions.set_done(store.actions.for_person(li.id)[0].id)
     session.changed("actions")
     assert _index_of(panel, "Li Wei").data(WarningRole) == "1:1 overdue by 5 days · 1 overdue action"

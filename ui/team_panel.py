@@ -23,6 +23,8 @@ from .person_dialog import PersonDialog
 RowRole = Qt.ItemDataRole.UserRole + 1
 WarningRole = Qt.ItemDataRole.UserRole + 2
 """What needs the manager's attention now ("1:1 overdue by 5 days · 2 overdue actions"); "" if nothing."""
+ChipRole = Qt.ItemDataRole.UserRole + 3
+"""The same, short enough for the chip beside the name ("1:1 overdue 5d · 2 actions")."""
 
 REFRESHED_BY = ("people", "notes", "sample", "meetings", "actions", "cadence")
 
@@ -54,6 +56,8 @@ class TeamModel(QAbstractListModel):
             return row
         if role == WarningRole:
             return warning(row, self._late.get(row.person.id))
+        if role == ChipRole:
+            return warning(row, self._late.get(row.person.id), short=True)
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
             return f"{row.person.name}, {summary(row)}"
         if role == Qt.ItemDataRole.AccessibleDescriptionRole:
@@ -61,15 +65,20 @@ class TeamModel(QAbstractListModel):
         return None
 
 
-def warning(row: TeamRow, late: OverdueOneOnOne | None) -> str:
-    """The overdue 1:1 and overdue action items, in words; "" when nothing is overdue."""
+def warning(row: TeamRow, late: OverdueOneOnOne | None, *, short: bool = False) -> str:
+    """The overdue 1:1 and overdue action items, in words; "" when nothing is overdue.
+
+    ``short`` is the chip's wording ("1:1 overdue 8d · 2 actions"), which fits
+    beside a name in the narrow team list; the long one is read out.
+    """
     parts = []
     if late is not None:
         days = late.days_overdue
-        parts.append(f"1:1 overdue by {days} day{'s' if days != 1 else ''}")
+        parts.append(f"1:1 overdue {days}d" if short else f"1:1 overdue by {days} day{'s' if days != 1 else ''}")
     if row.overdue_actions:
         count = row.overdue_actions
-        parts.append(f"{count} overdue action{'s' if count != 1 else ''}")
+        noun = f"action{'s' if count != 1 else ''}"
+        parts.append(f"{count} {noun}" if short and parts else f"{count} overdue {noun}")
     return " · ".join(parts)
 
 
@@ -108,7 +117,7 @@ class TeamDelegate(QStyledItemDelegate):
         painter.save()
         bold = QFont(option.font)
         bold.setBold(True)
-        chip_width = self._warning_chip(painter, option, rect, index.data(WarningRole))
+        chip_width = self._warning_chip(painter, option, rect, index.data(ChipRole))
         name_rect = QRect(rect.left(), rect.top(), rect.width() - chip_width, line)
         self._text(painter, option, name_rect, row.person.name, group, bold)
         role = " · ".join(filter(None, [row.person.role, row.person.level,
