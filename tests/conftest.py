@@ -77,6 +77,21 @@ def cli():
     return run_cli
 
 
+@pytest.fixture
+def secret_service(monkeypatch):
+    """The real Secret Service keychain (tests/with_secret_service.sh starts one); CI must have it."""
+    from app.store import keys
+    monkeypatch.delenv("TRELLIS_KEYCHAIN", raising=False)
+    monkeypatch.delenv("TRELLIS_PASSPHRASE", raising=False)
+    backend = keys.secure_keychain()
+    if backend is None:
+        if os.environ.get("CI"):
+            pytest.fail("CI must provide a Secret Service (tests/with_secret_service.sh)")
+        pytest.skip("no Secret Service in this session; run through `make test`")
+    assert type(backend).__module__ == "keyring.backends.SecretService"
+    return backend
+
+
 def files_under(root: Path) -> dict[str, bytes]:
     """Every file below ``root`` with its bytes, keyed by relative path."""
     return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}

@@ -5,7 +5,6 @@ gnome-keyring, so these tests talk to a real Secret Service over D-Bus.
 """
 
 import json
-import os
 
 import keyring
 import pytest
@@ -13,19 +12,6 @@ import pytest
 from app.store import Store, keys
 
 pytestmark = pytest.mark.keychain
-
-
-@pytest.fixture
-def secret_service(monkeypatch):
-    monkeypatch.delenv("TRELLIS_KEYCHAIN", raising=False)
-    monkeypatch.delenv("TRELLIS_PASSPHRASE", raising=False)
-    backend = keys.secure_keychain()
-    if backend is None:
-        if os.environ.get("CI"):
-            pytest.fail("CI must provide a Secret Service (tests/with_secret_service.sh)")
-        pytest.skip("no Secret Service in this session; run through `make test`")
-    assert type(backend).__module__ == "keyring.backends.SecretService"
-    return backend
 
 
 def test_new_store_keeps_its_key_in_the_keychain(secret_service, data_home):

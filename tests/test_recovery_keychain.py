@@ -6,7 +6,6 @@ deleted as if the keychain had been reset.
 """
 
 import json
-import os
 import shutil
 
 import keyring
@@ -18,18 +17,6 @@ from app.store.recovery import key_in_text
 from conftest import files_under
 
 pytestmark = pytest.mark.keychain
-
-
-@pytest.fixture
-def secret_service(monkeypatch):
-    monkeypatch.delenv("TRELLIS_KEYCHAIN", raising=False)
-    monkeypatch.delenv("TRELLIS_PASSPHRASE", raising=False)
-    backend = keys.secure_keychain()
-    if backend is None:
-        if os.environ.get("CI"):
-            pytest.fail("CI must provide a Secret Service (tests/with_secret_service.sh)")
-        pytest.skip("no Secret Service in this session; run through `make test`")
-    return backend
 
 
 @pytest.fixture
