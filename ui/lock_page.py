@@ -24,6 +24,8 @@ from app.store import Store, has_data, keys
 from .recovery_unlock import RecoveryUnlockDialog
 
 
+BOX_WIDTH = 420   # the unlock form's width, in pixels
+
 def open_without_asking() -> Store | None:
     """The store if the keychain (or TRELLIS_PASSPHRASE) unlocks it and no passphrase is owed, else None."""
     try:
@@ -61,17 +63,23 @@ class LockPage(QWidget):
         self.recover_button = QPushButton("Use recovery key…")
         self.recover_button.setAccessibleName("Use recovery key")
         self.recover_button.clicked.connect(self.on_recover)
-        column = QVBoxLayout()
+        column = self._column = QVBoxLayout()
         for widget in (self.title, self.explain, self.passphrase, self.repeat, self.error, self.unlock_button,
                        self.recover_button):
             column.addWidget(widget)
         box = QWidget()
         box.setLayout(column)
-        box.setFixedWidth(420)
+        box.setFixedWidth(BOX_WIDTH)
         layout = QVBoxLayout(self)
         layout.addStretch(1)
         layout.addWidget(box, 0, Qt.AlignmentFlag.AlignHCenter)
         layout.addStretch(2)
+
+    def _fit(self, label: QLabel) -> None:
+        """Give a wrapped label the height its text needs in the fixed-width box (Qt sizes a
+        wrapped label for its hint width, so a long sentence would be cut off)."""
+        margins = self._column.contentsMargins()
+        label.setMinimumHeight(label.heightForWidth(BOX_WIDTH - margins.left() - margins.right()))
 
     def _field(self, name: str) -> QLineEdit:
         field = QLineEdit()
@@ -94,6 +102,8 @@ class LockPage(QWidget):
         asks = mode == "passphrase" or self._new or self._owed
         self.title.setText("Choose a passphrase" if self._new or self._owed else "Trellis is locked")
         self.explain.setText(self._lost_key_file(home) if lost else self._explanation(mode))
+        self._fit(self.explain)
+        self.unlock_button.setText("Set passphrase" if self._new or self._owed else "Unlock")
         self.passphrase.setVisible(asks)
         self.repeat.setVisible(self._new or self._owed)
         self.unlock_button.setVisible(not lost)
@@ -116,10 +126,12 @@ class LockPage(QWidget):
                     "characters) to protect it. Your notes stay as they are.")
         if mode is None and policy.require_passphrase:
             return (f"Your organisation requires a passphrase ({policy.reason('RequirePassphrase')}). "
-                    "Choose one (8 or more characters); it cannot be recovered if you forget it.")
+                    "Choose one (8 or more characters). If you ever forget it, the recovery key "
+                    "Trellis shows you next opens your notes.")
         if mode is None:
             return ("There is no secure keychain on this computer, so Trellis protects your notes with a "
-                    "passphrase (8 or more characters). It cannot be recovered if you forget it.")
+                    "passphrase (8 or more characters). If you ever forget it, the recovery key "
+                    "Trellis shows you next opens your notes.")
         if mode == "keychain":
             return "Your notes are locked. The key is in your system keychain."
         return "Enter your passphrase to unlock your notes."
@@ -158,5 +170,6 @@ class LockPage(QWidget):
 
     def _problem(self, message: str) -> None:
         self.error.setText(message)
+        self._fit(self.error)
         self.passphrase.selectAll()
         self.passphrase.setFocus()
