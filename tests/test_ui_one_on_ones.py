@@ -14,6 +14,7 @@ from app.domain.dates import today_iso  # noqa: E402
 from app.domain.records import AgendaItem  # noqa: E402
 from app.store import Store  # noqa: E402
 from conftest import FAST_KDF, PASSPHRASE  # noqa: E402
+from ui.chips import kind_colours  # noqa: E402
 from ui.one_on_ones_tab import OneOnOnesTab, short_date  # noqa: E402
 from ui.session import Session  # noqa: E402
 
@@ -64,7 +65,10 @@ def test_next_agenda_says_who_raised_each_point_and_why_it_is_there(tab):
     choose_template(tab, None)
     assert rows(tab.agenda) == [
         "Talk about the on-call load  —  them  · carried over from 12 Mar",
-        "Send the design doc  —  you  · action"]
+        "Send the design doc  —  you  · action · overdue since 20 Mar"]    # due 2026-03-20
+    carried, late = tab.agenda.item(0), tab.agenda.item(1)
+    assert late.foreground().color() == kind_colours("concern", tab.agenda.palette())[1]
+    assert carried.foreground().color() != late.foreground().color()      # highlighted, not the rest
     choose_template(tab, "weekly_check_in")
     lines = rows(tab.agenda)
     assert len(lines) > 2 and all(line.endswith("· template") for line in lines[2:])

@@ -14,12 +14,14 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QListWidget, QListWidgetItem,
                                QSplitter, QStackedWidget, QVBoxLayout, QWidget)
 
+from app.domain.dates import today_iso
 from app.errors import InvalidInput, NotFound
 from app.services.agenda import next_agenda, start_meeting
 from app.services.agenda_templates import DEFAULT_TEMPLATE, AgendaTemplates
 
 from .agenda_model import OWNER_WORDS
 from .agenda_share import ShareAgendaDialog, allow_sharing
+from .chips import kind_colours
 from .controls import column, push_button
 from .meeting_view import MeetingView
 from .model_bridge import ModelBridge
@@ -131,9 +133,16 @@ class OneOnOnesTab(QWidget):
             self.message.setText(str(exc))
         dates = {m.id: m.date for m in store.meetings.for_person(self.person_id)}
         self.agenda.clear()
+        due = {a.id: a.due for a in store.actions.open_for_person(self.person_id)}
+        today = today_iso()
         for entry in self.entries:
-            self.agenda.addItem(f"{entry.text}  —  {OWNER_WORDS.get(entry.owner, entry.owner)}"
-                                f"  · {marker(entry, dates)}")
+            late_since = due.get(entry.action_id) if entry.action_id else None
+            late_since = late_since if late_since and late_since < today else None
+            item = QListWidgetItem(f"{entry.text}  —  {OWNER_WORDS.get(entry.owner, entry.owner)}"
+                                   f"  · {marker(entry, dates, late_since)}")
+            if late_since:
+                item.setForeground(kind_colours("concern", self.agenda.palette())[1])
+            self.agenda.addItem(item)
         allow_sharing(self.share, tooltip=SHARE_TIP, has_points=bool(self.entries))
         if not self.entries:
             first = store.people.get(self.person_id).name.split()[0]
@@ -208,8 +217,13 @@ def listed_records(entries) -> frozenset[str]:
                      + [f"goal:{e.goal_id}" for e in entries if e.goal_id])
 
 
-def marker(entry, meeting_dates: dict[str, str]) -> str:
-    """Why the point is on the agenda: "carried over from 12 Mar", "action", "goal" …"""
+def marker(entry, meeting_dates: dict[str, str], overdue_since: str | None = None) -> str:
+    """Why the point is on the agenda: "carried over from 12 Mar", "action", "goal" …
+
+    An action past its due date says so: "action overdue since 9 Apr".
+    """
+    if overdue_since:
+        return f"{SOURCE_WORDS.get(entry.source, entry.source)} · overdue since {short_date(overdue_since)}"
     if entry.source == "carried_over":
         since = next((meeting_dates[c] for c in entry.citations if c in meeting_dates), None)
         return f"carried over from {short_date(since)}" if since else "carried over"
