@@ -129,8 +129,7 @@ def run_child_measured(args: list[str], env: dict) -> tuple[int, str, float, int
 def run_import(root: Path, total: int) -> dict:
     home, document = root / "import", root / "team.json"
     total = write_team_document(document, total)
-    with open_store(home):
-        pass  # the key and schema exist before the import, as on a manager's laptop
+    open_store(home).close()   # the key and schema exist before the import, as on a manager's laptop
     code, err, seconds, rss_kib = run_child_measured(
         [sys.executable, "-m", "app.cli", "import", str(document)], child_env(home))
     with open_store(home) as store:

@@ -92,6 +92,40 @@ def secret_service(monkeypatch):
     return backend
 
 
+@pytest.fixture
+def run(capsys):
+    """``trellis ARGS`` in this process: returncode, stdout and stderr like a child process."""
+    from types import SimpleNamespace
+    from app.cli import main
+
+    def run_main(*args):
+        capsys.readouterr()
+        try:
+            code = main([str(arg) for arg in args])
+        except SystemExit as exc:      # argparse refusing the command line
+            code = exc.code
+        captured = capsys.readouterr()
+        return SimpleNamespace(returncode=code, stdout=captured.out, stderr=captured.err)
+    return run_main
+
+
+@pytest.fixture
+def session(team):
+    """The window's session over the ``team`` store (Qt tests only: imports ui.session)."""
+    from ui.session import Session
+    opened = Session(team[0])
+    yield opened
+    opened.lock()  # stops timers before the store fixture closes the store
+
+
+@pytest.fixture
+def disk(tmp_path):
+    """A real 2 MB filesystem to fill up (tests/fault_disk.py; skips where mounting is refused)."""
+    from fault_disk import small_disk
+    with small_disk(tmp_path / "disk", 2048) as mounted:
+        yield mounted
+
+
 def files_under(root: Path) -> dict[str, bytes]:
     """Every file below ``root`` with its bytes, keyed by relative path."""
     return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}

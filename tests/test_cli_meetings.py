@@ -6,25 +6,8 @@ the real ``trellis`` executable end to end.
 """
 
 import json
-from types import SimpleNamespace
 
 import pytest
-
-from app.cli import main
-
-
-@pytest.fixture
-def run(capsys):
-    """``trellis ARGS`` in this process: returncode, stdout and stderr like a child process."""
-    def run_main(*args: str):
-        capsys.readouterr()
-        try:
-            code = main(list(args))
-        except SystemExit as exc:      # argparse refusing the command line
-            code = exc.code
-        captured = capsys.readouterr()
-        return SimpleNamespace(returncode=code, stdout=captured.out, stderr=captured.err)
-    return run_main
 
 
 @pytest.fixture

@@ -23,24 +23,9 @@ from types import SimpleNamespace
 import pytest
 
 from app import error_log
-from app.cli import main
 from conftest import REPO
 
 MAX_MESSAGE = 400
-
-
-@pytest.fixture
-def run(capsys):
-    """``trellis ARGS`` in this process: returncode, stdout and stderr like a child process."""
-    def run_main(*args: str):
-        capsys.readouterr()
-        try:
-            code = main([str(arg) for arg in args])
-        except SystemExit as exc:      # argparse refusing the command line
-            code = exc.code
-        captured = capsys.readouterr()
-        return SimpleNamespace(returncode=code, stdout=captured.out, stderr=captured.err)
-    return run_main
 
 
 @pytest.fixture

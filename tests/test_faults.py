@@ -20,7 +20,7 @@ import pytest
 
 from conftest import FAST_KDF, PASSPHRASE
 from test_gguf import tiny_model
-from fault_disk import FailingWrites, OsWith, fill, small_disk
+from fault_disk import FailingWrites, OsWith, fill
 from app import paths
 from app.errors import StorageFailed, TrellisError
 from app.exchange import export_document, import_file, write_export
@@ -34,12 +34,6 @@ from app.store.faults import disk_problem
 from app.store.migrations import MIGRATIONS, migrate
 
 BIG_TEXT = "retro went well and the rollout plan is agreed " * 400  # about 19 KB
-
-
-@pytest.fixture
-def disk(tmp_path):
-    with small_disk(tmp_path / "disk", 2048) as mounted:
-        yield mounted
 
 
 @pytest.fixture

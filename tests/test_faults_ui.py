@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QApplication, QLineEdit, QVBoxLayout, QWidget  # n
 from app.services.autosave import Autosaves  # noqa: E402
 from app.store import Store  # noqa: E402
 from conftest import FAST_KDF, PASSPHRASE  # noqa: E402
-from fault_disk import fill, small_disk  # noqa: E402
+from fault_disk import fill  # noqa: E402
 from test_faults import BIG_TEXT, fill_until_refused  # noqa: E402
 from test_ui_timeline import open_editor  # noqa: E402
 from ui import capture  # noqa: E402
@@ -28,12 +28,6 @@ from ui.timeline import TimelineView  # noqa: E402
 
 EARLY_DRAFT = "Ana unblocked the release on Friday"
 LONG_TEXT = f"{EARLY_DRAFT}. {BIG_TEXT * 3}"
-
-
-@pytest.fixture
-def disk(tmp_path):
-    with small_disk(tmp_path / "disk", 2048) as mounted:
-        yield mounted
 
 
 @pytest.fixture

@@ -39,14 +39,6 @@ def pending_capture(store) -> list:
 
 
 @pytest.fixture
-def session(team):
-    store, _ana, _li = team
-    opened = Session(store)
-    yield opened
-    opened.lock()  # stops timers before the store fixture closes the store
-
-
-@pytest.fixture
 def open_dialog(qtbot, session):
     """Make, show and activate a capture dialog; keyword arguments go to the dialog."""
     def make(**kwargs) -> QuickCaptureDialog:

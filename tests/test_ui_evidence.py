@@ -18,7 +18,6 @@ from PySide6.QtWidgets import QLabel, QStyleOptionViewItem, QWidget  # noqa: E40
 from app.reviews.body import Coverage  # noqa: E402
 from ui.cycle_picker import CUSTOM_PERIOD, CyclePicker, NewCycleDialog  # noqa: E402
 from ui.heatmap import UNTAGGED_NAME, CoverageHeatmap, merged_warnings  # noqa: E402
-from ui.session import Session  # noqa: E402
 
 WAIT = 10_000
 
@@ -26,13 +25,6 @@ WAIT = 10_000
 @pytest.fixture(autouse=True)
 def english_dates():
     QLocale.setDefault(QLocale(QLocale.Language.English, QLocale.Country.UnitedKingdom))
-
-
-@pytest.fixture
-def session(team):
-    opened = Session(team[0])
-    yield opened
-    opened.lock()
 
 
 # --- the cycle picker -------------------------------------------------------------

@@ -10,7 +10,6 @@ pytest.importorskip("PySide6")
 from PySide6.QtWidgets import QMessageBox, QWidget  # noqa: E402
 
 from ui.framework_import import import_framework_file  # noqa: E402
-from ui.session import Session  # noqa: E402
 
 FRAMEWORK = """\
 name: Support ladder
@@ -22,13 +21,6 @@ competencies:
       S1: Restates the problem before answering
       S2: Spots the need behind the question
 """
-
-
-@pytest.fixture
-def session(team):
-    opened = Session(team[0])
-    yield opened
-    opened.lock()
 
 
 @pytest.fixture

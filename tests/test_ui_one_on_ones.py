@@ -36,13 +36,6 @@ def past_meeting(team):
 
 
 @pytest.fixture
-def session(team):
-    opened = Session(team[0])
-    yield opened
-    opened.lock()
-
-
-@pytest.fixture
 def tab(qtbot, session, past_meeting):
     widget = OneOnOnesTab(session)
     qtbot.addWidget(widget)

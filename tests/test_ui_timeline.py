@@ -16,7 +16,6 @@ from app.errors import NotFound  # noqa: E402
 from app.services.autosave import Autosaves  # noqa: E402
 from ui import chips, trash_dialog  # noqa: E402
 from ui.chips import CompetencyNamesRole, MonthRole, NoteRole, kind_colours  # noqa: E402
-from ui.session import Session  # noqa: E402
 from ui.timeline import TimelineView  # noqa: E402
 from ui.trash_dialog import TrashDialog  # noqa: E402
 
@@ -27,13 +26,6 @@ SHIFT = Qt.KeyboardModifier.ShiftModifier
 @pytest.fixture(autouse=True)
 def english_dates():
     QLocale.setDefault(QLocale(QLocale.Language.English, QLocale.Country.UnitedKingdom))
-
-
-@pytest.fixture
-def session(team):
-    opened = Session(team[0])
-    yield opened
-    opened.lock()  # stops timers before the store fixture closes the store
 
 
 @pytest.fixture
