@@ -1,7 +1,11 @@
 """Small building blocks every panel uses, so buttons and labels read alike to screen readers."""
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QDialog, QDialogButtonBox, QFormLayout, QLabel, QPushButton, QVBoxLayout, QWidget,
+)
+
+from app.errors import TrellisError
 
 
 def push_button(text: str, tooltip: str) -> QPushButton:
@@ -29,3 +33,27 @@ def column(*widgets) -> QWidget:
     for widget in widgets:
         layout.addWidget(widget)
     return holder
+
+
+class FormDialog(QDialog):
+    """A form with a problem line beneath it and Save/Cancel; ``save()`` does the storing."""
+
+    def _finish(self, form: QFormLayout) -> None:
+        self.error = QLabel()
+        self.error.setAccessibleName("Problem")
+        self.error.setWordWrap(True)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.on_save)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.error)
+        layout.addWidget(buttons)
+
+    def on_save(self) -> None:
+        try:
+            self.save()
+        except TrellisError as exc:
+            self.error.setText(str(exc))
+            return
+        self.accept()

@@ -12,16 +12,16 @@ import datetime as dt
 from PySide6.QtCore import QAbstractListModel, QDate, QModelIndex, QRect, QSize, QStringListModel, Qt
 from PySide6.QtGui import QFont, QFontMetrics, QPalette
 from PySide6.QtWidgets import (
-    QComboBox, QDateEdit, QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit,
+    QComboBox, QDateEdit, QFormLayout, QLineEdit,
     QListView, QPlainTextEdit, QSplitter, QStackedWidget, QStyle, QStyledItemDelegate, QVBoxLayout,
     QWidget,
 )
 
 from app.domain.records import GOAL_STATUSES, Goal
-from app.errors import NotFound, TrellisError
+from app.errors import NotFound
 
 from .chips import chip_font, kind_colours, paint_chip
-from .controls import column, push_button, selectable_label
+from .controls import FormDialog, column, push_button, selectable_label
 
 GoalRole = Qt.ItemDataRole.UserRole + 1
 OverdueRole = Qt.ItemDataRole.UserRole + 2
@@ -133,31 +133,7 @@ def _status_box(current: str) -> QComboBox:
     return box
 
 
-class _FormDialog(QDialog):
-    """A form with a problem line beneath it and Save/Cancel; ``save()`` does the storing."""
-
-    def _finish(self, form: QFormLayout) -> None:
-        self.error = QLabel()
-        self.error.setAccessibleName("Problem")
-        self.error.setWordWrap(True)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
-        buttons.accepted.connect(self.on_save)
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(self.error)
-        layout.addWidget(buttons)
-
-    def on_save(self) -> None:
-        try:
-            self.save()
-        except TrellisError as exc:
-            self.error.setText(str(exc))
-            return
-        self.accept()
-
-
-class GoalDialog(_FormDialog):
+class GoalDialog(FormDialog):
     """A new goal: title, description, status and an optional due date (YYYY-MM-DD)."""
 
     def __init__(self, store, person_id: str, parent=None):
@@ -186,7 +162,7 @@ class GoalDialog(_FormDialog):
             due=self.due.text().strip() or None, description=self.description.toPlainText().strip())
 
 
-class ProgressDialog(_FormDialog):
+class ProgressDialog(FormDialog):
     """A dated progress entry on one goal, which may change its status; dated today unless changed."""
 
     def __init__(self, store, goal: Goal, parent=None):
