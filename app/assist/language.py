@@ -184,7 +184,7 @@ def _sentence_ends(text: str, start: int, end: int) -> Iterable[int]:
 def _ends_sentence(text: str, mark: re.Match[str]) -> bool:
     if not mark.group().startswith(".") or mark.group().startswith(".."):
         return True
-    token = re.search(r"[\w.]*$", text[max(0, mark.start() - 20):mark.start()]).group().lower()
+    token = re.search(r"[\w.'’]*$", text[max(0, mark.start() - 20):mark.start()]).group().lower()
     if token in ABBREVIATIONS or re.fullmatch(r"[^\W\d_]", token):
         return False  # "Dr. Okafor", "e.g. Jira", an initial as in "J. Smith"
     following = re.match(r"\s*(\S?)", text[mark.end():]).group(1)

@@ -1,0 +1,249 @@
+"""Reading a note the way a manager would before writing a review.
+
+Why this module exists: a note is not one piece of evidence. "Led the
+incident review calmly. Also training for a marathon." holds a strength
+and a piece of private life; "Great demo on Friday; phase two estimates
+look optimistic again" holds a strength and a growth area. So a note is
+split into parts (at sentence ends and semicolons), and each part is read
+as one of:
+
+- ``strength``: something done well, or a good outcome of their work;
+- ``growth``: a shortfall, a concern, or a request to change;
+- ``aspiration``: what they want, would like, are interested in, asked
+  about, or feel unsure about;
+- ``context``: a neutral fact, or a part not about the person;
+- ``personal``: private life, which never reaches a draft or a plan.
+
+The note's kind is a hint, not the answer: a concern is never read as a
+strength, a praise note may still hold a concern, and a 1:1 note often
+holds wishes. The rules are word lists (``reading_words.toml``) and small
+functions, tested on a labelled team and judged on one nobody here wrote.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..assist.language import split_sentences
+from ..domain.records import Note
+from . import words as W
+from .voice import FEEDBACK, OTHER, Phrase, Subject, review_voice, tidy
+
+STRENGTH, GROWTH, ASPIRATION, CONTEXT, PERSONAL = (
+    "strength", "growth", "aspiration", "context", "personal")
+LABELS = (STRENGTH, GROWTH, ASPIRATION, CONTEXT, PERSONAL)
+# Trailing clauses that a personal detail may sit in, and be cut from:
+# "Stepped in on call when Diego was sick" keeps what she did.
+_TRAILING = re.compile(r",?\s+(?:when|while|because|since|as|after|so|though)\s+", re.IGNORECASE)
+# A measured result: "from 12 to 3", "down 22%", "25 minutes".
+_METRIC = re.compile(r"(?i)\bfrom\s+\S*\d|\d\s*%|\b\d[\d,.]*\s*(?:ms|s|seconds?|minutes?|hours?|"
+                     r"days?|weeks?|tickets?|points?|x)\b")
+_WITHOUT = re.compile(r"(?i)\bwithout\s+((?:a\s+single\s+|any\s+)?\w+ing\b|any\b|a single\b)")
+
+
+@dataclass(frozen=True)
+class Part:
+    """One part of a note: a sentence, or a clause between semicolons."""
+
+    note: Note
+    index: int
+    text: str
+    sentence: int  # parts of one sentence share this number
+    question: bool = False
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What one part of a note says about the person, and in which voice."""
+
+    part: Part
+    label: str
+    phrase: Phrase
+    kept_text: str  # the part without a private detail cut from its end
+
+    @property
+    def about_person(self) -> bool:
+        return self.phrase.kind != OTHER
+
+    @property
+    def note(self) -> Note:
+        return self.part.note
+
+
+def note_parts(note: Note) -> list[Part]:
+    """The note's parts in order: sentences split at semicolons, without end marks."""
+    parts = []
+    for number, sentence in enumerate(split_sentences(note.text or "")):
+        for clause in re.split(r"\s*;\s*|\s*\n\s*", sentence.text):
+            text = clause.strip().rstrip(".!?…").strip()
+            if text:
+                parts.append(Part(note, len(parts), text, number, clause.rstrip().endswith("?")))
+    return parts
+
+
+def read_note(note: Note, subject: Subject) -> list[Reading]:
+    """Every part of the note with its label; a personal note's parts are all personal."""
+    readings, previous = [], None
+    for part in note_parts(note):
+        reading = read_part(part, subject, previous)
+        if previous is not None and previous.label == PERSONAL and \
+                previous.part.sentence == part.sentence:
+            reading = Reading(part, PERSONAL, reading.phrase, part.text)
+        readings.append(reading)
+        previous = reading
+    return readings
+
+
+def read_part(part: Part, subject: Subject, previous: Reading | None = None) -> Reading:
+    text = part.text
+    if part.note.kind == "personal" or W.first(W.personal_phrases(), text):
+        kept = _without_personal_tail(text)
+        if kept is None or part.note.kind == "personal":
+            return Reading(part, PERSONAL, review_voice(text, subject, note_kind=part.note.kind), text)
+        text = kept
+    phrase = review_voice(text, subject, note_kind=part.note.kind)
+    return Reading(part, label_of(tidy(text), phrase, part, previous), phrase, text)
+
+
+def _without_personal_tail(text: str) -> str | None:
+    """The part with a trailing clause cut, when only that clause is private."""
+    for cut in _TRAILING.finditer(text):
+        head = text[:cut.start()].strip()
+        if head and not W.first(W.personal_phrases(), head) and len(head.split()) >= 3:
+            return head
+    return None
+
+
+# ---------------------------------------------------------------- labels
+
+def label_of(text: str, phrase: Phrase, part: Part, previous: Reading | None) -> str:
+    """The part's label, by the rules in the module docstring."""
+    kind = part.note.kind
+    if _is_aspiration(text, phrase):
+        return ASPIRATION
+    if part.question:
+        return CONTEXT  # the manager's open question, not a finding
+    if phrase.request:
+        return _request_label(phrase.text, kind)
+    judged = fragment_polarity(text)
+    if judged:
+        return judged
+    if phrase.attribution == FEEDBACK and kind == "feedback_given" and not strength_cue(text):
+        return GROWTH
+    if growth_cue(text) and not _setting(phrase, previous, kind):
+        return GROWTH
+    if _continues(previous, part, text):
+        return previous.label
+    if phrase.kind == OTHER:
+        return _other_label(text, phrase, part, previous)
+    return _person_label(text, phrase, kind, previous)
+
+
+def _person_label(text: str, phrase: Phrase, kind: str, previous: Reading | None) -> str:
+    if kind == "concern":
+        return GROWTH
+    if context_cue(text) and not strength_cue(text):
+        return CONTEXT
+    if kind == "praise" or strength_cue(text):
+        return STRENGTH
+    if kind == "feedback_given" and previous is not None:
+        return CONTEXT  # how they took the feedback
+    return CONTEXT if kind in ("one_on_one", "other") or phrase.manager else STRENGTH
+
+
+def _setting(phrase: Phrase, previous: Reading | None, kind: str) -> bool:
+    """A scene-setting part not about the person ("Vendor API was down all morning")."""
+    return phrase.kind == OTHER and (phrase.manager or (previous is None and kind != "concern"))
+
+
+def _request_label(request: str, kind: str) -> str:
+    if W.first(W.listed("growth", "corrective"), request) or growth_cue(request):
+        return GROWTH
+    if W.first(W.listed("growth", "opportunity"), request):
+        return CONTEXT
+    return GROWTH if kind in ("feedback_given", "concern") else CONTEXT
+
+
+def fragment_polarity(text: str) -> str | None:
+    """Praise or a concern from the adjective a fragment opens with ("Lovely handling of …")."""
+    words = text.split()
+    lead = {w.lower() for w in W.listed("voice", "intensifiers")}
+    first = next((w.lower().strip(",") for w in words if w.lower() not in lead), "")
+    if not words or words[0][:1].islower():
+        return None
+    if first in W.listed("voice", "good_adjectives"):
+        return STRENGTH
+    if first in W.listed("voice", "bad_adjectives"):
+        return GROWTH
+    return None
+
+
+def _other_label(text: str, phrase: Phrase, part: Part, previous: Reading | None) -> str:
+    """A part not about the person counts only as a result of their work."""
+    kind = part.note.kind
+    if phrase.manager or kind in ("one_on_one", "other", "personal"):
+        return CONTEXT
+    if strength_cue(text):
+        return STRENGTH
+    if _METRIC.search(text):
+        if kind in ("praise", "concern"):
+            return STRENGTH if kind == "praise" else GROWTH
+        if previous is not None and previous.label in (STRENGTH, GROWTH) and \
+                previous.part.sentence == part.sentence:
+            return previous.label
+    return CONTEXT
+
+
+def _is_aspiration(text: str, phrase: Phrase) -> bool:
+    """A wish of the person's own: not the manager's wish for them."""
+    cue = W.first(W.listed("aspiration", "cues"), text)
+    if cue is None:
+        return False
+    if phrase.manager and not phrase.reported:
+        return False  # "I asked her about X", "We want her to X"
+    return not (cue.group().lower().startswith("asked") and phrase.request)
+
+
+def _corrective(request: str) -> bool:
+    return W.first(W.listed("growth", "corrective"), request) is not None or bool(growth_cue(request))
+
+
+def _continues(previous: Reading | None, part: Part, text: str) -> bool:
+    """A short follow-on of the same sentence or a bare tally ("Third time this sprint")."""
+    if previous is None or previous.label not in (STRENGTH, GROWTH):
+        return False
+    if strength_cue(text) or context_cue(text):
+        return False
+    same_sentence = previous.part.sentence == part.sentence
+    tally = re.match(r"(?i)(?:the\s+)?(?:second|third|fourth|fifth|\w+)\s+time\b", text)
+    return bool(tally) or (same_sentence and len(text.split()) <= 4)
+
+
+def growth_cue(text: str) -> str | None:
+    """The first growth cue that nothing negates ("never missed" is not one)."""
+    without = _WITHOUT.search(text)
+    if without and not W.first(W.listed("growth", "good_without"), without.group(1)):
+        return without.group()
+    negatable = W.listed("growth", "negatable")
+    for match in W.find(W.listed("growth", "cues"), text):
+        if W.first(negatable, match.group()) and _negated(text, match.start()):
+            continue
+        return match.group()
+    return None
+
+
+def _negated(text: str, position: int) -> bool:
+    before = text[:position].split()[-2:]
+    negators = {n.lower() for n in W.listed("growth", "negators")}
+    return any(w.lower().strip(",") in negators for w in before)
+
+
+def strength_cue(text: str) -> str | None:
+    match = W.first(W.listed("strength", "cues"), text)
+    return match.group() if match else None
+
+
+def context_cue(text: str) -> str | None:
+    match = W.first(W.listed("context", "cues"), text)
+    return match.group() if match else None

@@ -1,0 +1,430 @@
+"""A note's sentence in the review's voice: about the person, in the third person.
+
+Why this module exists: managers write notes to themselves ("Told her the
+rollout plan was clear", "Late to standup again", "I noticed they've been
+quieter in planning", "We agreed he'll co-chair with Farah first"). A
+review says the same things about the person: "Her rollout plan was clear
+(feedback given on 3 March)", "He was late to standup again", "Rowan has
+been quieter in planning", "He will co-chair with Farah first (agreed on
+17 February)". ``review_voice`` turns one part of a note into a ``Phrase``:
+
+- ``PREDICATE``: a verb phrase whose subject is the person ("led the
+  incident review"), so the composer chooses the name or a pronoun;
+- ``CLAUSE``: a whole clause about the person ("{Poss} demo was great");
+- ``OTHER``: not about the person ("the team missed the sprint goal").
+
+Placeholders ``{subj}``, ``{Subj}``, ``{poss}``, ``{Poss}`` stand for the
+person's name or pronoun and are filled when the sentence is written
+(``Subject.fill``). The rules are word lists in ``reading_words.toml`` and
+the small functions below; nothing here asks a model.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+
+from . import words as W
+
+PREDICATE, CLAUSE, OTHER = "predicate", "clause", "other"
+FEEDBACK, AGREED = "feedback given", "agreed"
+PRONOUNS = {"she": ("she", "her", "her"), "he": ("he", "him", "his"),
+            "they": ("they", "them", "their")}
+_CONTRACTIONS = (
+    (r"\b(she|he|it|who|that)['’]s\s+(been|got|had|gone|done)\b", r"\1 has \2"),
+    (r"\b(she|he|it|that|there|who)['’]s\b", r"\1 is"),
+    (r"\b(\w+)n['’]t\b", lambda m: {"won": "will not", "can": "cannot", "shan": "shall not"}
+     .get(m.group(1).lower(), m.group(1) + " not")),
+    (r"\b(I|you|we|they|she|he)['’]d\s+(like|love|prefer|rather)\b", r"\1 would \2"),
+    (r"\b(I|you|we|they|she|he)['’]d\b", r"\1 had"),
+    (r"\b(I|you|we|they|she|he)['’]ll\b", r"\1 will"),
+    (r"\b(I|you|we|they)['’]ve\b", r"\1 have"),
+    (r"\b(you|we|they)['’]re\b", r"\1 are"),
+    (r"\bI['’]m\b", "I am"),
+)
+_PREPOSITIONS = {"of", "on", "in", "at", "with", "for", "from", "to", "about", "during", "after",
+                 "before", "by", "over", "across", "around", "into", "than", "this", "last"}
+_SINGULAR = {"have": "has", "are": "is", "were": "was", "do": "does", "go": "goes"}
+_MODALS = {"would", "will", "can", "could", "should", "must", "might", "may", "did", "had",
+           "shall", "cannot", "was", "is", "has", "does"}
+
+
+@dataclass(frozen=True)
+class Phrase:
+    """One part of a note in the review's voice (see the module docstring)."""
+
+    kind: str
+    text: str
+    manager: bool = False     # the manager's own act or view ("Told her", "I noticed")
+    request: bool = False     # something the person was asked to do
+    reported: bool = False    # the person's own words ("Said she wants …")
+    attribution: str = ""     # FEEDBACK or AGREED: the sentence says when
+    plural: bool = False      # the note said "they": the verb agrees with "they"
+
+
+@dataclass(frozen=True)
+class Subject:
+    """The person a review is about: their name and the pronoun their notes use."""
+
+    name: str
+    pronoun: str | None = None  # "she", "he", "they" or None (unknown: use the name)
+
+    @property
+    def first(self) -> str:
+        return self.name.split()[0]
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys((self.name, self.first)))
+
+    def word(self, *, named: bool) -> str:
+        """The subject: the first name, or "she"/"he" when the name was just said."""
+        if named or self.pronoun not in ("she", "he"):
+            return self.first
+        return self.pronoun
+
+    def possessive(self, *, named: bool) -> str:
+        if named or self.pronoun is None:
+            return f"{self.first}'s" if named else "their"
+        return PRONOUNS[self.pronoun][2]
+
+    def fill(self, text: str, *, named: bool) -> str:
+        """Placeholders filled: the first with the name when ``named``, later ones with pronouns."""
+        def swap(match: re.Match[str]) -> str:
+            nonlocal named
+            word = (self.word if match.group(2) == "subj" else self.possessive)(named=named)
+            named = False
+            return _cap(word) if match.group(1).isupper() else word
+        return re.sub(r"\{(([Ss])(?:ubj)|([Pp])(?:oss))\}", lambda m: swap(_Slot(m)), text)
+
+    def sentence(self, phrase: Phrase, *, named: bool) -> str:
+        """The phrase as a sentence, without its full stop."""
+        if phrase.kind == PREDICATE:
+            predicate = singular(phrase.text) if phrase.plural else phrase.text
+            return self.fill(f"{{Subj}} {predicate}", named=named)
+        return _cap(self.fill(phrase.text, named=named))
+
+
+class _Slot:
+    """A placeholder match as (case letter, "subj"|"poss")."""
+
+    def __init__(self, match: re.Match[str]):
+        self.text = match.group(1)
+
+    def group(self, index: int) -> str:
+        return self.text[0] if index == 1 else self.text.lower()
+
+
+def infer_pronoun(name: str, texts: Iterable[str]) -> str | None:
+    """The pronoun a manager's notes use for the person, or None when they do not say.
+
+    Only positions that refer to the person count: a pronoun opening a
+    sentence or after "said", and the object of the manager's own act
+    ("Told her", "Asked him to"). A pronoun needs two uses and four in five
+    of them.
+    """
+    acts = "|".join(W.words()["voice"]["manager_acts"])
+    counts: Counter[str] = Counter()
+    for text in texts:
+        for sentence in re.split(r"[.;!?]\s+|\n", text or ""):
+            s = sentence.strip()
+            counts.update(_pronoun_uses(s, acts))
+    if not counts:
+        return None
+    pronoun, uses = counts.most_common(1)[0]
+    return pronoun if uses >= 2 and uses >= 0.8 * sum(counts.values()) else None
+
+
+def _pronoun_uses(sentence: str, acts: str) -> list[str]:
+    found = []
+    opening = re.match(r"(?:Also\s+|And\s+)?(She|He|They)\b(?!['’]s\s)", sentence)
+    if opening:
+        found.append(opening.group(1).lower())
+    for match in re.finditer(rf"(?i)\b(?:{acts})\s+(her|him|them)\b", sentence):
+        found.append({"her": "she", "him": "he", "them": "they"}[match.group(1).lower()])
+    for match in re.finditer(r"(?i)\bsaid\s+(?:that\s+)?(she|he|they)\b", sentence):
+        found.append(match.group(1).lower())
+    return found
+
+
+# ---------------------------------------------------------------- the rules
+
+def review_voice(text: str, subject: Subject, *, note_kind: str = "") -> Phrase:
+    """The part in the review's voice (see the module docstring)."""
+    text = tidy(text)
+    for rule in (_manager_act, _suggestion, _agreement, _manager_view, _we, _i,
+                 _person_subject, _possessive, _reported, _asked_for, _subjectless, _fragment):
+        phrase = rule(text, subject, note_kind)
+        if phrase is not None:
+            return replace(phrase, text=third_person(phrase.text))
+    return Phrase(OTHER, third_person(text))
+
+
+def tidy(text: str) -> str:
+    """Fillers off the front ("Also, …"), contractions spelled out, spaces single."""
+    text = " ".join(text.split())
+    fillers = "|".join(W.listed("voice", "leading_fillers"))
+    text = re.sub(rf"^(?:(?:{fillers})\b[,:]?\s+)+", "", text, flags=re.IGNORECASE)
+    for pattern, replacement in _CONTRACTIONS:
+        text = re.sub(pattern, replacement, text, flags=re.IGNORECASE)
+    return text
+
+
+def third_person(text: str) -> str:
+    """The manager's "I", "me", "my", "we" and "our" as what they stand for."""
+    swaps = ((r"\bI am\b", "{poss} manager is"), (r"\bI have\b", "{poss} manager has"),
+             (r"\bI was\b", "{poss} manager was"),
+             (r"\bI (need|want|expect|think|feel|hope)\b", r"{poss} manager \1s"),
+             (r"\bI\b", "{poss} manager"), (r"\bme\b", "{poss} manager"),
+             (r"\bmy\b", "{poss} manager's"), (r"\bwe have\b", "the team has"),
+             (r"\b[Ww]e\b", "the team"), (r"\bus\b", "the team"), (r"\b[Oo]ur\b", "the team's"))
+    for pattern, replacement in swaps:
+        text = re.sub(pattern, replacement, text)
+    return text
+
+
+def _person(subject: Subject, *, objects: bool) -> str:
+    names = "|".join(re.escape(n) for n in subject.names)
+    pronouns = "her|him|them" if objects else "she|he|they"
+    return rf"(?:{names}|(?i:{pronouns}))"
+
+
+def _manager_act(text: str, subject: Subject, kind: str) -> Phrase | None:
+    acts = W.words()["voice"]["manager_acts"]
+    verbs = "|".join(acts)
+    match = re.match(rf"^(?:(?:I|We)\s+(?:also\s+|then\s+|have\s+|had\s+)?)?(?P<verb>(?i:{verbs}))\s+"
+                     rf"(?P<obj>{_person(subject, objects=True)})\b,?\s*(?P<rest>.*)$", text)
+    if match is None:
+        return None
+    verb, rest = match.group("verb").lower(), match.group("rest")
+    feedback = verb in W.listed("voice", "feedback_acts")
+    if verb in ("told", "let", "gave"):
+        return _told(verb, rest, subject, feedback)
+    if verb == "asked":
+        return _asked(rest)
+    return Phrase(PREDICATE, f"was {acts[verb]} {rest}".strip(), manager=True,
+                  attribution=FEEDBACK if feedback else "")
+
+
+def _told(verb: str, rest: str, subject: Subject, feedback: bool) -> Phrase:
+    attribution = FEEDBACK if feedback else ""
+    if verb == "let":
+        rest = re.sub(r"(?i)^know\s+", "", rest)
+    if verb == "gave":
+        said = re.match(r"(?i)(?:some\s+|clear\s+|direct\s+)?feedback\s+that\s+(.*)$", rest)
+        if said is None:
+            return Phrase(PREDICATE, f"was given {rest}", manager=True, attribution=attribution)
+        rest = said.group(1)
+    if re.match(r"(?i)to\s", rest):
+        return Phrase(PREDICATE, f"was told {rest}", manager=True, request=True)
+    rest = re.sub(r"(?i)^that\s+", "", rest)
+    return _content(rest, subject, attribution)
+
+
+def _content(rest: str, subject: Subject, attribution: str) -> Phrase:
+    """What the manager told the person, about the person where it can be."""
+    need = re.match(r"(?i)I\s+(?:need|want|would like|expect)\s+(?:her|him|them)\s+to\s+(.*)$", rest)
+    if need:
+        return Phrase(PREDICATE, f"was asked to {need.group(1)}", manager=True, request=True)
+    inner = review_voice(rest, subject)
+    if inner.kind != OTHER and not inner.manager:
+        return replace(inner, manager=True, attribution=attribution)
+    things = "|".join(re.escape(t) for t in W.listed("voice", "work_things"))
+    owned = re.match(rf"(?i)the\s+((?:[\w-]+\s+){{0,3}}?(?:{things})\b.*)$", rest)
+    if owned and not re.search(rf"\b{_person(subject, objects=False)}\s+\w+", owned.group(1)):
+        return Phrase(CLAUSE, "{poss} " + owned.group(1), manager=True, attribution=attribution)
+    if re.match(r"(?i)the\s", rest):
+        return Phrase(CLAUSE, rest, manager=True, attribution=attribution)
+    return Phrase(PREDICATE, f"was told that {rest}", manager=True, attribution=attribution)
+
+
+def _asked(rest: str) -> Phrase:
+    if re.match(r"(?i)(?:to|for)\s", rest):
+        return Phrase(PREDICATE, f"was asked {rest}", manager=True, request=True)
+    return Phrase(PREDICATE, f"was asked {rest}", manager=True)
+
+
+def _suggestion(text: str, subject: Subject, kind: str) -> Phrase | None:
+    match = re.match(rf"^(?:I\s+|We\s+)?(?i:suggested|recommended|proposed)\s+(?:that\s+)?"
+                     rf"{_person(subject, objects=False)}\s+(?:should\s+)?(?P<rest>.*)$", text)
+    if match is None:
+        return None
+    return Phrase(PREDICATE, f"was advised to {match.group('rest')}", manager=True, request=True)
+
+
+def _agreement(text: str, subject: Subject, kind: str) -> Phrase | None:
+    verbs = "|".join(W.listed("voice", "agreements"))
+    match = re.match(rf"^(?:We|I|(?:{_person(subject, objects=False)})\s+and\s+I)\s+(?:also\s+)?"
+                     rf"(?i:{verbs})\s+(?:that\s+)?(?P<rest>.*)$", text)
+    if match is None:
+        return None
+    rest = match.group("rest")
+    inner = review_voice(rest, subject)
+    if inner.kind != OTHER and not re.match(r"(?i)(?:to|on|with)\s", rest):
+        return replace(inner, manager=True, attribution=AGREED)
+    verb = re.search(rf"(?i)\b(?:{verbs})\b", text).group().lower()
+    return Phrase(CLAUSE, f"{{Subj}} and {{poss}} manager {verb} {rest}", manager=True)
+
+
+def _manager_view(text: str, subject: Subject, kind: str) -> Phrase | None:
+    views = "|".join(re.escape(v) for v in W.listed("voice", "manager_views"))
+    match = re.match(rf"^I\s+(?:have\s+|had\s+|really\s+|also\s+|do\s+)?(?:{views})\s+(?:that\s+)?"
+                     r"(?P<rest>.*)$", text, flags=re.IGNORECASE)
+    if match is None:
+        impressed = re.match(r"(?i)^I\s+(?:am|was)\s+(?:really\s+|very\s+)?(?:impressed|pleased|"
+                             r"happy|glad)\s+(?:by|with|that|to see)\s+(?:how\s+)?(?P<rest>.*)$", text)
+        if impressed is None:
+            return None
+        match = impressed
+    inner = review_voice(match.group("rest"), subject)
+    return None if inner.kind == OTHER else replace(inner, manager=True)
+
+
+def _we(text: str, subject: Subject, kind: str) -> Phrase | None:
+    match = re.match(r"^We\s+(?P<rest>.*)$", text)
+    if match is None:
+        return None
+    rest = match.group("rest")
+    together = re.match(r"(?i)(discussed|talked about|talked through|went through|walked through|"
+                        r"reviewed|looked at|covered)\b(.*)$", rest)
+    if together:
+        return Phrase(CLAUSE, f"{{Subj}} and {{poss}} manager {together.group(1)}{together.group(2)}",
+                      manager=True)
+    return Phrase(OTHER, f"the team {rest}", manager=True)
+
+
+def _i(text: str, subject: Subject, kind: str) -> Phrase | None:
+    if not re.match(r"^I\s", text):
+        return None
+    about = re.search(rf"\b{_person(subject, objects=True)}\b|\b(?i:she|he|his)\b", text)
+    return Phrase(CLAUSE if about else OTHER, text, manager=True)
+
+
+def _person_subject(text: str, subject: Subject, kind: str) -> Phrase | None:
+    match = re.match(rf"^(?P<subj>{_person(subject, objects=False)})(?P<rest>\s.*)$", text)
+    if match is None:
+        return None
+    rest = match.group("rest").strip()
+    if re.match(r"(?i)(?:and|&|with)\s", rest):
+        return Phrase(CLAUSE, text)
+    plural = match.group("subj").lower() == "they"
+    return Phrase(PREDICATE, rest, plural=plural)
+
+
+def _possessive(text: str, subject: Subject, kind: str) -> Phrase | None:
+    names = "|".join(re.escape(n) for n in subject.names)
+    if re.match(rf"^(?:(?i:her|his|their)|(?:{names})['’]s)\s", text):
+        return Phrase(CLAUSE, text)
+    return None
+
+
+def _reported(text: str, subject: Subject, kind: str) -> Phrase | None:
+    match = re.match(r"(?i)^(?:said|says|mentioned|mentions|told me|tells me)\s+(?:that\s+)?(?P<rest>.*)$",
+                     text)
+    if match is None:
+        return None
+    verb = "says" if text.lower().startswith(("says", "mentions", "tells")) else "said"
+    return Phrase(PREDICATE, f"{verb} {match.group('rest')}", reported=True)
+
+
+def _asked_for(text: str, subject: Subject, kind: str) -> Phrase | None:
+    """In feedback the manager gave, "Asked for X" is the manager asking."""
+    match = re.match(r"(?i)^asked\s+(for|that)\s+(?P<rest>.*)$", text)
+    if match is None or kind != "feedback_given":
+        return None
+    return Phrase(PREDICATE, f"was asked {match.group(1).lower()} {match.group('rest')}",
+                  manager=True, request=True)
+
+
+def _subjectless(text: str, subject: Subject, kind: str) -> Phrase | None:
+    first = text.split()[0] if text.split() else ""
+    word = first.lower().strip(",")
+    if is_verb(word):
+        return Phrase(PREDICATE, _lower_first(text))
+    following = text.split()[1].lower() if len(text.split()) > 1 else ""
+    if word.endswith("ing") and len(word) > 5 and following in _AFTER_GERUND:
+        return Phrase(PREDICATE, "was " + _lower_first(text))
+    return None
+
+
+def is_verb(word: str) -> bool:
+    """Whether a word opening a note is a verb: a past tense, a modal, a present "-s"."""
+    if word in W.listed("voice", "not_verbs"):
+        return False
+    if word in W.listed("voice", "irregular_verbs"):
+        return True
+    return len(word) > 4 and word.endswith("ed") and word.isalpha() or \
+        (len(word) > 4 and word.endswith("ed") and "-" in word)
+
+
+def _fragment(text: str, subject: Subject, kind: str) -> Phrase | None:
+    """ "Late to standup again" → "was late …"; "Great demo on Friday" → "{Poss} demo … was great"."""
+    words = text.split()
+    lead = W.listed("voice", "intensifiers")
+    i = 0
+    while i < len(words) - 1 and words[i].lower() in lead:
+        i += 1
+    adjective = words[i].lower().strip(",") if i < len(words) else ""
+    if adjective not in W.listed("voice", "adjectives") and adjective not in _WISHES:
+        return None
+    again = " again" if any(w.lower() == "another" for w in words[:i]) else ""
+    rest = words[i + 1:]
+    if not rest or adjective in _WISHES or \
+            rest[0].lower().strip(",") in W.listed("voice", "after_adjective"):
+        verb = "is" if adjective in _WISHES else "was"
+        adverbs = [w.lower() for w in words[:i] if w.lower() not in ("a", "an", "another", "one")]
+        return Phrase(PREDICATE, " ".join([verb, *adverbs, words[i].lower(), *rest]) + again)
+    return _evaluated(words[:i], words[i], rest, again)
+
+
+_AFTER_GERUND = {"on", "with", "to", "through", "in", "at", "for", "about", "the", "a", "an", "his",
+                 "her", "their", "out", "up", "over", "into", "towards", "toward"}
+_WISHES = {"interested", "keen", "nervous", "unsure", "curious", "excited", "eager", "anxious",
+           "worried", "back"}
+
+
+def _evaluated(lead: list[str], adjective: str, rest: list[str], again: str) -> Phrase:
+    thing = " ".join(rest)
+    tail = ""
+    comma = thing.find(",")
+    if comma > 0:
+        thing, tail = thing[:comma], thing[comma + 1:].strip()
+    adverbs = [w.lower() for w in lead if w.lower() not in ("a", "an", "another", "one", "such")]
+    head = next((w for w in thing.split() if w.lower() in _PREPOSITIONS), None)
+    noun = thing.split()[thing.split().index(head) - 1] if head and thing.split().index(head) else thing.split()[-1]
+    verb = "were" if _plural(noun) else "was"
+    text = f"{{Poss}} {thing} {verb} {' '.join([*adverbs, adjective.lower()])}{again}"
+    if tail:
+        text += f", and {{subj}} {_lower_first(tail)}"
+    return Phrase(CLAUSE, text)
+
+
+def _plural(noun: str) -> bool:
+    noun = noun.lower()
+    return noun.endswith("s") and not noun.endswith(("ss", "us", "is", "'s"))
+
+
+def singular(predicate: str) -> str:
+    """ "have been quieter" → "has been quieter": a predicate for the name instead of "they"."""
+    words = predicate.split(" ", 1)
+    verb = words[0].lower()
+    if verb in _SINGULAR:
+        verb = _SINGULAR[verb]
+    elif verb not in _MODALS and not verb.endswith(("ed", "s")) and verb.isalpha() \
+            and verb not in W.listed("voice", "irregular_verbs"):
+        verb = verb[:-1] + "ies" if verb.endswith("y") else \
+            verb + ("es" if verb.endswith(("sh", "ch", "x", "o")) else "s")
+    return " ".join([verb, *words[1:]])
+
+
+def _lower_first(text: str) -> str:
+    first = text.split(" ", 1)[0]
+    if first.isupper() and len(first) > 1 or any(c.isupper() for c in first[1:]):
+        return text  # an acronym or a name
+    return text[:1].lower() + text[1:]
+
+
+def _cap(text: str) -> str:
+    return text[:1].upper() + text[1:]
