@@ -56,8 +56,9 @@ class Statement:
     """One sentence of a review or one item of a plan, with its citations.
 
     ``goal`` is set on a plan's SMART goals: title, specific, measurable,
-    achievable, relevant, due (ISO date) and actions (list of text); such an
+    achievable, relevant, due (ISO date) and actions (list of text); such a
     statement can become a goal in the store. ``date`` is set on check-ins.
+    ``competencies`` are the ids a review sentence is evidence for.
     """
 
     text: str
@@ -65,9 +66,12 @@ class Statement:
     source: str = FROM_MODEL
     goal: dict | None = None
     date: str | None = None
+    competencies: tuple[str, ...] = ()
 
     def to_dict(self) -> dict:
         data = {"text": self.text, "citations": list(self.citations), "source": self.source}
+        if self.competencies:
+            data["competencies"] = list(self.competencies)
         if self.goal is not None:
             data["goal"] = self.goal
         if self.date is not None:
@@ -77,7 +81,7 @@ class Statement:
     @classmethod
     def from_dict(cls, data: dict) -> Statement:
         return cls(data["text"], tuple(data["citations"]), data.get("source", FROM_MODEL),
-                   data.get("goal"), data.get("date"))
+                   data.get("goal"), data.get("date"), tuple(data.get("competencies", ())))
 
 
 @dataclass(frozen=True)

@@ -184,7 +184,7 @@ def _other_label(text: str, phrase: Phrase, part: Part, previous: Reading | None
     kind = part.note.kind
     if phrase.manager or kind in ("one_on_one", "other", "personal"):
         return CONTEXT
-    if strength_cue(text):
+    if strength_cue(text) or (kind == "praise" and previous is not None):
         return STRENGTH
     if _METRIC.search(text):
         if kind in ("praise", "concern"):

@@ -70,6 +70,7 @@ class Subject:
 
     name: str
     pronoun: str | None = None  # "she", "he", "they" or None (unknown: use the name)
+    proper: frozenset[str] = frozenset()  # names and titles the notes write with a capital
 
     @property
     def first(self) -> str:
@@ -92,10 +93,12 @@ class Subject:
 
     def fill(self, text: str, *, named: bool) -> str:
         """Placeholders filled: the first with the name when ``named``, later ones with pronouns."""
+        first_slot = named or self.pronoun is None  # with no pronoun, a sentence opens with the name
+
         def swap(match: re.Match[str]) -> str:
-            nonlocal named
-            word = (self.word if match.group(2) == "subj" else self.possessive)(named=named)
-            named = False
+            nonlocal first_slot
+            word = (self.word if match.group(2) == "subj" else self.possessive)(named=first_slot)
+            first_slot = False
             return _cap(word) if match.group(1).isupper() else word
         return re.sub(r"\{(([Ss])(?:ubj)|([Pp])(?:oss))\}", lambda m: swap(_Slot(m)), text)
 
@@ -162,9 +165,15 @@ def review_voice(text: str, subject: Subject, *, note_kind: str = "") -> Phrase:
     return Phrase(OTHER, third_person(text))
 
 
+_RELATIVE_DAY = re.compile(
+    r"(?i)\s+(?:on|last|this\s+past)\s+(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b"
+    r"|\s+(?:today|yesterday|tonight|this morning|this afternoon|this week)\b")
+
+
 def tidy(text: str) -> str:
-    """Fillers off the front ("Also, …"), contractions spelled out, spaces single."""
-    text = " ".join(text.split())
+    """Fillers off the front ("Also, …"), contractions spelled out, spaces single, and
+    days that only meant something on the note's date ("on Friday", "today") dropped."""
+    text = _RELATIVE_DAY.sub("", " ".join(text.split()))
     fillers = "|".join(W.listed("voice", "leading_fillers"))
     text = re.sub(rf"^(?:(?:{fillers})\b[,:]?\s+)+", "", text, flags=re.IGNORECASE)
     for pattern, replacement in _CONTRACTIONS:

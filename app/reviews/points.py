@@ -1,0 +1,176 @@
+"""The points a review makes: what each note says about the person, once, in the review's voice.
+
+Why this module exists: a review is built from points, not notes. A note
+may hold a strength and a growth area; a personal aside inside a work
+note must not travel with it; a result ("failover time down from 25
+minutes to 90 seconds") belongs with the act it came from. ``points_of``
+reads every note (``reading``) and groups its parts into points, one per
+label, and says what it left out and why. ``sentence`` writes a point as
+one sentence about the person, with when feedback was given or a plan
+agreed ("(feedback given on 3 March)").
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from ..domain.records import Note
+from .reading import ASPIRATION, CONTEXT, PERSONAL, Reading, read_note
+from .voice import AGREED, CLAUSE, FEEDBACK, OTHER, PREDICATE, Subject, is_verb, singular
+
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
+          "September", "October", "November", "December")
+PERSONAL_LEFT_OUT = "A personal detail in this note was left out of the draft."
+
+
+@dataclass(frozen=True)
+class Point:
+    """One thing the notes say about the person: a label, its note and the parts that say it."""
+
+    note: Note
+    label: str
+    readings: tuple[Reading, ...]
+
+    @property
+    def date(self) -> str:
+        return self.note.date
+
+    @property
+    def competencies(self) -> tuple[str, ...]:
+        return self.note.competencies
+
+    @property
+    def words(self) -> int:
+        return sum(len(r.kept_text.split()) for r in self.readings)
+
+
+def points_of(notes: Sequence[Note], subject: Subject) -> tuple[list[Point], list[dict]]:
+    """Every note's points, oldest first, and what was left out of them, with why."""
+    points, left_out = [], []
+    for note in sorted(notes, key=lambda n: (n.date, n.id)):
+        found, dropped = note_points(note, subject)
+        points += found
+        left_out += dropped
+    return points, left_out
+
+
+def note_points(note: Note, subject: Subject) -> tuple[list[Point], list[dict]]:
+    readings = read_note(note, subject)
+    dropped = []
+    if any(r.label == PERSONAL for r in readings):
+        dropped.append({"id": note.id, "reason": PERSONAL_LEFT_OUT})
+    kept = [r for r in readings if r.label != PERSONAL and
+            not (r.phrase.kind == OTHER and r.label == CONTEXT)]
+    if any(r.phrase.kind == OTHER and r.label == CONTEXT for r in readings):
+        dropped.append({"id": note.id, "reason": f"A part not about {subject.first} was left out."})
+    groups: dict[str, list[Reading]] = {}
+    last_label = None
+    for reading in kept:
+        label = reading.label
+        if label == CONTEXT and last_label is not None and _refers_back(reading):
+            label = last_label  # "…; asked her to present it at the guild" goes with what "it" is
+        elif _result_of_context(reading, last_label, groups):
+            groups[label] = groups.pop(CONTEXT) + groups.get(label, [])  # "asked him to pair …,
+            # and the pair fixed 11 of the 14 flaky tests" keeps the act with its result
+        groups.setdefault(label, []).append(reading)
+        last_label = label
+    return [Point(note, label, tuple(rs)) for label, rs in groups.items()], dropped
+
+
+def _result_of_context(reading: Reading, last_label: str | None, groups: dict) -> bool:
+    """A result that is not about the person, right after context that is (what they were given)."""
+    return (reading.phrase.kind == OTHER and reading.label not in (CONTEXT, ASPIRATION)
+            and last_label == CONTEXT and CONTEXT in groups)
+
+
+def _refers_back(reading: Reading) -> bool:
+    """Whether a part leans on the one before it ("it", "this", "that one")."""
+    return re.search(r"\b(?:it|this|that one|these|those)\b", reading.kept_text,
+                     re.IGNORECASE) is not None
+
+
+# ---------------------------------------------------------------- one point as a sentence
+
+def sentence(point: Point, subject: Subject, *, named: bool, with_year: bool = False) -> str:
+    """The point as one sentence, ending in a full stop."""
+    first, *rest = point.readings
+    text = _with_when(subject.sentence(first.phrase, named=named), first, with_year)
+    for reading in rest:
+        text += _joined(reading, subject, first.phrase.kind == PREDICATE)
+        text = _with_when(text, reading, with_year)
+    if point.label == ASPIRATION and point.note.kind == "one_on_one":
+        text += f" (said in a 1:1 on {day_month(point.date, with_year)})"
+    return _closed(text)
+
+
+def clause(point: Point, subject: Subject, *, named: bool, with_year: bool = False) -> str:
+    """The point as a clause to go inside another sentence: no capital, no full stop."""
+    text = sentence(point, subject, named=named, with_year=with_year).rstrip(".")
+    return lower_first(text, subject.proper)
+
+
+def _joined(reading: Reading, subject: Subject, after_predicate: bool) -> str:
+    phrase = reading.phrase
+    if phrase.kind == PREDICATE:
+        predicate = singular(phrase.text) if phrase.plural else phrase.text
+        if after_predicate:
+            return ", and " + subject.fill(predicate, named=False)
+        return ", and " + lower_first(subject.sentence(phrase, named=False), subject.proper)
+    words = subject.fill(phrase.text, named=False) if phrase.kind == CLAUSE else phrase.text
+    words = lower_first(subject.fill(words, named=False), subject.proper)
+    return (", and " if has_verb(words) else "; ") + words
+
+
+def _with_when(text: str, reading: Reading, with_year: bool) -> str:
+    when = {FEEDBACK: "feedback given", AGREED: "agreed"}.get(reading.phrase.attribution)
+    if when is None:
+        return text
+    return f"{text} ({when} on {day_month(reading.note.date, with_year)})"
+
+
+def has_verb(text: str) -> bool:
+    """Whether a clause has a verb of its own ("launch went out on time") or is a tally."""
+    return any(is_verb(w.lower().strip(",")) or w.lower() in ("is", "are", "has", "have")
+               for w in text.split())
+
+
+def _closed(text: str) -> str:
+    text = re.sub(r"\s+", " ", text).strip().rstrip(",;:")
+    return text.rstrip(".!?") + "."
+
+
+def lower_first(text: str, proper: frozenset[str] = frozenset()) -> str:
+    """The text with its first letter in lower case, unless the first word is a name
+    (in ``proper``), "I", or an acronym."""
+    first = text.split(" ", 1)[0]
+    bare = first.strip(",;:'’s")
+    if len(first) > 1 and (first.isupper() or any(c.isupper() for c in first[1:])):
+        return text
+    if first == "I" or bare in proper or first.split("'")[0] in proper:
+        return text
+    return text[:1].lower() + text[1:]
+
+
+def proper_nouns(texts: Sequence[str], names: Sequence[str] = ()) -> frozenset[str]:
+    """Words written with a capital inside a sentence: names of people, teams, products."""
+    found = {w for name in names for w in name.split()}
+    for text in texts:
+        for sentence in re.split(r"[.!?;:\n]\s*", text or ""):
+            for word in re.findall(r"[\w'’-]+", sentence)[1:]:
+                if word[:1].isupper():
+                    found.add(word.split("'")[0].split("’")[0])
+    return frozenset(found)
+
+
+def day_month(iso: str, with_year: bool = False) -> str:
+    """ "2026-03-03" → "3 March" (or "3 March 2026")."""
+    year, month, day = iso.split("-")
+    text = f"{int(day)} {MONTHS[int(month) - 1]}"
+    return f"{text} {year}" if with_year else text
+
+
+def month_of(iso: str, with_year: bool = False) -> str:
+    year, month = iso.split("-")[:2]
+    return MONTHS[int(month) - 1] + (f" {year}" if with_year else "")

@@ -1,0 +1,136 @@
+"""The model's place in a review: it may reword the app's sentence, never say more.
+
+Why this module exists: the app composes every review sentence from the
+notes (``compose``, ``summary``); a larger model can make it read better.
+So each composed sentence may be handed to the model with its notes, and
+what comes back stands only if:
+
+- the grounding checker finds every specific in the cited notes or in the
+  app's own sentence (``check_sentence``);
+- it keeps the app sentence's meaning (``meaning_problems``): the same
+  negations, the same wishes and requests (a wish never becomes a deed),
+  no outcome or judgement word the app's sentence and the notes lack, the
+  same numbers with the same units, and it is still about the person.
+
+Otherwise the app's sentence stays. Whether the model is asked at all is
+measured as the draft goes: if none of its first ``PROBE`` sentences
+passes, the rest of the draft is not sent to it (with the 135 M default
+almost none pass), so a weak model costs seconds, not a minute.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
+
+from ..assist.digest import ask_json
+from ..assist.grounding import check_sentence
+from ..domain.records import Note
+from ..llm.engine import Engine, StopFlag
+from ..llm.structured import StructuredOutputError
+from .body import FROM_MODEL, Section, Statement, Verdict
+from .voice import Subject
+
+if TYPE_CHECKING:
+    from ..llm.prompts import PromptLibrary
+
+REWORD_TEMPLATE = "reword_sentence"
+REWORD_TOKENS = 140
+PROBE = 3
+NEGATIONS = re.compile(r"(?i)\b(?:not|no|never|without|none|nobody|nothing|n't|cannot)\b|n't\b")
+MODALITY = re.compile(r"(?i)\b(?:wants?|would like|interested|keen|hopes?|nervous|unsure|asked|"
+                      r"wish(?:es)?|plans?|will|would|should|needs? to|advised|agreed|said)\b")
+JUDGEMENT = re.compile(r"(?i)\b(?:excellent|outstanding|exceptional|great|strong|superb|brilliant|"
+                       r"reliable|consistently|always|never|best|top|impressive|remarkable|"
+                       r"poor|weak|terrible|lazy|promot\w*|deserves?|because|due to|ready for)\b")
+OUTCOME = re.compile(r"(?i)\b(?:late|on time|early|missed|met|failed|succeeded|success(?:ful)?|"
+                     r"rework|no rework|slipped|delivered|shipped|broke|fixed|breached)\b")
+QUANTITY = re.compile(r"(?i)(\d[\d,.]*)\s*(%|[a-z]+)?")
+
+
+@dataclass
+class Rewording:
+    """The model, its prompts, and how its sentences have fared in this draft."""
+
+    engine: Engine
+    library: PromptLibrary
+    subject: Subject
+    notes: dict[str, Note]
+    other_people: tuple[str, ...]
+    stop: StopFlag | None = None
+    temperature: float = 0.0
+    seed: int | None = None
+    verdicts: list[Verdict] = field(default_factory=list)
+
+    @property
+    def worth_asking(self) -> bool:
+        """Asked until ``PROBE`` sentences were tried with none accepted."""
+        tried = len(self.verdicts)
+        return tried < PROBE or any(v.accepted for v in self.verdicts)
+
+    def section(self, section: Section) -> Section:
+        return replace(section, statements=tuple(self.statement(section.key, s)
+                                                 for s in section.statements))
+
+    def statement(self, key: str, statement: Statement) -> Statement:
+        if not self.worth_asking or (self.stop is not None and self.stop.is_set()):
+            return statement
+        cited = [self.notes[c] for c in statement.citations if c in self.notes]
+        if not cited:
+            return statement
+        reworded = self._ask(statement.text, cited)
+        problems = self._problems(reworded, statement.text, cited)
+        self.verdicts.append(Verdict(key, reworded, statement.citations, not problems,
+                                     tuple(problems), "model" if not problems else "app"))
+        return statement if problems else replace(statement, text=reworded, source=FROM_MODEL)
+
+    def _ask(self, sentence: str, cited: Sequence[Note]) -> str:
+        seed = None if self.seed is None else self.seed + len(self.verdicts)
+        prompt = self.library.render(REWORD_TEMPLATE, person=self.subject.name, sentence=sentence,
+                                     notes=[{"id": n.id, "date": n.date, "text": n.text}
+                                            for n in cited])
+        try:
+            reply = ask_json(self.engine, prompt, REWORD_TOKENS, stop=self.stop,
+                             temperature=self.temperature, seed=seed)
+        except StructuredOutputError:
+            return ""
+        return " ".join(str((reply or {}).get("sentence", "")).split())
+
+    def _problems(self, reworded: str, original: str, cited: Sequence[Note]) -> list[str]:
+        if not reworded:
+            return ["the model gave no sentence"]
+        evidence = [*cited, Note("app", cited[0].person_id, cited[0].date, "other", original)]
+        verdict = check_sentence(reworded, evidence, person_name=self.subject.name,
+                                 other_people=self.other_people)
+        return [*verdict.problems, *meaning_problems(reworded, original, self.subject)]
+
+
+def meaning_problems(reworded: str, original: str, subject: Subject) -> list[str]:
+    """Where a reworded sentence says something other than the app's sentence, in words."""
+    problems = []
+    if len(NEGATIONS.findall(reworded)) != len(NEGATIONS.findall(original)):
+        problems.append("it changes what was or was not done (a negation was added or lost)")
+    lost = _words(MODALITY, original) - _words(MODALITY, reworded)
+    if lost:
+        problems.append(f"it drops '{sorted(lost)[0]}', so a wish, request or plan could read as done")
+    for pattern, what in ((OUTCOME, "an outcome"), (JUDGEMENT, "a judgement")):
+        added = _words(pattern, reworded) - _words(pattern, original)
+        if added:
+            problems.append(f"it adds {what} the notes do not give: '{sorted(added)[0]}'")
+    if _quantities(reworded) - _quantities(original):
+        problems.append("it changes a number or what the number counts")
+    about = {subject.first.lower(), subject.name.lower(), "she", "he", "they", "her", "his", "their"}
+    if not any(w.lower().strip(".,;:'’s") in about for w in reworded.split()):
+        problems.append(f"it is not about {subject.first}")
+    return problems
+
+
+def _words(pattern: re.Pattern[str], text: str) -> set[str]:
+    return {m.group().lower() for m in pattern.finditer(text)}
+
+
+def _quantities(text: str) -> set[tuple[str, str]]:
+    return {(m.group(1).rstrip(".,"), (m.group(2) or "").lower().rstrip("s"))
+            for m in QUANTITY.finditer(text)}
