@@ -3,7 +3,8 @@
 One draft of Ana Ruiz's first half of 2026 (40 notes) is built per module
 and checked from many sides; the injection and regeneration tests use the
 smaller January period. The checks on sentences use their own regexes,
-not the grounding checker's code.
+not the grounding checker's code. The rules over a whole labelled team are
+in test_review_composition.py.
 """
 
 import hashlib
@@ -12,15 +13,13 @@ from pathlib import Path
 
 import pytest
 
-from app.domain.records import Person
 from app.exchange import import_file
 from app.llm.catalog import find_model_file, load_catalog
 from app.llm.engine import StopFlag
 from app.llm.prompts import PromptLibrary
-from app.reviews.body import FROM_APP, FROM_MODEL, FROM_NOTE, Body
+from app.reviews.body import FROM_APP, FROM_MODEL, Body
 from app.reviews.evidence import NoEvidence
 from app.reviews.review_draft import draft_review, regenerate_section
-from app.reviews.wording import off_topic_problem, word_sentence
 from app.store import Store
 from conftest import FAST_KDF, PASSPHRASE
 
@@ -106,14 +105,14 @@ def test_no_sentence_holds_a_number_or_a_colleagues_name_its_notes_lack(world, d
                 assert re.search(rf"\b{name}\b", cited), (name, statement)
 
 
-def test_summary_numbers_are_the_counts_of_the_notes_they_cite(drafted):
+def test_the_summary_summarises_in_three_to_five_sentences_without_counts(drafted):
     body, _ = drafted
     summary = body.section("summary")
-    assert summary.statements[0].text == ("40 notes on Ana Ruiz in this period are evidence "
-                                          "for this review.")
+    assert 3 <= len(summary.statements) <= 5
+    assert summary.statements[0].text.startswith("From January to June 2026, Ana's notes show")
     for statement in summary.statements:
-        assert statement.source == FROM_APP
-        assert [int(n) for n in NUMBER.findall(statement.text)] == [len(statement.citations)]
+        assert statement.citations
+        assert not re.search(r"\b\d+ notes?\b|\bnotes? (?:show|are)\b", statement.text), statement
 
 
 def test_personal_notes_are_never_cited_and_are_listed_as_left_out(drafted):
@@ -124,15 +123,24 @@ def test_personal_notes_are_never_cited_and_are_listed_as_left_out(drafted):
     assert {"n-ana-old", "n-ana-after"}.isdisjoint(cited)
 
 
-def test_every_note_of_a_competency_is_cited_in_its_section(world, drafted):
+def test_each_sentence_is_labelled_with_competencies_of_the_notes_it_cites(world, drafted):
     store, _, _ = world
     body, _ = drafted
-    delivery = body.section("competency:c-delivery")
-    cited = {c for s in delivery.statements for c in s.citations}
-    tagged = {"n-ana-03", "n-ana-04", "n-ana-10", "n-ana-20", "n-ana-25", "n-ana-32", "n-ana-39"}
-    assert tagged <= cited and delivery.competency_id == "c-delivery"
-    suggested = store.suggestions.pending(cited - tagged)
-    assert all("c-delivery" in suggested.get(i, ()) for i in cited - tagged)
+    labelled = 0
+    for key, statement in _sentences(body):
+        tags = {c for i in statement.citations for c in _note(store, i).competencies}
+        assert set(statement.competencies) <= tags, statement
+        labelled += bool(statement.competencies)
+    assert labelled > 15
+
+
+def test_a_note_s_part_is_said_once_in_the_body(drafted):
+    body, _ = drafted
+    texts = [s.text for key, s in _sentences(body) if key != "summary"]
+    assert len(texts) == len(set(texts))
+    single = [s.citations[0] for key, s in _sentences(body)
+              if key in ("strengths", "aspirations", "other") and len(s.citations) == 1]
+    assert len(single) == len(set(single))
 
 
 # ---------------------------------------------------------------- shape and provenance
@@ -140,10 +148,9 @@ def test_every_note_of_a_competency_is_cited_in_its_section(world, drafted):
 def test_sections_come_in_order_and_stream_as_they_finish(drafted):
     body, streamed = drafted
     keys = [s.key for s in body.sections]
-    assert keys[:3] == ["summary", "strengths", "growth"]
-    assert all(k.startswith("competency:") for k in keys[3:] if k != "other")
+    assert keys == ["summary", "strengths", "growth", "aspirations", "other"]
     assert [s.key for s in streamed] == keys and streamed == list(body.sections)
-    assert body.section("competency:c-delivery").title == "Delivery"
+    assert body.section("aspirations").title == "Interests and aspirations"
 
 
 def test_provenance_is_the_model_files_sha256_and_the_prompt_versions(world, drafted):
@@ -151,8 +158,7 @@ def test_provenance_is_the_model_files_sha256_and_the_prompt_versions(world, dra
     body, _ = drafted
     digest = hashlib.sha256(Path(MODEL).read_bytes()).hexdigest()
     assert body.model_sha256 == digest == DEFAULT.sha256
-    assert ("review_sentence", library.get("review_sentence").version) in body.prompts
-    assert ("suggest_competencies", library.get("suggest_competencies").version) in body.prompts
+    assert body.prompts == (("reword_sentence", library.get("reword_sentence").version),)
 
 
 def test_every_model_sentence_has_a_verdict_and_rejected_ones_never_reach_the_draft(drafted):
@@ -160,7 +166,7 @@ def test_every_model_sentence_has_a_verdict_and_rejected_ones_never_reach_the_dr
     texts = {s.text for _, s in _sentences(body)}
     assert body.grounding
     for verdict in body.grounding:
-        assert verdict.outcome in (FROM_MODEL, FROM_NOTE, "dropped")
+        assert verdict.outcome in (FROM_MODEL, FROM_APP)
         assert verdict.accepted == (verdict.outcome == FROM_MODEL)
         if not verdict.accepted:
             assert verdict.problems
@@ -169,6 +175,13 @@ def test_every_model_sentence_has_a_verdict_and_rejected_ones_never_reach_the_dr
     accepted = {v.model_sentence.strip() for v in body.grounding if v.accepted}
     assert all(" ".join(s.text.split()) in {" ".join(a.split()) for a in accepted}
                for s in model_sentences)
+    assert {s.source for _, s in _sentences(body)} <= {FROM_APP, FROM_MODEL}
+
+
+def test_a_model_that_fails_its_first_sentences_is_not_asked_for_the_rest(drafted):
+    body, _ = drafted
+    if not any(v.accepted for v in body.grounding[:3]):
+        assert len(body.grounding) == 3
 
 
 def test_sources_date_every_citation_and_checks_are_kept(drafted):
@@ -198,14 +211,13 @@ def test_an_instruction_in_a_note_changes_nothing_in_the_draft(world, january):
     assert [s.to_dict() for s in after.sections] == [s.to_dict() for s in before.sections]
     assert "n-ana-inject" not in {c for _, s in _sentences(after) for c in s.citations}
     assert "n-ana-inject" in {e["id"] for e in after.excluded}
-    assert all(v.section for v in after.grounding)
     assert not re.search(r"exceptional", " ".join(s.text for _, s in _sentences(after)), re.I)
 
 
 def test_regenerating_one_section_leaves_the_others_byte_identical(world, january):
     store, engine, library = world
     body = january
-    key = "competency:c-quality"
+    key = "strengths"
     again = regenerate_section(store, engine, library, body, key, seed=4242)
     for old, new in zip(body.sections, again.sections, strict=True):
         if old.key != key:
@@ -224,6 +236,17 @@ def test_regenerating_an_unknown_section_names_it(world):
         regenerate_section(store, engine, library, body, "competency:c-nothing")
 
 
+def test_a_growth_area_arc_cites_both_ends_with_their_months(drafted):
+    body, _ = drafted
+    arcs = [s for s in body.section("growth").statements if " over the period: " in s.text
+            or " later in the period: " in s.text]
+    assert arcs
+    for arc in arcs:
+        assert len(arc.citations) == 2 and len(arc.competencies) == 1
+        months = re.findall(r"\b(?:January|February|March|April|May|June)\b", arc.text)
+        assert len(months) >= 2, arc.text
+
+
 def test_a_stopped_draft_keeps_the_sections_finished_before_the_stop(world, january):
     store, engine, library = world
     stop = StopFlag()
@@ -237,42 +260,3 @@ def test_an_empty_period_is_no_evidence(world):
     store, engine, library = world
     with pytest.raises(NoEvidence, match="No notes on Ana Ruiz between 2026-04-01 and 2026-04-30"):
         draft_review(store, engine, library, "p-ana", "2026-04-01", "2026-04-30")
-
-
-# ---------------------------------------------------------------- one sentence
-
-def test_word_sentence_returns_a_cited_statement_and_its_verdict(world):
-    store, engine, library = world
-    notes = [_note(store, "n-ana-03")]
-    statement, verdict = word_sentence(engine, library, person=Person("p-ana", "Ana Ruiz"),
-                                       competency_name="Delivery", notes=notes,
-                                       other_people=["Kenji Sato"], section="competency:c-delivery")
-    assert statement.citations and set(statement.citations) <= {"n-ana-03"}
-    assert verdict.section == "competency:c-delivery" and verdict.citations == ("n-ana-03",)
-    assert statement.source == (FROM_MODEL if verdict.accepted else FROM_NOTE)
-
-
-@pytest.mark.parametrize("sentence, problem", [
-    ("Ana Ruiz", "says nothing the cited notes say"),
-    ("This note is a bit too long and I need to cut it down.", "is not about Ana Ruiz"),
-    ("Ana shipped the invoice export.", None),
-])
-def test_a_sentence_must_be_about_the_person_and_carry_its_notes(world, sentence, problem):
-    store, _, _ = world
-    found = off_topic_problem(sentence, [_note(store, "n-ana-03")], "Ana Ruiz")
-    assert (found is None) if problem is None else (problem in found)
-
-
-def test_the_competency_named_inside_a_model_sentence_is_not_taken_for_a_name():
-    from app.reviews.wording import _plain_competency
-    assert _plain_competency("Ana showed Code quality in the parser work.", "Code quality") == \
-        "Ana showed code quality in the parser work."
-    assert _plain_competency("Code quality was clear.", "Code quality") == "Code quality was clear."
-
-
-def test_the_strengths_and_growth_overviews_never_word_one_note_twice(drafted):
-    body, _ = drafted
-    for key in ("strengths", "growth"):
-        cited = [c for s in body.section(key).statements for c in s.citations]
-        texts = [s.text for s in body.section(key).statements]
-        assert len(cited) == len(set(cited)) and len(texts) == len(set(texts)), key

@@ -30,7 +30,7 @@ from .reading import GROWTH, STRENGTH
 
 IMPROVED, DECLINED = "improved", "declined"
 MIN_DAYS = 28
-MAX_ARCS = 3
+MAX_ARCS = 2
 
 
 @dataclass(frozen=True)
@@ -44,17 +44,15 @@ class Arc:
 def find_arcs(points: Sequence[Point], competencies: Sequence[Competency]) -> list[Arc]:
     """At most one arc per competency and ``MAX_ARCS`` in all, the longest timelines first.
 
-    A point counts for its note's first tag only (a note tagged Delivery and
-    Communication is mostly about Delivery), and ends no more than one arc.
+    A point counts for every competency its note is tagged with, and ends no
+    more than one arc. Competencies with the most points are looked at first.
     """
     arcs, used = [], set()
-    known = {c.id for c in competencies}
-    primary = {id(p): next((c for c in p.competencies if c in known), "") for p in points}
-    ranked = sorted(competencies, key=lambda c: -sum(primary[id(p)] == c.id for p in points))
+    ranked = sorted(competencies, key=lambda c: -sum(c.id in p.competencies for p in points))
     for competency in ranked:
         if len(arcs) == MAX_ARCS:
             break
-        timeline = [p for p in points if primary[id(p)] == competency.id
+        timeline = [p for p in points if competency.id in p.competencies
                     and p.label in (STRENGTH, GROWTH) and id(p) not in used]
         arc = _improved(competency, timeline) or _declined(competency, timeline)
         if arc is not None:

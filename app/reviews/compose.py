@@ -106,9 +106,9 @@ def _arc_leads(writing: Writing) -> dict[str, list[Statement]]:
 
 
 def primary(writing: Writing, point: Point) -> str:
-    """The competency a point is filed under: its note's first tag the review knows."""
-    known = {c.id for c in writing.competencies}
-    return next((c for c in point.competencies if c in known), "")
+    """The competency a point is filed under: of its note's tags, the first in the
+    framework's (or the team's) order, so the same note always files the same way."""
+    return next((c.id for c in writing.competencies if c.id in point.competencies), "")
 
 
 def chronological(writing: Writing, points: Sequence[Point]) -> list[Statement]:
@@ -121,8 +121,8 @@ def statement(writing: Writing, point: Point, *, named: bool) -> Statement:
 
 
 def known_tags(writing: Writing, point: Point) -> tuple[str, ...]:
-    known = {c.id for c in writing.competencies}
-    return tuple(c for c in point.competencies if c in known)
+    """The point's tags in the framework's order."""
+    return tuple(c.id for c in writing.competencies if c.id in point.competencies)
 
 
 # ---------------------------------------------------------------- arcs

@@ -47,6 +47,7 @@ JUDGEMENT = re.compile(r"(?i)\b(?:excellent|outstanding|exceptional|great|strong
                        r"poor|weak|terrible|lazy|promot\w*|deserves?|because|due to|ready for)\b")
 OUTCOME = re.compile(r"(?i)\b(?:late|on time|early|missed|met|failed|succeeded|success(?:ful)?|"
                      r"rework|no rework|slipped|delivered|shipped|broke|fixed|breached)\b")
+META = re.compile(r"(?i)\b(?:notes?|sentence|review|reviewer|manager|evidence)\b")
 QUANTITY = re.compile(r"(?i)(\d[\d,.]*)\s*(%|[a-z]+)?")
 
 
@@ -119,8 +120,10 @@ def meaning_problems(reworded: str, original: str, subject: Subject) -> list[str
         added = _words(pattern, reworded) - _words(pattern, original)
         if added:
             problems.append(f"it adds {what} the notes do not give: '{sorted(added)[0]}'")
-    if _quantities(reworded) - _quantities(original):
-        problems.append("it changes a number or what the number counts")
+    if _quantities(reworded) != _quantities(original):
+        problems.append("it changes, adds or drops a number, a date or what a number counts")
+    if _words(META, reworded) - _words(META, original):
+        problems.append("it talks about the notes or the review instead of the person")
     about = {subject.first.lower(), subject.name.lower(), "she", "he", "they", "her", "his", "their"}
     if not any(w.lower().strip(".,;:'’s") in about for w in reworded.split()):
         problems.append(f"it is not about {subject.first}")

@@ -79,7 +79,7 @@ def _overview(writing: Writing, strengths, growth, start: str, end: str) -> Stat
     if growth:
         area = writing.name_of(growth[0][0])
         also = any(cid == growth[0][0] for cid, _ in strengths[:2])
-        text += (f", though {area} is also where they show the most room to grow" if also and parts
+        text += (f", though {area} is also the main area to grow" if also and parts
                  else f"{', and' if parts else ''} the most room to grow in {area}")
     text = text.replace("show , and", "show") + "."
     cited = [p for _, points in strengths[:2] for p in _telling(points)[:CITED_PER_AREA]]

@@ -227,7 +227,8 @@ def _told(verb: str, rest: str, subject: Subject, feedback: bool) -> Phrase:
             return Phrase(PREDICATE, f"was given {rest}", manager=True, attribution=attribution)
         rest = said.group(1)
     if re.match(r"(?i)to\s", rest):
-        return Phrase(PREDICATE, f"was told {rest}", manager=True, request=True)
+        return Phrase(PREDICATE, f"was told {rest}", manager=True, request=True,
+                      attribution=attribution)
     rest = re.sub(r"(?i)^that\s+", "", rest)
     return _content(rest, subject, attribution)
 
@@ -236,7 +237,8 @@ def _content(rest: str, subject: Subject, attribution: str) -> Phrase:
     """What the manager told the person, about the person where it can be."""
     need = re.match(r"(?i)I\s+(?:need|want|would like|expect)\s+(?:her|him|them)\s+to\s+(.*)$", rest)
     if need:
-        return Phrase(PREDICATE, f"was asked to {need.group(1)}", manager=True, request=True)
+        return Phrase(PREDICATE, f"was asked to {need.group(1)}", manager=True, request=True,
+                      attribution=attribution)
     inner = review_voice(rest, subject)
     if inner.kind != OTHER and not inner.manager:
         return replace(inner, manager=True, attribution=attribution)
