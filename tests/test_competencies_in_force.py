@@ -210,6 +210,9 @@ def test_competencies_list_marks_those_drafts_use(own_team, run):
                          "description": "Sees work through to the result", "notes": 2,
                          "frameworks": [], "in_force": True}
     assert "No framework is in force" in run("frameworks", "list").stdout
+    shown = run("frameworks", "show")
+    assert shown.returncode == 1 and "No framework is in force" in shown.stderr
+    assert run("frameworks", "show", SHIPPED.id).returncode == 0
 
 
 def test_a_competency_is_renamed_and_its_notes_keep_it(own_team, run):

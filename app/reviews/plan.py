@@ -6,12 +6,10 @@ plan commits to, and the model only words what the notes already say.
 
 - Evidence: the person's notes in the six months up to ``today``
   (``build_brief``; none raises ``NoEvidence``), their open goals (on track
-  or at risk) and the expectation for the level above theirs in the
-  framework in force (``competencies_in_force``). A team measured by its
-  own competencies has no framework and so no level expectations: each
-  growth area says so and asks the manager to agree what more looks like.
-  Notes with neither tag nor suggestion are first offered to the
-  model for competency suggestions, as for a review.
+  or at risk) and the next level's expectation in the framework in force
+  (``competencies_in_force``; a team's own competencies have none, and
+  each growth area says so). Notes with neither tag nor suggestion are
+  first offered to the model for competency suggestions, as for a review.
 - Strengths to build on: the two or three competencies with the most
   strength notes; one grounded sentence each (``word_sentence``) from the
   newest notes, after the competency's name.
@@ -19,12 +17,11 @@ plan commits to, and the model only words what the notes already say.
   room to grow, most notes first; then, to reach two, "stretch" areas:
   competencies with strength notes whose next level the framework words
   differently (with no framework: any strength), non-strengths first.
-  Each names the competency, says what
-  the notes show and quotes the framework's expectation for the next
-  level. At the top level the current level's expectation is quoted and
-  the aim is to show it in more of the work; a competency the framework
-  gives no expectation says so and asks the manager to agree what more
-  looks like. So a person with only strength evidence gets their
+  Each names the competency, says what the notes show and quotes the
+  framework's expectation for the next level. At the top level the current
+  level's expectation is quoted and the aim is to show it in more of the
+  work; a competency with no expectation says so and asks the manager to
+  agree what more looks like. So a person with only strength evidence gets their
   strengths held to what the next level asks (worded by the app: the
   strengths section already words those notes), and one with only growth
   evidence gets no strengths rather than an item that cites nothing. If no
@@ -253,10 +250,8 @@ def _stretch_candidates(subject: PlanBasis, strengths: Sequence[Competency],
 
 
 def _asks_more(subject: PlanBasis, competency_id: str) -> bool:
-    """Whether the framework words the next level differently (the top level: holds it wider).
-
-    With no framework any strength may stretch: what more looks like is for
-    the manager and the person to agree."""
+    """Whether the framework words the next level differently (the top level: holds it wider);
+    with no framework, yes: what more looks like is for manager and person to agree."""
     framework, level = subject.framework, subject.person.level
     if framework is None:
         return True
