@@ -113,7 +113,7 @@ def _one_line(text: str, width: int = 100) -> str:
 def cmd_doctor(args) -> int:
     checks = doctor.run_checks()
     marks = {doctor.OK: "ok", doctor.FAILED: "FAILED", doctor.SKIPPED: "skipped",
-             doctor.WARNING: "warning"}
+             doctor.WARNING: "warning", doctor.INFO: "info"}
     _emit(args, {"ok": not doctor.failed(checks), "checks": [c.as_dict() for c in checks]},
           _table([[marks[c.status], c.name, c.detail] for c in checks]))
     if doctor.failed(checks) and not args.json:

@@ -1,8 +1,9 @@
-"""``trellis frameworks`` and ``trellis cycles``: the yardstick and the calendar of reviews.
+"""``trellis frameworks``, ``competencies`` and ``cycles``: the yardstick and the calendar of reviews.
 
 Why this module exists: before drafting reviews a manager (or IT, for a
 whole company) imports the competency framework the company grades
-against, picks the one in force, and sets up the review cycle with its
+against, picks the one in force (or keeps the team's own competencies,
+renaming one where needed), and sets up the review cycle with its
 period and due date; during the cycle they want to see who is not started,
 drafting or final. Parsing is ``app.reviews.frameworks``'s; records and
 transactions are the store's; this module only turns arguments into calls
@@ -15,12 +16,15 @@ from pathlib import Path
 from .cli import _emit, _table, open_store
 from .domain.records import CYCLE_STATUSES, Framework, Person, ReviewCycle
 from .errors import Ambiguous, NotFound
-from .reviews.frameworks import default_framework, framework_document, load_framework
+from .reviews.frameworks import (default_framework, framework_document, framework_in_force,
+                                 load_framework)
 
 
 def add_review_commands(sub) -> None:
-    """Add ``frameworks list|show|import|use`` and ``cycles list|add|status|set``."""
+    """Add ``frameworks list|show|import|use``, ``competencies list|rename`` and
+    ``cycles list|add|status|set``."""
     _add_framework_commands(sub)
+    _add_competency_commands(sub)
     _add_cycle_commands(sub)
 
 
@@ -31,7 +35,7 @@ def _json_flag(parser) -> None:
 def _add_framework_commands(sub) -> None:
     frameworks = sub.add_parser("frameworks", help="competency frameworks: list, show, import, use")
     actions = frameworks.add_subparsers(dest="action", required=True, metavar="ACTION")
-    p = actions.add_parser("list", help="every framework; * marks the active one")
+    p = actions.add_parser("list", help="every framework; * marks the one drafts use")
     _json_flag(p); p.set_defaults(func=cmd_frameworks_list)
     p = actions.add_parser("show", help="competencies and what good looks like at each level")
     p.add_argument("framework", nargs="?", metavar="ID", help="id or name (default: the active one)")
@@ -44,6 +48,17 @@ def _add_framework_commands(sub) -> None:
     p = actions.add_parser("use", help="make a framework the active one")
     p.add_argument("framework", metavar="ID", help="id or name")
     _json_flag(p); p.set_defaults(func=cmd_frameworks_use)
+
+
+def _add_competency_commands(sub) -> None:
+    competencies = sub.add_parser("competencies", help="the team's competencies: list, rename")
+    actions = competencies.add_subparsers(dest="action", required=True, metavar="ACTION")
+    p = actions.add_parser("list", help="every competency; * marks those drafts use")
+    _json_flag(p); p.set_defaults(func=cmd_competencies_list)
+    p = actions.add_parser("rename", help="give a competency a new name; its notes keep it")
+    p.add_argument("competency", metavar="ID"); p.add_argument("name", metavar="NAME")
+    p.add_argument("--description", help="a new description too")
+    _json_flag(p); p.set_defaults(func=cmd_competencies_rename)
 
 
 def _add_cycle_commands(sub) -> None:
@@ -71,23 +86,32 @@ def _add_cycle_commands(sub) -> None:
 def cmd_frameworks_list(args) -> int:
     with open_store() as store:
         listed = _frameworks(store)
+        own = len(store.competencies.own())
     data = [{**_summary(framework), "active": active} for framework, active in listed]
     rows = [["*" if active else "", f.id, f.name, ", ".join(f.levels),
              f"{len(f.competencies)} competencies", f.source] for f, active in listed]
-    _emit(args, data, _table(rows))
+    lines = _table(rows)
+    if not any(active for _, active in listed):
+        lines.append(f"No framework is in force: drafts use your team's own {own} competencies "
+                     "(`trellis competencies list`)")
+    _emit(args, data, lines)
     return 0
 
 
 def cmd_frameworks_show(args) -> int:
     with open_store() as store:
         listed = _frameworks(store)
-    active = next(framework for framework, is_active in listed if is_active)
+    active = next((framework for framework, is_active in listed if is_active), None)
+    if args.framework is None and active is None:
+        raise NotFound("No framework is in force: drafts use your team's own competencies "
+                       "(`trellis competencies list`). Name a framework to show one: "
+                       + ", ".join(f.id for f, _ in listed))
     framework = _find_framework(listed, args.framework) if args.framework else active
     if args.level is not None and args.level not in framework.levels:
         raise NotFound(f"{framework.name} has no level {args.level!r}; its levels are "
                        f"{', '.join(framework.levels)}")
     _emit(args, framework_document(framework),
-          _framework_lines(framework, framework.id == active.id, args.level))
+          _framework_lines(framework, active is not None and framework.id == active.id, args.level))
     return 0
 
 
@@ -148,15 +172,16 @@ def cmd_frameworks_use(args) -> int:
 def _frameworks(store) -> list[tuple[Framework, bool]]:
     """Stored frameworks and the shipped one, each with whether drafts use it now.
 
-    Only reads: the shipped framework is saved when a draft or ``use`` needs it,
-    so listing never adds competencies an exchange-format import might bring.
+    Only reads: the shipped framework is saved when ``use`` chooses it, or when a
+    draft needs it in a store with no competencies, so listing never adds any.
     """
     stored = [framework for framework, _ in store.frameworks.list()]
     default = default_framework()
     if all(framework.id != default.id for framework in stored):
         stored.append(default)
-    in_force = store.frameworks.active() or default
-    return [(framework, framework.id == in_force.id) for framework in stored]
+    in_force = framework_in_force(store)
+    return [(framework, in_force is not None and framework.id == in_force.id)
+            for framework in stored]
 
 
 def _find_framework(frameworks: list[tuple[Framework, bool]], reference: str) -> Framework:
@@ -175,6 +200,55 @@ def _find_framework(frameworks: list[tuple[Framework, bool]], reference: str) ->
 def _summary(framework: Framework) -> dict:
     return {"id": framework.id, "name": framework.name, "levels": list(framework.levels),
             "competencies": len(framework.competencies), "source": framework.source}
+
+
+# --- competencies ------------------------------------------------------------
+
+def cmd_competencies_list(args) -> int:
+    with open_store() as store:
+        competencies = store.competencies.list()
+        counts = store.competencies.note_counts()
+        homes = _framework_ids(store)
+        used = _in_force_ids(store)
+    data = [{"id": c.id, "name": c.name, "description": c.description,
+             "notes": counts.get(c.id, 0), "frameworks": homes.get(c.id, []),
+             "in_force": c.id in used} for c in competencies]
+    rows = [["*" if d["in_force"] else "", d["id"], d["name"], f"{d['notes']} notes",
+             ", ".join(d["frameworks"]) or "the team's own"] for d in data]
+    _emit(args, data, _table(rows) or ["No competencies yet."])
+    return 0
+
+
+def _framework_ids(store) -> dict[str, list[str]]:
+    homes: dict[str, list[str]] = {}
+    for framework, _ in store.frameworks.list():
+        for competency in framework.competencies:
+            homes.setdefault(competency.id, []).append(framework.id)
+    return homes
+
+
+def _in_force_ids(store) -> set[str]:
+    framework = framework_in_force(store)
+    listed = framework.competencies if framework is not None else store.competencies.own()
+    return {c.id for c in listed}
+
+
+def cmd_competencies_rename(args) -> int:
+    with open_store() as store:
+        before = _competency(store, args.competency)
+        renamed = store.competencies.rename(args.competency, args.name,
+                                            description=args.description)
+    _emit(args, {"id": renamed.id, "name": renamed.name, "description": renamed.description,
+                 "was": before.name},
+          [f"{renamed.id} is now called {renamed.name!r} (was {before.name!r}); its notes keep it"])
+    return 0
+
+
+def _competency(store, competency_id: str):
+    try:
+        return store.competencies.get(competency_id)
+    except NotFound as exc:
+        raise NotFound(f"{exc}; `trellis competencies list` shows their ids") from None
 
 
 # --- cycles ------------------------------------------------------------------

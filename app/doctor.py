@@ -4,6 +4,9 @@ Each check returns a plain ``Check``; the command line prints them and
 exits 1 if any failed. On a data dir where nothing was saved yet the
 database checks report that and pass, and nothing is created.
 
+Each repair a migration made in the data is listed as an info line, so a
+manager sees what changed and what to check (never a failure).
+
 The "policy" check lists what the organisation set and where, and fails
 when the policy has problems (unknown keys, wrong types, an unreadable
 file), so IT sees a mistake that the app itself only reports.
@@ -28,6 +31,7 @@ from .store import keys
 from .store.cipher import dbapi
 
 OK, FAILED, SKIPPED, WARNING = "ok", "failed", "skipped", "warning"   # only FAILED fails
+INFO = "info"   # something the manager should know, such as what a migration repaired
 
 
 @dataclass(frozen=True)
@@ -134,6 +138,7 @@ def _data_checks(home: Path, passphrase: str | None) -> list[Check]:
         checks.append(_key_check(store))
         checks.append(_recovery_check(store))
         checks.append(_integrity(store))
+        checks += _repairs(store)
     return checks
 
 
@@ -159,6 +164,11 @@ def _permissions(home: Path) -> Check:
         return Check("data dir", FAILED, f"{home} is readable by other users (mode {mode:o}); "
                                          f"run: chmod 700 {home}")
     return Check("data dir", OK, f"{home} (chosen by {data_home_source()})")
+
+
+def _repairs(store: Store) -> list[Check]:
+    """One line per thing a migration repaired in this data (they stay listed)."""
+    return [Check("repair", INFO, text) for text in store.repairs()]
 
 
 def _integrity(store: Store) -> Check:

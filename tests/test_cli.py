@@ -35,12 +35,18 @@ def reopen(home: Path) -> Store:
     return Store.open(home, passphrase=PASSPHRASE, create=False)
 
 
-def damage_middle_of(db: Path) -> None:
-    """Overwrite 16 bytes inside the page in the middle of the (closed) database file."""
+def damage_a_table_page(db: Path) -> None:
+    """Overwrite 16 bytes inside the notes table's page of the (closed) database file.
+
+    A table's page, not just any: ``VACUUM INTO`` (the backup) rebuilds indexes
+    instead of reading them, so a damaged index page would not stop a backup.
+    """
+    with reopen(db.parent) as store:
+        page = store.db.execute("SELECT rootpage FROM sqlite_master WHERE name = 'notes'").fetchone()[0]
     assert not Path(f"{db}-wal").exists()
     data = bytearray(db.read_bytes())
-    middle = (len(data) // 4096 // 2) * 4096 + 1000
-    data[middle:middle + 16] = bytes(16)
+    offset = (page - 1) * 4096 + 1000
+    data[offset:offset + 16] = bytes(16)
     db.write_bytes(bytes(data))
 
 
@@ -99,7 +105,7 @@ def test_doctor_warns_without_a_recovery_key_and_is_quiet_once_one_is_made(cli, 
 
 
 def test_doctor_on_a_damaged_database_fails_with_a_plain_message(cli, home):
-    damage_middle_of(home / "trellis.db")
+    damage_a_table_page(home / "trellis.db")
     result = cli("doctor")
     fails(result)
     assert "FAILED" in result.stdout and "database" in result.stdout
@@ -266,7 +272,7 @@ def test_restore_of_random_bytes_is_refused_and_changes_nothing(cli, home, tmp_p
 
 
 def test_backup_of_a_damaged_database_fails_with_a_plain_message(cli, home):
-    damage_middle_of(home / "trellis.db")
+    damage_a_table_page(home / "trellis.db")
     fails(cli("backup"))
 
 

@@ -4,6 +4,7 @@ Suggestions use the FakeEngine (scripted replies), including one that
 names a competency that does not exist.
 """
 
+import json
 from pathlib import Path
 
 import pytest
@@ -24,6 +25,7 @@ from app.reviews.review_draft import draft_review
 TEAM = Path(__file__).parent / "data" / "review_team.json"
 H1 = ("2026-01-01", "2026-06-30")
 UNTAGGED_ANA = ("n-ana-12", "n-ana-22", "n-ana-28", "n-ana-37", "n-ana-40")
+TEAM_IDS = [c["id"] for c in json.loads(TEAM.read_text(encoding="utf-8"))["competencies"]]
 
 
 @pytest.fixture
@@ -142,10 +144,20 @@ def test_group_splits_a_competency_by_polarity(review_store):
     assert [e.note.id for e in groups[GROWTH]] == ["n-ana-04", "n-ana-10", "n-ana-25"]
 
 
-def test_competencies_are_the_frameworks_then_others_notes_use(review_store):
+def test_competencies_are_the_teams_own_with_no_framework_chosen(review_store):
     review_store.competencies.add(name="Hiring", competency_id="c-hiring")
     review_store.notes.add(person_id="p-ana", date="2026-02-04", text="Ran four interviews.",
                            competencies=("c-hiring",))
+    brief = build_brief(review_store, "p-ana", *H1)
+    assert [c.id for c in brief.competencies] == [*TEAM_IDS, "c-hiring"]
+    assert review_store.frameworks.list() == []
+
+
+def test_competencies_are_the_chosen_frameworks_then_others_notes_use(review_store):
+    review_store.competencies.add(name="Hiring", competency_id="c-hiring")
+    review_store.notes.add(person_id="p-ana", date="2026-02-04", text="Ran four interviews.",
+                           competencies=("c-hiring",))
+    review_store.frameworks.save(default_framework())
     brief = build_brief(review_store, "p-ana", *H1)
     framework_ids = [c.id for c in default_framework().competencies]
     assert [c.id for c in brief.competencies] == [*framework_ids, "c-hiring"]
@@ -184,7 +196,7 @@ def test_coverage_counts_notes_by_month_and_competency(review_store):
     coverage = build_brief(review_store, "p-ana", *H1).coverage
     assert coverage.months == ("2026-01", "2026-02", "2026-03", "2026-04", "2026-05", "2026-06")
     ids = [cid for cid, _ in coverage.competencies]
-    assert ids[-1] == "" and ids[:-1] == [c.id for c in default_framework().competencies]
+    assert ids[-1] == "" and ids[:-1] == TEAM_IDS
     delivery = ids.index("c-delivery")
     assert [row[delivery] for row in coverage.counts] == [2, 1, 1, 0, 1, 2]
     assert [row[-1] for row in coverage.counts] == [0, 1, 1, 0, 1, 2]
@@ -271,4 +283,4 @@ def test_the_suggestion_prompt_carries_the_note_fenced_and_the_ids_as_an_enum(re
     first = engine.requests[0]
     assert "<<<NOTE n-ana-12 2026-02-19>>>" in first.messages[-1].content
     enum = first.schema["properties"]["competency_ids"]["items"]["enum"]
-    assert enum == [c.id for c in default_framework().competencies]
+    assert enum == TEAM_IDS

@@ -11,7 +11,7 @@ import pytest
 
 from app.errors import InvalidInput, NotFound
 from app.reviews import frameworks as fw
-from app.reviews.frameworks import (active_framework, default_framework, framework_document,
+from app.reviews.frameworks import (competencies_in_force, default_framework, framework_document,
                                     load_framework, parse_framework)
 
 AI_COMPETENCIES = {
@@ -136,36 +136,37 @@ def test_default_framework_reuses_the_ids_notes_are_tagged_with():
     assert levels <= set(default_framework().levels)
 
 
-def test_active_framework_installs_the_default_once(team):
+def test_an_empty_store_gets_the_shipped_framework_once_as_applied_not_chosen(store):
+    framework, competencies = competencies_in_force(store)
+    assert framework == store.frameworks.active()
+    assert framework.id == default_framework().id
+    assert store.frameworks.chosen_active() is None
+    assert [c.id for c in competencies] == [c.id for c in default_framework().competencies]
+    assert competencies_in_force(store).framework == framework
+    assert len(store.frameworks.list()) == 1
+
+
+def test_a_team_with_its_own_competencies_gets_no_framework_and_no_change(team):
     store, ana, _ = team
-    note = store.notes.add(person_id=ana.id, text="Shipped the billing export on time",
-                           date="2026-02-03", competencies=("c-delivery",))
-    assert store.frameworks.active() is None
-    installed = active_framework(store)
-    assert installed == store.frameworks.active()
-    assert installed.id == default_framework().id
-    assert len(store.frameworks.list()) == 1
-    assert active_framework(store) == installed
-    assert len(store.frameworks.list()) == 1
-    assert store.notes.get(note.id).competencies == ("c-delivery",)
-    by_id = {c.id: c for c in store.competencies.list()}
-    assert by_id["c-delivery"].description == "Ships what was agreed, flags risk early."
+    before = store.competencies.list()
+    framework, competencies = competencies_in_force(store, ana)
+    assert framework is None and list(competencies) == before
+    assert store.frameworks.list() == [] and store.competencies.list() == before
 
 
-def test_active_framework_returns_an_imported_one_untouched(store, tmp_path):
+def test_an_imported_framework_is_used_untouched(store, tmp_path):
     imported = store.frameworks.save(load_framework(write(tmp_path, "ladder.yaml", LADDER_YAML)))
-    assert active_framework(store) == imported
+    assert competencies_in_force(store).framework == imported
+    assert store.frameworks.chosen_active() == imported
     assert [f.id for f, _ in store.frameworks.list()] == ["f-platform-ladder"]
 
 
-def test_active_framework_reactivates_a_stored_default_without_rewriting_it(store, tmp_path):
-    store.frameworks.save(default_framework())
-    store.frameworks.save(load_framework(write(tmp_path, "ladder.yaml", LADDER_YAML)),
-                          activate=False)
+def test_a_stored_shipped_framework_is_reactivated_without_rewriting_it(store):
+    store.frameworks.save(default_framework(), chosen=False)
     store.db.execute("UPDATE frameworks SET active = 0")
     store.db.execute("UPDATE competencies SET description = 'edited by hand' WHERE id = 'c-quality'")
-    framework = active_framework(store)
-    assert framework.id == default_framework().id
+    framework = competencies_in_force(store).framework
+    assert framework.id == default_framework().id and store.frameworks.chosen_active() is None
     assert {c.id: c.description for c in framework.competencies}["c-quality"] == "edited by hand"
 
 

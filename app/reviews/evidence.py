@@ -7,6 +7,9 @@ suggestions for untagged notes) and by whether each shows a strength or a
 growth area. The brief also maps how the evidence is spread over months
 and competencies, and says in words where it is thin or leans on recent
 months, so a manager sees a lopsided review coming before it is written.
+The competencies are the ones in force for the person
+(``frameworks.competencies_in_force``: the team's own unless the manager
+chose a framework); reading them never changes one.
 
 Left out, each with a reason the manager sees:
 
@@ -38,7 +41,7 @@ from ..errors import InvalidInput
 from ..llm.engine import Engine, StopFlag
 from ..llm.structured import StructuredOutputError
 from .body import Coverage
-from .frameworks import active_framework
+from .frameworks import competencies_in_force
 from .instructions import exclusion_reason
 
 if TYPE_CHECKING:  # jinja2 is imported only when a prompt is rendered
@@ -145,7 +148,7 @@ def build_brief(store, person_id: str, period_start: str, period_end: str) -> Ev
     kept, excluded = _sort_out(notes)
     pending = store.suggestions.pending([n.id for n in kept if not n.competencies])
     evidence = tuple(EvidenceNote(n, n.competencies, pending.get(n.id, ()), polarity(n)) for n in kept)
-    competencies = _competencies(store, evidence)
+    competencies = _competencies(store, person, evidence)
     return EvidenceBrief(person, period_start, period_end, competencies, evidence, excluded,
                          coverage_of(evidence, competencies, period_start, period_end))
 
@@ -168,10 +171,11 @@ def _sort_out(notes: Sequence[Note]) -> tuple[list[Note], tuple[dict, ...]]:
     return kept, tuple(excluded)
 
 
-def _competencies(store, evidence: Sequence[EvidenceNote]) -> tuple[Competency, ...]:
-    """The active framework's competencies, then any other one a note is tagged or suggested with."""
-    framework = active_framework(store)
-    chosen = [Competency(c.id, c.name, c.description) for c in framework.competencies]
+def _competencies(store, person: Person,
+                  evidence: Sequence[EvidenceNote]) -> tuple[Competency, ...]:
+    """The competencies in force for the person, then any other one a note is tagged or
+    suggested with; so the coverage names as without evidence only those that apply."""
+    chosen = list(competencies_in_force(store, person).competencies)
     used = {cid for e in evidence for cid in e.all_competencies}
     known = {c.id for c in chosen}
     chosen += [c for c in store.competencies.list() if c.id in used and c.id not in known]
@@ -293,6 +297,6 @@ def _with_pending(store, brief: EvidenceBrief) -> EvidenceBrief:
     pending = store.suggestions.pending([e.note.id for e in brief.untagged])
     notes = tuple(replace(e, suggested=pending.get(e.note.id, ())) if not e.competency_ids else e
                   for e in brief.notes)
-    competencies = _competencies(store, notes)
+    competencies = _competencies(store, brief.person, notes)
     coverage = coverage_of(notes, competencies, brief.period_start, brief.period_end)
     return replace(brief, notes=notes, competencies=competencies, coverage=coverage)

@@ -7,7 +7,9 @@ wiki pages; this module reads them from YAML, JSON or CSV into a
 like at each level), refusing anything it cannot read with a message that
 names the file, the line or row, and the field. Storing is the store's job
 (``store.frameworks.save`` is one transaction, so a refused file changes
-nothing).
+nothing). ``competencies_in_force`` says which competencies a draft uses:
+the team's own unless the manager chose a framework, and the shipped one
+only in a store that has none (docs/frameworks.md).
 
 YAML and JSON carry the same document::
 
@@ -47,10 +49,11 @@ import re
 import unicodedata
 from importlib import resources
 from pathlib import Path
+from typing import NamedTuple
 
 import yaml
 
-from ..domain.records import Framework, FrameworkCompetency
+from ..domain.records import Competency, Framework, FrameworkCompetency, Person
 from ..errors import InvalidInput, NotFound
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
@@ -466,7 +469,7 @@ def _slug(name: str) -> str:
     return slug or hashlib.sha256(name.encode("utf-8")).hexdigest()[:10]
 
 
-# --- the default framework and the active one --------------------------------
+# --- the shipped framework and the one in force --------------------------------
 
 @functools.cache
 def default_framework() -> Framework:
@@ -475,17 +478,60 @@ def default_framework() -> Framework:
     return parse_framework(text, fmt="yaml", source=DEFAULT_FILE)
 
 
-def active_framework(store) -> Framework:
-    """The store's active framework; the shipped one is saved and activated if there is none."""
-    active = store.frameworks.active()
-    if active is not None:
-        return active
-    default = default_framework()
+class InForce(NamedTuple):
+    """The yardstick drafts use: a framework (None: the team's own competencies) and its competencies."""
+
+    framework: Framework | None
+    competencies: tuple[Competency, ...]
+
+
+def framework_in_force(store) -> Framework | None:
+    """The framework drafts use, saving nothing; None when the team's own competencies are used.
+
+    A framework the manager chose and activated; else, when the store has
+    competencies of its own, none; else the active framework Trellis applied,
+    or the shipped one (not yet saved).
+    """
+    chosen = store.frameworks.chosen_active()
+    if chosen is not None:
+        return chosen
+    if store.competencies.own():
+        return None
+    return store.frameworks.active() or default_framework()
+
+
+def competencies_in_force(store, person: Person | None = None) -> InForce:
+    """The competencies drafts hold ``person`` (or the whole team) against.
+
+    Reading never renames or adds a competency the team has: only a store
+    with no competencies of its own gets the shipped framework, saved and
+    activated as applied by Trellis, not chosen. A person at one of the
+    framework's levels is not held against a competency that has level
+    expectations but none at theirs.
+    """
+    framework = framework_in_force(store)
+    if framework is None:
+        return InForce(None, tuple(store.competencies.own()))
+    if store.frameworks.active() is None:
+        framework = _apply_shipped(store)
+    return InForce(framework, tuple(Competency(c.id, c.name, c.description)
+                                    for c in framework.competencies if _applies(c, framework, person)))
+
+
+def _apply_shipped(store) -> Framework:
+    shipped = default_framework()
     try:
-        store.frameworks.activate(default.id)
+        store.frameworks.activate(shipped.id, chosen=False)
     except NotFound:
-        return store.frameworks.save(default, activate=True)
-    return store.frameworks.get(default.id)
+        return store.frameworks.save(shipped, activate=True, chosen=False)
+    return store.frameworks.get(shipped.id)
+
+
+def _applies(competency: FrameworkCompetency, framework: Framework, person: Person | None) -> bool:
+    level = person.level if person is not None else None
+    if level not in framework.levels or not competency.expectations:
+        return True
+    return competency.expectation(level) is not None
 
 
 def framework_document(framework: Framework) -> dict:

@@ -6,21 +6,22 @@ plan commits to, and the model only words what the notes already say.
 
 - Evidence: the person's notes in the six months up to ``today``
   (``build_brief``; none raises ``NoEvidence``), their open goals (on track
-  or at risk) and the active framework's expectation for the level above
-  theirs. Notes with neither tag nor suggestion are first offered to the
-  model for competency suggestions, as for a review.
+  or at risk) and the next level's expectation in the framework in force
+  (``competencies_in_force``; a team's own competencies have none, and
+  each growth area says so). Notes with neither tag nor suggestion are
+  first offered to the model for competency suggestions, as for a review.
 - Strengths to build on: the two or three competencies with the most
   strength notes; one grounded sentence each (``word_sentence``) from the
   newest notes, after the competency's name.
 - Growth areas (two to four): first the competencies with notes showing
   room to grow, most notes first; then, to reach two, "stretch" areas:
   competencies with strength notes whose next level the framework words
-  differently, non-strengths first. Each names the competency, says what
-  the notes show and quotes the framework's expectation for the next
-  level. At the top level the current level's expectation is quoted and
-  the aim is to show it in more of the work; a competency the framework
-  gives no expectation says so and asks the manager to agree what more
-  looks like. So a person with only strength evidence gets their
+  differently (with no framework: any strength), non-strengths first.
+  Each names the competency, says what the notes show and quotes the
+  framework's expectation for the next level. At the top level the current
+  level's expectation is quoted and the aim is to show it in more of the
+  work; a competency with no expectation says so and asks the manager to
+  agree what more looks like. So a person with only strength evidence gets their
   strengths held to what the next level asks (worded by the app: the
   strengths section already words those notes), and one with only growth
   evidence gets no strengths rather than an item that cites nothing. If no
@@ -55,7 +56,7 @@ from ..errors import InvalidInput
 from .body import FROM_APP, PLAN, Body, Section, Statement, Verdict
 from .evidence import (GROWTH, STRENGTH, SUGGEST_TEMPLATE, EvidenceBrief, NoEvidence, build_brief,
                        suggest_competencies)
-from .frameworks import active_framework
+from .frameworks import competencies_in_force
 from .versions import with_language_checks
 from .wording import SENTENCE_TEMPLATE, word_sentence
 
@@ -87,6 +88,7 @@ class Expectation:
     level: str | None
     text: str | None
     top: bool  # the person is at the framework's top level: no level above
+    framed: bool = True  # False: the team has no framework, so no level expectations
 
 
 @dataclass(frozen=True)
@@ -106,7 +108,7 @@ class PlanBasis:
 
     person: Person
     brief: EvidenceBrief
-    framework: Framework
+    framework: Framework | None  # None: the team's own competencies, no level expectations
     today: _dt.date
     open_goals: tuple[Goal, ...]
     other_people: tuple[str, ...]
@@ -154,8 +156,8 @@ def _subject(store, engine: Engine, library: PromptLibrary, person_id: str, toda
                          "competency, and the model suggested none: tag the notes to plan from them")
     person = brief.person
     others = tuple(p.name for p in store.people.list(include_archived=True) if p.id != person.id)
-    return PlanBasis(person, brief, active_framework(store), day, open_goals(store, person.id),
-                    others, asked)
+    framework = competencies_in_force(store, person).framework
+    return PlanBasis(person, brief, framework, day, open_goals(store, person.id), others, asked)
 
 
 def months_before(day: _dt.date, months: int) -> _dt.date:
@@ -248,8 +250,11 @@ def _stretch_candidates(subject: PlanBasis, strengths: Sequence[Competency],
 
 
 def _asks_more(subject: PlanBasis, competency_id: str) -> bool:
-    """Whether the framework words the next level differently (the top level: holds it wider)."""
+    """Whether the framework words the next level differently (the top level: holds it wider);
+    with no framework, yes: what more looks like is for manager and person to agree."""
     framework, level = subject.framework, subject.person.level
+    if framework is None:
+        return True
     ahead = expectation_for(framework, competency_id, level)
     if ahead.text is None or ahead.top:
         return ahead.text is not None
@@ -257,8 +262,11 @@ def _asks_more(subject: PlanBasis, competency_id: str) -> bool:
     return ahead.text != competency.expectation(level)
 
 
-def expectation_for(framework: Framework, competency_id: str, level: str | None) -> Expectation:
-    """The next level's expectation; at the top level, the current level's."""
+def expectation_for(framework: Framework | None, competency_id: str,
+                    level: str | None) -> Expectation:
+    """The next level's expectation; at the top level, the current level's; none without a framework."""
+    if framework is None:
+        return Expectation(None, None, top=False, framed=False)
     competency = next((c for c in framework.competencies if c.id == competency_id), None)
     next_level = framework.next_level(level)
     if next_level is None:
@@ -344,6 +352,9 @@ def _growth_statement(subject: PlanBasis, area: GrowthArea, engine, library, sto
 def expectation_sentence(subject: PlanBasis, area: GrowthArea) -> str:
     """The framework's words for what comes next, quoted, or why there are none."""
     expectation, name = area.expectation, area.competency.name
+    if not expectation.framed:
+        return (f"The team has no level expectations for {name}; agree with "
+                f"{subject.first_name} what more looks like.")
     if expectation.text is None:
         level = expectation.level or "the next level"
         return (f"The framework gives no {level} expectation for {name}; agree with "
@@ -442,6 +453,9 @@ def _achievable(subject: PlanBasis, area: GrowthArea, due: _dt.date) -> str:
 def _relevant(area: GrowthArea) -> str:
     name, expectation = area.competency.name, area.expectation
     level = expectation.level or "the next level"
+    if not expectation.framed:
+        return (f"The notes show room to grow in {name}." if area.kind == ROOM_TO_GROW else
+                f"{name} is already a strength; the aim is to agree what more of it looks like.")
     if area.kind == ROOM_TO_GROW:
         return f"The notes show room to grow in {name}, and {level} asks for it."
     if expectation.top:

@@ -2,7 +2,10 @@
 
 Importing a framework adds or updates its competencies (by id, so notes
 already tagged keep their tags) with their level expectations, and makes
-it the active framework: the one evidence briefs and plans are built on.
+it the active framework. Each framework records whether the manager chose
+it: Trellis itself applies the shipped framework to a store with no
+competencies, and that is not a choice (``app.reviews.frameworks``
+decides from this which competencies drafts use).
 """
 
 import json
@@ -17,8 +20,11 @@ class Frameworks:
     def __init__(self, db):
         self._db = db
 
-    def save(self, framework: Framework, *, activate: bool = True) -> Framework:
+    def save(self, framework: Framework, *, activate: bool = True, chosen: bool = True) -> Framework:
         """Store ``framework`` (replacing one with the same id) in one transaction.
+
+        ``chosen`` is False only when Trellis applies the shipped framework
+        itself; every import is the manager's choice.
 
         A framework competency whose id is new but whose name matches a
         competency already kept (ignoring case) takes that competency's id,
@@ -30,16 +36,16 @@ class Frameworks:
             self._db.execute("DELETE FROM framework_competencies WHERE framework_id = ?",
                              [framework.id])
             self._db.execute(
-                "INSERT INTO frameworks (id, name, levels, source, active, imported_at) "
-                "VALUES (?, ?, ?, ?, 0, ?) ON CONFLICT (id) DO UPDATE SET name = excluded.name, "
-                "levels = excluded.levels, source = excluded.source, "
+                "INSERT INTO frameworks (id, name, levels, source, active, chosen, imported_at) "
+                "VALUES (?, ?, ?, ?, 0, ?, ?) ON CONFLICT (id) DO UPDATE SET name = excluded.name, "
+                "levels = excluded.levels, source = excluded.source, chosen = excluded.chosen, "
                 "imported_at = excluded.imported_at",
                 [framework.id, framework.name, json.dumps(list(framework.levels)),
-                 framework.source, now_utc()])
+                 framework.source, int(chosen), now_utc()])
             for position, competency in enumerate(framework.competencies, 1):
                 self._save_competency(framework.id, position, competency)
             if activate:
-                self.activate(framework.id)
+                self.activate(framework.id, chosen=chosen)
         return self.get(framework.id)
 
     def _matched_by_name(self, framework: Framework) -> Framework:
@@ -72,13 +78,15 @@ class Frameworks:
                 "INSERT INTO competency_levels (competency_id, level, position, expectation) "
                 "VALUES (?, ?, ?, ?)", [competency.id, level, level_position, expectation])
 
-    def activate(self, framework_id: str) -> None:
+    def activate(self, framework_id: str, *, chosen: bool = True) -> None:
+        """Make a framework the active one; ``chosen`` as for ``save``."""
         with self._db.atomic():
             if not self._db.execute("SELECT 1 FROM frameworks WHERE id = ?",
                                     [framework_id]).fetchone():
                 raise NotFound(f"No framework with id {framework_id!r}")
             self._db.execute("UPDATE frameworks SET active = 0 WHERE active = 1")
-            self._db.execute("UPDATE frameworks SET active = 1 WHERE id = ?", [framework_id])
+            self._db.execute("UPDATE frameworks SET active = 1, chosen = ? WHERE id = ?",
+                             [int(chosen), framework_id])
 
     def get(self, framework_id: str) -> Framework:
         row = self._db.execute("SELECT id, name, levels, source FROM frameworks WHERE id = ?",
@@ -105,6 +113,12 @@ class Frameworks:
 
     def active(self) -> Framework | None:
         row = self._db.execute("SELECT id FROM frameworks WHERE active = 1").fetchone()
+        return None if row is None else self.get(row[0])
+
+    def chosen_active(self) -> Framework | None:
+        """The active framework if the manager chose it (not one Trellis applied)."""
+        row = self._db.execute(
+            "SELECT id FROM frameworks WHERE active = 1 AND chosen = 1").fetchone()
         return None if row is None else self.get(row[0])
 
     def list(self) -> list[tuple[Framework, bool]]:

@@ -252,8 +252,130 @@ def m007_one_on_ones(db) -> None:
     ])
 
 
+SHIPPED_FRAMEWORK = "f-trellis-engineering"
+# The shipped framework's names as the versions before m008 wrote them into stores. Frozen
+# here: this migration repairs what those versions did, whatever the shipped file says later.
+_SHIPPED_NAMES = {
+    "c-delivery": "Delivery", "c-quality": "Code quality", "c-ownership": "Operational ownership",
+    "c-collab": "Collaboration", "c-communication": "Communication", "c-mentoring": "Mentoring",
+    "c-ai-workflows": "Thinks in workflows", "c-ai-automation": "Automates repetitive steps",
+    "c-ai-critique": "Critiques and validates AI output",
+    "c-ai-creativity": "Combines creativity with analysis",
+    "c-ai-use": "Uses AI to extend and accelerate their own work",
+}
+
+
+def m008_chosen_frameworks(db) -> None:
+    """Whether the manager chose each framework (Trellis applies the shipped one to an empty
+    store, which is not a choice), sentences on repairs for ``trellis doctor``, and the repair
+    of stores where drafting had made the shipped framework active over the team's own
+    competencies (issue 13)."""
+    _run(db, [
+        "ALTER TABLE frameworks ADD COLUMN chosen INTEGER NOT NULL DEFAULT 1 CHECK (chosen IN (0, 1))",
+        """CREATE TABLE store_repairs (
+            id INTEGER PRIMARY KEY,
+            migration TEXT NOT NULL,
+            text TEXT NOT NULL,
+            created_at TEXT NOT NULL)""",
+    ])
+    if _shipped_framework_over_own_competencies(db):
+        _repair_shipped_framework(db)
+
+
+def _shipped_framework_over_own_competencies(db) -> bool:
+    """The shipped framework is active and some competency is in no framework at all."""
+    active = db.execute("SELECT id FROM frameworks WHERE active = 1").fetchone()
+    own = db.execute("SELECT 1 FROM competencies WHERE id NOT IN "
+                     "(SELECT competency_id FROM framework_competencies) LIMIT 1").fetchone()
+    return active is not None and active[0] == SHIPPED_FRAMEWORK and own is not None
+
+
+def _repair_shipped_framework(db) -> None:
+    """Take the shipped framework out and the competencies it added that nothing uses.
+
+    Competencies notes (or drafts, other frameworks, the sample team, unsaved
+    text) refer to stay, as the team's own; old names are not recoverable, so
+    a sentence asks the manager to check the ones that carry a shipped name.
+    """
+    linked = [cid for (cid,) in db.execute(
+        "SELECT competency_id FROM framework_competencies WHERE framework_id = ? "
+        "ORDER BY position", [SHIPPED_FRAMEWORK])]
+    names = dict(db.execute("SELECT id, name FROM competencies").fetchall())
+    unused = [cid for cid in linked if not _competency_referenced(db, cid)]
+    kept = [cid for cid in linked if cid not in unused]
+    for cid in unused:
+        _delete_competency(db, cid)
+    for cid in kept:
+        _drop_shipped_levels(db, cid)
+    db.execute("DELETE FROM frameworks WHERE id = ?", [SHIPPED_FRAMEWORK])
+    sentences = [_shipped_framework_sentence()]
+    if unused:
+        sentences.append(_removed_sentence([names[cid] for cid in unused]))
+    sentences += [_renamed_sentence(cid, names[cid]) for cid in kept
+                  if names[cid] == _SHIPPED_NAMES.get(cid) and _tagged(db, cid)]
+    for text in sentences:
+        db.execute("INSERT INTO store_repairs (migration, text, created_at) VALUES (?, ?, ?)",
+                   ["m008_chosen_frameworks", text, now_utc()])
+
+
+_REFERENCES = (
+    "SELECT 1 FROM note_competencies WHERE competency_id = :id",
+    "SELECT 1 FROM framework_competencies WHERE competency_id = :id AND framework_id != :shipped",
+    "SELECT 1 FROM sample_records WHERE kind = 'competency' AND id = :id",
+    # Plan goals and competency sections name their competency in the draft's body.
+    "SELECT 1 FROM draft_versions WHERE instr(body, :quoted) > 0",
+    "SELECT 1 FROM autosaves WHERE instr(context, :quoted) > 0",
+)
+
+
+def _competency_referenced(db, competency_id: str) -> bool:
+    values = {"id": competency_id, "shipped": SHIPPED_FRAMEWORK, "quoted": f'"{competency_id}"'}
+    return any(db.execute(f"{sql} LIMIT 1", values).fetchone() for sql in _REFERENCES)
+
+
+def _tagged(db, competency_id: str) -> bool:
+    return db.execute("SELECT 1 FROM note_competencies WHERE competency_id = ? LIMIT 1",
+                      [competency_id]).fetchone() is not None
+
+
+def _delete_competency(db, competency_id: str) -> None:
+    for table in ("competency_suggestions", "competency_levels", "framework_competencies"):
+        db.execute(f"DELETE FROM {table} WHERE competency_id = ?", [competency_id])
+    db.execute("DELETE FROM competencies WHERE id = ?", [competency_id])
+
+
+def _drop_shipped_levels(db, competency_id: str) -> None:
+    """A kept competency in no other framework has only the shipped framework's level texts."""
+    db.execute("DELETE FROM framework_competencies WHERE competency_id = ? AND framework_id = ?",
+               [competency_id, SHIPPED_FRAMEWORK])
+    if not db.execute("SELECT 1 FROM framework_competencies WHERE competency_id = ?",
+                      [competency_id]).fetchone():
+        db.execute("DELETE FROM competency_levels WHERE competency_id = ?", [competency_id])
+
+
+def _shipped_framework_sentence() -> str:
+    return ("The shipped Trellis engineering framework (f-trellis-engineering) was in force only "
+            "because an earlier Trellis applied it while drafting, over your team's own "
+            "competencies; it was taken out, and drafts now use your team's competencies. If you "
+            "chose it yourself, run `trellis frameworks use f-trellis-engineering`.")
+
+
+def _removed_sentence(names: list[str]) -> str:
+    listed = ", ".join(names[:-1]) + f" and {names[-1]}" if len(names) > 1 else names[0]
+    return (f"Removed {len(names)} {'competency' if len(names) == 1 else 'competencies'} that "
+            f"the shipped framework had added and nothing used: {listed}.")
+
+
+def _renamed_sentence(competency_id: str, name: str) -> str:
+    return (f"{competency_id} is called '{name}', the shipped framework's name; an earlier "
+            "Trellis renamed it (and replaced its description) while drafting — rename it back "
+            "if your team called it something else: `trellis competencies rename "
+            f"{competency_id} NAME`.")
+
+
 MIGRATIONS: list[Callable] = [m001_team, m002_notes_fts, m003_meetings, m004_reviews,
-                              m005_app_state, m006_frameworks_and_cycles, m007_one_on_ones]
+                              m005_app_state, m006_frameworks_and_cycles, m007_one_on_ones,
+                              m008_chosen_frameworks]
 
 
 def applied(db) -> list[str]:

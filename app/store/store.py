@@ -124,6 +124,10 @@ class Store:
     def move_key_to_keychain(self) -> None:
         keys.move_key_to_keychain(self.home, self._key)
 
+    def repairs(self) -> list[str]:
+        """What migrations repaired in this data, one sentence each, oldest first."""
+        return [text for (text,) in self.db.execute("SELECT text FROM store_repairs ORDER BY id")]
+
     def integrity_problems(self) -> list[str]:
         return integrity_problems(self.db.conn)
 

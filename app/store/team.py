@@ -1,5 +1,7 @@
 """People on the team and the competencies their notes are tagged with."""
 
+from __future__ import annotations
+
 from ..domain.dates import now_utc, optional_date
 from ..domain.ids import new_id
 from ..domain.records import Competency, Person
@@ -101,6 +103,54 @@ class Competencies:
         rows = self._db.execute(
             "SELECT id, name, description FROM competencies ORDER BY position, name")
         return [Competency(*row) for row in rows]
+
+    def own(self) -> list[Competency]:
+        """The team's competencies: all but those only a framework Trellis applied brought.
+
+        A competency in no framework (an exchange import, the sample team) or
+        in a framework the manager chose is the team's own.
+        """
+        rows = self._db.execute(
+            "SELECT id, name, description FROM competencies c WHERE coalesce(("
+            "SELECT max(f.chosen) FROM framework_competencies fc JOIN frameworks f "
+            "ON f.id = fc.framework_id WHERE fc.competency_id = c.id), 1) = 1 "
+            "ORDER BY position, name")
+        return [Competency(*row) for row in rows]
+
+    def note_counts(self) -> dict[str, int]:
+        """How many live notes are tagged with each competency (absent: none)."""
+        rows = self._db.execute(
+            "SELECT nc.competency_id, count(*) FROM note_competencies nc JOIN notes n "
+            "ON n.id = nc.note_id WHERE n.deleted_at IS NULL GROUP BY nc.competency_id")
+        return dict(rows.fetchall())
+
+    def get(self, competency_id: str) -> Competency:
+        row = self._db.execute("SELECT id, name, description FROM competencies WHERE id = ?",
+                               [competency_id]).fetchone()
+        if row is None:
+            raise NotFound(f"No competency with id {competency_id!r}")
+        return Competency(*row)
+
+    def rename(self, competency_id: str, name: str, *,
+               description: str | None = None) -> Competency:
+        """Give a competency a new name (and description); tags and frameworks keep it."""
+        if not isinstance(name, str) or not name.strip():
+            raise InvalidInput("A competency needs a name; the new name is empty")
+        name = " ".join(name.split())
+        with self._db.atomic():
+            current = self.get(competency_id)
+            self._refuse_taken_name(competency_id, name)
+            self._db.execute("UPDATE competencies SET name = ?, description = ? WHERE id = ?",
+                             [name, current.description if description is None
+                              else description.strip(), competency_id])
+        return self.get(competency_id)
+
+    def _refuse_taken_name(self, competency_id: str, name: str) -> None:
+        others = self._db.execute("SELECT id, name FROM competencies WHERE id != ?", [competency_id])
+        other = next(((cid, n) for cid, n in others if n.casefold() == name.casefold()), None)
+        if other is not None:
+            raise InvalidInput(f"Another competency, {other[0]}, is already called {other[1]!r}; "
+                               "two competencies cannot share a name")
 
     def add(self, *, name: str, description: str = "",
             competency_id: str | None = None) -> Competency:
