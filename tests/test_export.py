@@ -16,7 +16,7 @@ import pytest
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")   # PDF tests draw with Qt, no screen
 
 from app.errors import InvalidInput  # noqa: E402
-from app.reviews.body import FROM_NOTE, PLAN, REVIEW, Body, Section, Statement  # noqa: E402
+from app.reviews.body import FROM_NOTE, PLAN, REVIEW, Body, Coverage, Section, Statement  # noqa: E402
 from app.reviews.export import (export_body, to_html, to_json, to_markdown, to_plain_text,  # noqa: E402
                                 write_docx)
 from conftest import REPO  # noqa: E402
@@ -34,15 +34,22 @@ def sample_review(*, repeat: int = 1) -> Body:
             Statement("She paired with Li on *consumer lag* alerts [^9].", ("n-1", "n-2"),
                       source=FROM_NOTE),
         )),
-        Section("strengths", "Strengths", (Statement("Her timelines were clear.", ("n-3", "n-2")),)),
+        Section("strengths", "Strengths", (
+            Statement("Her timelines were clear.", ("n-3", "n-2"), competencies=("c-delivery",)),
+            Statement("She shipped the export early.", ("n-3",), competencies=("c-delivery",)),
+            Statement("She mentored two new hires.", ("n-1",), competencies=("c-mentoring",)),
+            Statement("She kept the backlog tidy.", ("n-1",)),
+        )),
         Section("growth", "Growth areas", ()),
     ]
     long = Statement("Ana kept the migration on schedule and told the team early about risks. " * 6,
                      ("n-3",))
     sections += [Section(f"competency:c-{i}", f"Competency {i}", (long,) * 4, competency_id=f"c-{i}")
                  for i in range(repeat - 1)]
-    return Body(REVIEW, "p-ana", "Ana Ruiz", "2026-01-01", "2026-06-30", tuple(sections), None,
-                sources=SOURCES, model_sha256="abc123", prompts=(("review_sentence", "1"),))
+    coverage = Coverage(("2026-01",), (("c-delivery", "Delivery"), ("c-mentoring", "Mentoring")),
+                        ((1, 1, 0),), (), (), 0.0, ())
+    return Body(REVIEW, "p-ana", "Ana Ruiz", "2026-01-01", "2026-06-30", tuple(sections), coverage,
+                sources=SOURCES, model_sha256="abc123", prompts=(("reword_sentence", "1"),))
 
 
 def sample_plan() -> Body:
@@ -64,7 +71,10 @@ def test_markdown_numbers_footnotes_in_order_of_first_use_and_cites_a_record_onc
     text = to_markdown(sample_review())
     assert "Ana led the checkout outage review.[^1]" in text
     assert "alerts \\[^9\\].[^2][^1]" in text            # the note's own "[^9]" stays literal
-    assert "Her timelines were clear.[^3][^1]" in text
+    assert "**Delivery.** Her timelines were clear.[^3][^1] She shipped the export early.[^3]" in text
+    assert "**Mentoring.** She mentored two new hires.[^2]" in text
+    assert "**Other evidence.** She kept the backlog tidy.[^2]" in text
+    assert "Ana led the checkout outage review.[^1] She paired with Li" in text  # one paragraph
     footnotes = re.findall(r"^\[\^(\d+)\]: (.*)$", text, re.MULTILINE)
     assert footnotes == [("1", "Note of 12 March 2026 (n-2)"), ("2", "Note of 15 January 2026 (n-1)"),
                          ("3", "Note of 4 May 2026 (n-3)")]
@@ -102,8 +112,9 @@ def test_plain_text_has_numbered_markers_and_a_sources_list():
     text = to_plain_text(sample_review())
     lines = text.splitlines()
     assert lines[:2] == ["Review: Ana Ruiz", "1 January 2026 to 30 June 2026"]
-    assert "Ana led the checkout outage review. [1]" in lines
-    assert "Her timelines were clear. [3][1]" in lines
+    assert ("Ana led the checkout outage review. [1] She paired with Li on *consumer lag* alerts "
+            "[^9]. [2][1]") in lines
+    assert "Delivery: Her timelines were clear. [3][1] She shipped the export early. [3]" in lines
     assert lines[-4:] == ["Sources", "[1] Note of 12 March 2026 (n-2)",
                           "[2] Note of 15 January 2026 (n-1)", "[3] Note of 4 May 2026 (n-3)"]
 
@@ -127,14 +138,20 @@ def test_docx_opens_with_headings_a_paragraph_per_statement_and_a_sources_list(t
     paragraphs = [(p.style.name, p.text) for p in document.paragraphs]
     assert paragraphs == [
         ("Title", "Review: Ana Ruiz"), ("Normal", "1 January 2026 to 30 June 2026"),
-        ("Heading 1", "Summary"), ("Normal", "Ana led the checkout outage review.1"),
-        ("Normal", "She paired with Li on *consumer lag* alerts [^9].2,1"),
-        ("Heading 1", "Strengths"), ("Normal", "Her timelines were clear.3,1"),
+        ("Heading 1", "Summary"),
+        ("Normal", "Ana led the checkout outage review.1 She paired with Li on *consumer lag* "
+                   "alerts [^9].2,1"),
+        ("Heading 1", "Strengths"),
+        ("Normal", "Delivery. Her timelines were clear.3,1 She shipped the export early.3"),
+        ("Normal", "Mentoring. She mentored two new hires.2"),
+        ("Normal", "Other evidence. She kept the backlog tidy.2"),
         ("Heading 1", "Sources"), ("Normal", "1. Note of 12 March 2026 (n-2)"),
         ("Normal", "2. Note of 15 January 2026 (n-1)"), ("Normal", "3. Note of 4 May 2026 (n-3)"),
     ]
     markers = [r.text for p in document.paragraphs for r in p.runs if r.font.superscript]
-    assert markers == ["1", "2,1", "3,1"]
+    assert markers == ["1", "2,1", "3,1", "3", "2", "2"]
+    leads = [r.text for p in document.paragraphs for r in p.runs if r.bold]
+    assert leads == ["Delivery. ", "Mentoring. ", "Other evidence. "]
     assert document.core_properties.title == "Review: Ana Ruiz"
 
 

@@ -137,9 +137,33 @@ def test_strengths_name_the_competencies_with_most_strength_notes(plans):
     assert 2 <= len(strengths) <= 3
     assert strengths[0].text.startswith("Delivery: ")
     assert set(strengths[0].citations) <= {"n-a1", "n-a2", "n-a7"}
-    assert all(s.source in ("model", "fallback") for s in strengths)
-    verdicts = [v for v in plans["ana"].grounding if v.section == "strengths"]
-    assert len(verdicts) == len(strengths)
+    assert all(s.source in ("app", "model") for s in strengths)
+    assert all(s.competencies and len(s.competencies) == 1 for s in strengths)
+
+
+def test_strengths_to_build_on_never_cite_a_concern_or_a_wish(team):
+    store, ana, _ = team
+    store.frameworks.save(FRAMEWORK)
+    _add_notes(store, ana.id, ANA_NOTES[1:4] + [
+        ("n-w1", "2026-04-02", "one_on_one", "c-delivery",
+         "Said she wants to move into a product manager role next year."),
+        ("n-w2", "2026-05-02", "praise", "c-delivery",
+         "Great demo of the billing dashboard; the estimates for phase two slipped again though.")])
+    from app.llm.engine import StopFlag
+    stop = StopFlag()
+    stop.set()  # the app's own sentences: the model is not asked to reword them
+    body = draft_plan(store, FakeEngine(), PromptLibrary(), ana.id, today=TODAY, stop=stop)
+    strengths = " ".join(s.text for s in body.section("strengths").statements)
+    assert "product manager" not in strengths and "phase two" not in strengths
+    assert "n-w1" not in {c for s in body.section("strengths").statements for c in s.citations}
+    wishes = body.section("aspirations")
+    assert wishes.title == "Where they want to grow"
+    assert [s.citations for s in wishes.statements] == [("n-w1",)]
+    assert "wants to move into a product manager role" in wishes.statements[0].text
+    wish_goal = body.section("goals").statements[-1]
+    assert wish_goal.goal["title"] == "Take a first step towards what Ana wants next"
+    assert wish_goal.citations == ("n-w1",)
+    assert any("“Take a first step" in s.text for s in body.section("support").statements)
 
 
 def test_growth_areas_quote_the_next_level_expectation(plans):
@@ -200,7 +224,7 @@ def test_the_plan_round_trips_and_carries_its_checks(plans):
             assert item["text"] and item["citations"]
     assert data["coverage"]["months"] and "checks" in data
     assert all(f["rule"] and f["id"] for f in data["checks"]["language"])
-    assert ana.prompts == (("review_sentence", "1"),)
+    assert ana.prompts == (("reword_sentence", "1"),)
 
 
 # ---------------------------------------------------------------- top level, strengths only
@@ -306,7 +330,7 @@ def test_only_growth_evidence_and_a_competency_outside_the_framework(team):
     assert all(s.citations for s in body.statements())
 
 
-def test_stopping_leaves_a_whole_plan_in_the_notes_own_words(team):
+def test_stopping_leaves_a_whole_plan_in_the_apps_own_words(team):
     from app.llm.engine import StopFlag
     store, ana, _ = team
     store.frameworks.save(FRAMEWORK)
@@ -317,8 +341,8 @@ def test_stopping_leaves_a_whole_plan_in_the_notes_own_words(team):
     body = draft_plan(store, engine, PromptLibrary(), ana.id, today=TODAY, stop=stop)
     assert engine.requests == []
     assert [s.key for s in body.sections] == ["strengths", "growth", "goals", "support", "check_ins"]
-    assert {s.source for s in body.section("strengths").statements} == {"fallback"}
-    assert all(not v.accepted and v.model_sentence == "" for v in body.grounding)
+    assert {s.source for s in body.section("strengths").statements} == {"app"}
+    assert body.grounding == ()
 
 
 def test_notes_placed_in_no_competency_cannot_make_a_plan(team):

@@ -70,13 +70,13 @@ def _assert_no_control_tokens(*messages: str | None) -> None:
 
 
 @FAST
-@given(note_list=st.lists(notes, min_size=1, max_size=4), person=salted, competency=salted)
-def test_review_prompt_keeps_every_note_in_its_own_fence(library, note_list, person, competency):
+@given(note_list=st.lists(notes, min_size=1, max_size=4), person=salted, sentence=salted)
+def test_reword_prompt_keeps_every_note_in_its_own_fence(library, note_list, person, sentence):
     if not _fenceable(note_list):
         with pytest.raises(InvalidInput):
-            library.render("review_sentence", person=person, competency=competency, notes=note_list)
+            library.render("reword_sentence", person=person, sentence=sentence, notes=note_list)
         return
-    rendered = library.render("review_sentence", person=person, competency=competency, notes=note_list)
+    rendered = library.render("reword_sentence", person=person, sentence=sentence, notes=note_list)
     _assert_fenced_exactly(rendered.user, note_list)
     _assert_no_control_tokens(rendered.system, rendered.user)
 

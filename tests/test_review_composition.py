@@ -20,10 +20,9 @@ from app.assist.grounding import COMMON_WORDS
 from app.domain.records import Note
 from app.exchange import import_file
 from app.reviews.body import FROM_APP
-from app.reviews.compose import Writing, body_sections
+from app.reviews.compose import Writing, body_sections, writing_for
 from app.reviews.evidence import build_brief
 from app.reviews.points import points_of, sentence
-from app.reviews.review_draft import writing_for
 from app.reviews.summary import summary_section
 from app.reviews.voice import Subject
 from app.store import Store

@@ -136,10 +136,11 @@ def test_drafting_streams_sections_and_saves_version_1(make_page, qtbot, ana):
 
 
 def test_stop_ends_drafting_and_saves_nothing(make_page, qtbot, ana):
-    page = make_page(SentenceEngine(pause=0.03))
+    engine = SentenceEngine(pause=0.2)
+    page = make_page(engine)
     tab = page.reviews_tab
-    with qtbot.waitSignal(tab._sig_section_drafted, timeout=WAIT):
-        tab.bar.draft_review_button.click()
+    tab.bar.draft_review_button.click()
+    qtbot.waitUntil(lambda: bool(engine.requests), timeout=WAIT)  # rewording the summary
     with qtbot.waitSignal(page.reviews_tab._bridge.sig_job_ended, timeout=WAIT):
         qtbot.keyClick(tab, Qt.Key.Key_Escape)
     assert ana[0].drafts.for_person("p-ana") == []

@@ -28,7 +28,9 @@ from PySide6.QtWidgets import (
 
 from app import policy as policies
 from app.policy import LOCKED_LABEL
-from app.reviews.body import FROM_APP, FROM_MANAGER, FROM_NOTE, PLAN, REVIEW, Body, Section, Statement
+from app.reviews.body import (
+    FROM_APP, FROM_MANAGER, FROM_MODEL, FROM_NOTE, PLAN, REVIEW, Body, Section, Statement,
+)
 
 from .chips import blend
 from .controls import push_button
@@ -41,9 +43,12 @@ SOURCE_WORDS = {
     FROM_NOTE: ("in the note's words", "The model's sentence was not supported by the notes, "
                                        "so the note's own words are used instead."),
     FROM_MANAGER: ("your words", "You wrote this sentence."),
+    FROM_MODEL: ("reworded by the model", "The on-device model reworded Trellis's sentence, "
+                                          "and the rewording passed every check against the notes."),
 }
-# Counts the app wrote itself need no label on every line; the row's tooltip says so.
-APP_WRITTEN = "Counted by Trellis from the evidence itself, not worded by the model."
+# Most sentences are the app's own; they need no label on every line, the tooltip says so.
+APP_WRITTEN = "Written by Trellis from the notes it cites; no model worded it."
+GROUPED_SECTIONS = ("strengths", "growth")
 EXPORT_MENU = ((".md", "Markdown…"), (".pdf", "PDF…"), (".docx", "Word (DOCX)…"))
 GOAL_PARTS = (("specific", "Specific"), ("measurable", "Measurable"), ("achievable", "Achievable"),
               ("relevant", "Relevant"))
@@ -123,9 +128,11 @@ class StatementRow(QFrame):
     sig_make_goal = Signal()
     """The manager wants this plan goal among the person's goals (no arguments)."""
 
-    def __init__(self, statement: Statement, source_of: SourceOf, *, editable: bool, parent=None):
+    def __init__(self, statement: Statement, source_of: SourceOf, *, editable: bool,
+                 names: dict[str, str] | None = None, parent=None):
         super().__init__(parent)
         self.statement, self.editable = statement, editable
+        self.names = names or {}
         self.editor: StatementEditor | None = None
         self.goal_button: QPushButton | None = None
         self.setObjectName("statement")
@@ -162,7 +169,15 @@ class StatementRow(QFrame):
         if words:
             label = _quiet(words[0])
             label.setToolTip(words[1])
+            if self.statement.source == FROM_MODEL:
+                label.setObjectName("model_tag")
             flow.addWidget(label)
+        labels = [self.names.get(c, c) for c in self.statement.competencies]
+        if labels:
+            tags = _quiet(" · ".join(labels))
+            tags.setToolTip("The competencies this sentence is evidence for")
+            tags.setAccessibleName("Competencies: " + ", ".join(labels))
+            flow.addWidget(tags)
         row = QHBoxLayout()
         row.addWidget(chips, 1)
         if self.statement.goal:
@@ -225,9 +240,11 @@ class StatementRow(QFrame):
 class SectionBlock(QWidget):
     """A section's title, its "Regenerate" button and its statements."""
 
-    def __init__(self, section: Section, source_of: SourceOf, *, editable: bool, parent=None):
+    def __init__(self, section: Section, source_of: SourceOf, *, editable: bool,
+                 names: dict[str, str] | None = None, parent=None):
         super().__init__(parent)
         self.section = section
+        names = names or {}
         self.title = QLabel(section.title)
         self.title.setObjectName("section_title")
         self.title.setWordWrap(True)
@@ -244,8 +261,19 @@ class SectionBlock(QWidget):
         layout.setContentsMargins(0, 8, 0, 4)
         layout.setSpacing(2)
         layout.addLayout(header)
-        self.rows = [StatementRow(s, source_of, editable=editable) for s in section.statements]
+        self.rows = [StatementRow(s, source_of, editable=editable, names=names)
+                     for s in section.statements]
+        self.headings: list[QLabel] = []
+        current = None
         for row in self.rows:
+            group = _group_of(section, row.statement, names)
+            if group is not None and group != current:
+                heading = QLabel(group)
+                heading.setObjectName("competency_heading")
+                heading.setAccessibleName(f"Competency: {group}")
+                self.headings.append(heading)
+                layout.addWidget(heading)
+                current = group
             layout.addWidget(row)
         if not self.rows:
             layout.addWidget(_quiet("Nothing the notes support for this section."))
@@ -253,6 +281,14 @@ class SectionBlock(QWidget):
     def set_busy(self, busy: bool) -> None:
         self.regenerate_button.setEnabled(not busy)
         self.regenerate_button.setText("Rewriting…" if busy else "Regenerate")
+
+
+def _group_of(section: Section, statement: Statement, names: dict[str, str]) -> str | None:
+    """The competency heading a review's strength or growth sentence sits under."""
+    if section.key not in GROUPED_SECTIONS:
+        return None
+    first = statement.competencies[0] if statement.competencies else None
+    return names.get(first, first) if first else "Other evidence"
 
 
 class DraftView(QScrollArea):
@@ -276,6 +312,7 @@ class DraftView(QScrollArea):
         self.setWidgetResizable(True)
         self.setFrameShape(QFrame.Shape.NoFrame)
         self.blocks: list[SectionBlock] = []
+        self.competency_names: dict[str, str] = {}
         self._page = QWidget()
         self._page.setObjectName("draft_page")
         self._column = QVBoxLayout(self._page)
@@ -313,7 +350,7 @@ class DraftView(QScrollArea):
 
     def add_section(self, section: Section, source_of: SourceOf, *, editable: bool = False,
                     goals_added: set[int] = frozenset()) -> SectionBlock:
-        block = SectionBlock(section, source_of, editable=editable)
+        block = SectionBlock(section, source_of, editable=editable, names=self.competency_names)
         block.regenerate_button.clicked.connect(lambda: self.sig_regenerate.emit(section.key))
         for index, row in enumerate(block.rows):
             self._connect_row(section.key, index, row, index in goals_added)
@@ -324,6 +361,8 @@ class DraftView(QScrollArea):
     def show_body(self, body: Body, source_of: SourceOf, *, heading: str, editable: bool,
                   goals_added: dict[str, set[int]] | None = None) -> None:
         self.begin(heading)
+        if body.coverage is not None:
+            self.competency_names = {**self.competency_names, **dict(body.coverage.competencies)}
         for section in body.sections:
             self.add_section(section, source_of, editable=editable,
                              goals_added=(goals_added or {}).get(section.key, set()))
@@ -383,6 +422,8 @@ class DraftView(QScrollArea):
             #statement:focus, #statement:hover {{ background: {blend(base, accent, 0.07).name()}; }}
             #statement_text {{ font-size: 14px; }}
             #quiet {{ color: {quiet.name()}; font-size: 11px; }}
+            #model_tag {{ color: {accent.name()}; font-size: 11px; font-style: italic; }}
+            #competency_heading {{ font-size: 13px; font-weight: 600; padding: 8px 10px 0 10px; }}
             #citation {{ background: {chip.name()}; color: {text.name()}; border: none; border-radius: 8px;
                          padding: 1px 8px; font-size: 11px; }}
             #citation:hover {{ background: {hover.name()}; }}

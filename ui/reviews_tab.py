@@ -376,6 +376,8 @@ class ReviewsTab(QWidget):
         if what == "draft":
             self.draft = self.body = self.shown_version = None  # the view shows the new one only
             self.bar.versions.clear()
+            self.draft_view.competency_names = {
+                c.id: c.name for c in self._session.store.competencies.list()}
             self.draft_view.begin(heading)
             self.findings.show_findings(None)
         self._say("Drafting… each section appears when it is finished. Esc stops."

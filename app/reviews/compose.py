@@ -20,14 +20,15 @@ it, and its wording stands only if the checks pass.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ..domain.records import Competency
-from .arcs import DECLINED, Arc
+from .arcs import DECLINED, Arc, find_arcs
 from .body import FROM_APP, Section, Statement
-from .points import Point, clause, month_of, sentence
+from .evidence import EvidenceBrief
+from .points import Point, clause, month_of, points_of, proper_nouns, sentence
 from .reading import ASPIRATION, CONTEXT, GROWTH, STRENGTH
-from .voice import Subject
+from .voice import Subject, infer_pronoun
 
 TITLES = {"summary": "Summary", "strengths": "Strengths", "growth": "Growth areas",
           "aspirations": "Interests and aspirations", "other": "Context"}
@@ -51,6 +52,26 @@ class Writing:
 
     def name_of(self, competency_id: str) -> str:
         return next((c.name for c in self.competencies if c.id == competency_id), competency_id)
+
+
+def writing_for(store, brief: EvidenceBrief, *,
+                with_suggestions: bool = False) -> tuple[Writing, list[dict]]:
+    """What the sections are written from, and the parts of notes left out (with why).
+
+    With ``with_suggestions`` a note's pending model suggestions count as its
+    competencies too (a plan places untagged notes that way).
+    """
+    person = brief.person
+    history = [n.text for n in store.notes.for_person(person.id, limit=1000)]
+    others = [p.name for p in store.people.list(include_archived=True)]
+    subject = Subject(person.name, infer_pronoun(person.name, history),
+                      proper_nouns(history, others))
+    notes = [replace(e.note, competencies=e.all_competencies) if with_suggestions else e.note
+             for e in brief.notes]
+    points, left_out = points_of(notes, subject)
+    arcs = find_arcs(points, brief.competencies)
+    with_year = brief.period_start[:4] != brief.period_end[:4]
+    return Writing(subject, tuple(points), brief.competencies, tuple(arcs), with_year), left_out
 
 
 def body_sections(writing: Writing) -> list[Section]:

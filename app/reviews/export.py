@@ -35,6 +35,7 @@ from .body import PLAN, Body, Section, Statement
 MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August",
                "September", "October", "November", "December")
 SOURCES_TITLE = "Sources"
+GROUPED_SECTIONS = ("strengths", "growth")
 
 
 # --- what the document says, whatever the format --------------------------------
@@ -113,6 +114,26 @@ def statement_text(statement: Statement) -> str:
     return text
 
 
+def paragraphs(body: Body, section: Section) -> list[tuple[str | None, list[Statement]]]:
+    """A review section as paragraphs: (lead, statements). Strengths and growth areas
+    run one paragraph per competency, led by its name; the other sections are one
+    paragraph each. A plan has one "paragraph" per item (shown as a list)."""
+    if body.kind == PLAN:
+        return [(None, [statement]) for statement in section.statements]
+    if section.key not in GROUPED_SECTIONS:
+        return [(None, list(section.statements))]
+    names = dict(body.coverage.competencies) if body.coverage else {}
+    found: list[tuple[str | None, list[Statement]]] = []
+    for statement in section.statements:
+        key = statement.competencies[0] if statement.competencies else None
+        lead = names.get(key, key) if key else "Other evidence"
+        if found and found[-1][0] == lead:
+            found[-1][1].append(statement)
+        else:
+            found.append((lead, [statement]))
+    return found
+
+
 def details(statement: Statement) -> list[str]:
     """A plan goal's due date and actions, shown under it unless its text already says them."""
     goal, text = statement.goal or {}, " ".join(statement.text.split())
@@ -149,13 +170,14 @@ def to_markdown(body: Body, *, citations: bool = True) -> str:
 
 def _markdown_statements(body: Body, section: Section, notes: Footnotes | None) -> list[str]:
     lines = []
-    for statement in section.statements:
-        marks = "".join(f"[^{n}]" for n in notes.markers(statement)) if notes else ""
-        text = markdown_escaped(statement_text(statement)) + marks
-        lines.append(f"- {text}" if body.kind == PLAN else text)
-        lines += [f"  - {markdown_escaped(d)}" for d in details(statement)]
-        if body.kind != PLAN:
-            lines.append("")
+    for lead, statements in paragraphs(body, section):
+        texts = [markdown_escaped(statement_text(s)) +
+                 ("".join(f"[^{n}]" for n in notes.markers(s)) if notes else "") for s in statements]
+        if body.kind == PLAN:
+            lines.append(f"- {texts[0]}")
+            lines += [f"  - {markdown_escaped(d)}" for d in details(statements[0])]
+            continue
+        lines += [(f"**{markdown_escaped(lead)}.** " if lead else "") + " ".join(texts), ""]
     return lines if body.kind != PLAN else lines + [""]
 
 
@@ -166,11 +188,13 @@ def to_plain_text(body: Body, *, citations: bool = True) -> str:
     lines = [title_of(body)] + ([period_of(body)] if period_of(body) else [])
     for section in shown_sections(body):
         lines += ["", section.title]
-        for statement in section.statements:
-            marks = "".join(f"[{n}]" for n in notes.markers(statement)) if citations else ""
+        for lead, statements in paragraphs(body, section):
+            texts = [statement_text(s) + (" " + "".join(f"[{n}]" for n in notes.markers(s))
+                                          if citations and notes.markers(s) else "")
+                     for s in statements]
             bullet = "- " if body.kind == PLAN else ""
-            lines.append(f"{bullet}{statement_text(statement)}" + (f" {marks}" if marks else ""))
-            lines += [f"    {d}" for d in details(statement)]
+            lines.append(bullet + (f"{lead}: " if lead else "") + " ".join(texts))
+            lines += [f"    {d}" for s in statements for d in details(s)]
     if citations and notes.numbers:
         lines += ["", SOURCES_TITLE] + [f"[{n}] {text}" for n, text in notes.listing()]
     return "\n".join(lines) + "\n"
@@ -194,10 +218,14 @@ def to_html(body: Body, *, citations: bool = True) -> str:
 
 def _html_statements(body: Body, section: Section, notes: Footnotes | None) -> str:
     items = []
-    for statement in section.statements:
-        marks = ",".join(map(str, notes.markers(statement))) if notes else ""
-        text = html.escape(statement_text(statement)) + (f"<sup>{marks}</sup>" if marks else "")
-        extra = "".join(f"<br/>&nbsp;&nbsp;{html.escape(d)}" for d in details(statement))
+    for lead, statements in paragraphs(body, section):
+        texts = []
+        for statement in statements:
+            marks = ",".join(map(str, notes.markers(statement))) if notes else ""
+            texts.append(html.escape(statement_text(statement)) +
+                         (f"<sup>{marks}</sup>" if marks else ""))
+        extra = "".join(f"<br/>&nbsp;&nbsp;{html.escape(d)}" for s in statements for d in details(s))
+        text = (f"<b>{html.escape(lead)}.</b> " if lead else "") + " ".join(texts)
         items.append(f"<li>{text}{extra}</li>" if body.kind == PLAN else f"<p>{text}{extra}</p>")
     return f"<ul>{''.join(items)}</ul>" if body.kind == PLAN else "\n".join(items)
 
@@ -232,13 +260,16 @@ def docx_bytes(body: Body, *, citations: bool = True) -> bytes:
 
 
 def _docx_statements(document, body: Body, section: Section, notes: Footnotes | None) -> None:
-    for statement in section.statements:
+    for lead, statements in paragraphs(body, section):
         paragraph = document.add_paragraph(style="List Bullet" if body.kind == PLAN else None)
-        paragraph.add_run(statement_text(statement))
-        marks = ",".join(map(str, notes.markers(statement))) if notes else ""
-        if marks:
-            paragraph.add_run(marks).font.superscript = True
-        for line in details(statement):
+        if lead:
+            paragraph.add_run(f"{lead}. ").bold = True
+        for index, statement in enumerate(statements):
+            paragraph.add_run(("" if index == 0 else " ") + statement_text(statement))
+            marks = ",".join(map(str, notes.markers(statement))) if notes else ""
+            if marks:
+                paragraph.add_run(marks).font.superscript = True
+        for line in (d for s in statements for d in details(s)):
             document.add_paragraph(line, style="List Bullet 2")
 
 

@@ -29,15 +29,12 @@ from typing import TYPE_CHECKING
 
 from ..errors import NotFound
 from ..llm.engine import Engine, StopFlag
-from .arcs import find_arcs
 from .body import REVIEW, Body, Section
-from .compose import BODY_KEYS, Writing, body_sections, section_for
+from .compose import BODY_KEYS, Writing, body_sections, section_for, writing_for
 from .evidence import EvidenceBrief, build_brief
-from .points import points_of, proper_nouns
 from .rewording import REWORD_TEMPLATE, Rewording
 from .summary import summary_section
 from .versions import with_language_checks
-from .voice import Subject, infer_pronoun
 
 if TYPE_CHECKING:  # jinja2 is imported only when a prompt is rendered
     from ..llm.prompts import PromptLibrary
@@ -92,19 +89,6 @@ def regenerate_section(store, engine: Engine, library: PromptLibrary, body: Body
     prompts = tuple(dict.fromkeys((*body.prompts, *_prompts(library, rewording))))
     updated = replace(body.with_section(section), grounding=grounding, prompts=prompts)
     return _finished(updated, brief)
-
-
-def writing_for(store, brief: EvidenceBrief) -> tuple[Writing, list[dict]]:
-    """What the sections are written from, and the parts of notes left out (with why)."""
-    person = brief.person
-    history = [n.text for n in store.notes.for_person(person.id, limit=1000)]
-    others = [p.name for p in store.people.list(include_archived=True)]
-    subject = Subject(person.name, infer_pronoun(person.name, history),
-                      proper_nouns(history, others))
-    points, left_out = points_of([e.note for e in brief.notes], subject)
-    arcs = find_arcs(points, brief.competencies)
-    with_year = brief.period_start[:4] != brief.period_end[:4]
-    return Writing(subject, tuple(points), brief.competencies, tuple(arcs), with_year), left_out
 
 
 def _rewording(store, engine: Engine, library: PromptLibrary, brief: EvidenceBrief,

@@ -10,7 +10,8 @@ what comes back stands only if:
 - it keeps the app sentence's meaning (``meaning_problems``): the same
   negations, the same wishes and requests (a wish never becomes a deed),
   no outcome or judgement word the app's sentence and the notes lack, the
-  same numbers with the same units, and it is still about the person.
+  same numbers with the same units, nearly all of its content words, one
+  sentence, no "I" or "we", and it is still about the person.
 
 Otherwise the app's sentence stays. Whether the model is asked at all is
 measured as the draft goes: if none of its first ``PROBE`` sentences
@@ -26,7 +27,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from ..assist.digest import ask_json
-from ..assist.grounding import check_sentence
+from ..assist.grounding import check_sentence, word_key
 from ..domain.records import Note
 from ..llm.engine import Engine, StopFlag
 from ..llm.structured import StructuredOutputError
@@ -48,6 +49,11 @@ JUDGEMENT = re.compile(r"(?i)\b(?:excellent|outstanding|exceptional|great|strong
 OUTCOME = re.compile(r"(?i)\b(?:late|on time|early|missed|met|failed|succeeded|success(?:ful)?|"
                      r"rework|no rework|slipped|delivered|shipped|broke|fixed|breached)\b")
 META = re.compile(r"(?i)\b(?:notes?|sentence|review|reviewer|manager|evidence)\b")
+FIRST_PERSON = re.compile(r"\b(?:I|me|my|we|We|our|Our|us)\b")
+MAX_DROPPED_SHARE = 0.15
+GLUE_WORDS = frozenset("that this these those with from into onto over also then than they them their "
+                       "there were been have having which while when where what whom whose about "
+                       "after before some such very just only both each".split())
 QUANTITY = re.compile(r"(?i)(\d[\d,.]*)\s*(%|[a-z]+)?")
 
 
@@ -124,10 +130,24 @@ def meaning_problems(reworded: str, original: str, subject: Subject) -> list[str
         problems.append("it changes, adds or drops a number, a date or what a number counts")
     if _words(META, reworded) - _words(META, original):
         problems.append("it talks about the notes or the review instead of the person")
+    if FIRST_PERSON.search(reworded):
+        problems.append("it speaks in the manager's voice ('I', 'we', 'my'), not about the person")
+    if re.search(r"[.!?]\s+[A-Z]", reworded.strip()):
+        problems.append("it is more than one sentence")
+    dropped = _content(original) - _content(reworded)
+    if len(dropped) > MAX_DROPPED_SHARE * max(len(_content(original)), 1):
+        problems.append(f"it leaves out part of the sentence ('{sorted(dropped)[0]}')")
     about = {subject.first.lower(), subject.name.lower(), "she", "he", "they", "her", "his", "their"}
     if not any(w.lower().strip(".,;:'’s") in about for w in reworded.split()):
         problems.append(f"it is not about {subject.first}")
     return problems
+
+
+def _content(text: str) -> set[str]:
+    """The sentence's words of four letters or more but the glue words, in the form
+    the grounding checker compares them."""
+    return {word_key(w) for w in re.findall(r"[^\W\d_]{4,}", text)
+            if w.lower() not in GLUE_WORDS}
 
 
 def _words(pattern: re.Pattern[str], text: str) -> set[str]:

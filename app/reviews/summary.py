@@ -82,8 +82,8 @@ def _overview(writing: Writing, strengths, growth, start: str, end: str) -> Stat
         text += (f", though {area} is also the main area to grow" if also and parts
                  else f"{', and' if parts else ''} the most room to grow in {area}")
     text = text.replace("show , and", "show") + "."
-    cited = [p for _, points in strengths[:2] for p in _telling(points)[:CITED_PER_AREA]]
-    cited += [p for p in _telling(growth[0][1])[:CITED_PER_AREA]] if growth else []
+    cited = [p for _, points in strengths[:2] for p in telling(points)[:CITED_PER_AREA]]
+    cited += [p for p in telling(growth[0][1])[:CITED_PER_AREA]] if growth else []
     return Statement(text, _ids(cited), FROM_APP)
 
 
@@ -91,7 +91,7 @@ def _area_sentence(writing: Writing, areas, lead: str) -> Statement | None:
     if not areas:
         return None
     competency_id, points = areas[0]
-    best = _telling(points)[0]
+    best = telling(points)[0]
     words = clause(best, writing.subject, named=False, with_year=writing.with_year)
     text = lead.format(name=writing.name_of(competency_id)) + words + "."
     return Statement(text[:1].upper() + text[1:], (best.note.id,), FROM_APP,
@@ -127,7 +127,7 @@ def _looking_ahead(writing: Writing) -> Statement | None:
 
 # ---------------------------------------------------------------- helpers
 
-def _telling(points: Sequence[Point]) -> list[Point]:
+def telling(points: Sequence[Point]) -> list[Point]:
     """Most telling first: a measured result, praise or concern, detail, recency."""
     if not points:
         return []
