@@ -127,7 +127,8 @@ def _with_when(text: str, reading: Reading, with_year: bool) -> str:
     when = {FEEDBACK: "feedback given", AGREED: "agreed"}.get(reading.phrase.attribution)
     if when is None:
         return text
-    return f"{text} ({when} on {day_month(reading.note.date, with_year)})"
+    said = f"({when} on {day_month(reading.note.date, with_year)})"
+    return text if said in text else f"{text} {said}"
 
 
 def has_verb(text: str) -> bool:

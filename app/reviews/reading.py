@@ -202,6 +202,8 @@ def _is_aspiration(text: str, phrase: Phrase) -> bool:
         return False
     if phrase.manager and not phrase.reported:
         return False  # "I asked her about X", "We want her to X"
+    if phrase.kind == OTHER and re.match(r"(?i)(?:the|a|an|our|this|that|every)\s", text):
+        return False  # "the committee wants one more example": someone else's wish
     return not (cue.group().lower().startswith("asked") and phrase.request)
 
 

@@ -157,8 +157,12 @@ def _pronoun_uses(sentence: str, acts: str) -> list[str]:
 def review_voice(text: str, subject: Subject, *, note_kind: str = "") -> Phrase:
     """The part in the review's voice (see the module docstring)."""
     text = tidy(text)
-    for rule in (_manager_act, _suggestion, _agreement, _manager_view, _we, _i,
-                 _person_subject, _possessive, _reported, _asked_for, _subjectless, _fragment):
+    labelled = _labelled(text, subject, note_kind)
+    if labelled is not None:
+        return labelled
+    for rule in (_manager_act, _suggestion, _agreement, _manager_view, _we, _i, _own_todo,
+                 _feedback_alone, _person_subject, _possessive, _reported, _asked_for,
+                 _subjectless, _fragment):
         phrase = rule(text, subject, note_kind)
         if phrase is not None:
             return replace(phrase, text=third_person(phrase.text))
@@ -198,6 +202,69 @@ def _person(subject: Subject, *, objects: bool) -> str:
     names = "|".join(re.escape(n) for n in subject.names)
     pronouns = "her|him|them" if objects else "she|he|they"
     return rf"(?:{names}|(?i:{pronouns}))"
+
+
+def _labelled(text: str, subject: Subject, kind: str) -> Phrase | None:
+    """ "Feedback on the Q2 roadmap draft: strong on the what, weak on why now" and other
+    "Label: what it says" parts: the label says what the rest is about."""
+    match = re.match(r"^(?P<lead>[^:;]{3,60}):\s+(?P<rest>\S.*)$", text)
+    if match is None or len(match.group("lead").split()) > 7 or _has_verb(match.group("lead")):
+        return None
+    lead, rest = match.group("lead").strip(), match.group("rest")
+    if lead.lower() in W.listed("voice", "agreements"):
+        inner = review_voice(rest, subject, note_kind=kind)
+        if inner.kind == OTHER and not re.match(r"(?i)(?:the|a|an|we|i)\s", rest):
+            return Phrase(PREDICATE, f"agreed to {_lower_first(rest)}", manager=True,
+                          attribution=AGREED)
+        return replace(inner, manager=True, attribution=AGREED)
+    feedback = W.first(W.listed("voice", "feedback_words"), lead) is not None
+    attribution = FEEDBACK if feedback else ""
+    topic = re.match(r"(?i)^(?:feedback|comments?|notes?)\s+(?:on|about)\s+(?:the\s+|her\s+|his\s+|their\s+)?(.+)$",
+                     lead)
+    if topic and re.match(r"(?i)[a-z]+\s+(?:on|in|at|about|but|and|,)", rest) and \
+            _fragment(rest, subject, kind) is not None:
+        return Phrase(CLAUSE, f"{{Poss}} {topic.group(1)} was {_lower_first(rest)}", manager=True,
+                      attribution=FEEDBACK)
+    inner = review_voice(rest, subject, note_kind=kind)
+    if inner.kind != OTHER:
+        return replace(inner, attribution=inner.attribution or attribution,
+                       manager=inner.manager or feedback)
+    names = "|".join(re.escape(n) for n in subject.names)
+    if re.search(rf"\b(?:{names})\b|(?i:\b(?:her|his|their)\b)", lead) and not feedback:
+        opening = lead if lead.split()[0].split("'")[0] in subject.names else _lower_first(lead)
+        return Phrase(CLAUSE, f"In {opening}, {rest}")
+    return replace(inner, manager=inner.manager or feedback, attribution=attribution)
+
+
+def _has_verb(text: str) -> bool:
+    """Whether a few words hold a verb ("Amara is in too many meetings") or only name a thing."""
+    return any(w.lower() in ("is", "are", "was", "were", "has", "have", "had") or is_verb(w.lower())
+               for w in re.findall(r"[\w'’-]+", text)[1:])
+
+
+def _own_todo(text: str, subject: Subject, kind: str) -> Phrase | None:
+    """ "Need to help her decline meetings": the manager's own to-do, not about the person."""
+    todo = "|".join(re.escape(w) for w in W.listed("voice", "own_todo"))
+    if re.match(rf"(?i)^(?:{todo})\b", text):
+        return Phrase(OTHER, text, manager=True)
+    return None
+
+
+def _feedback_alone(text: str, subject: Subject, kind: str) -> Phrase | None:
+    """In feedback the manager gave, "Suggested opening with …" and "Shared it …" are the
+    manager's acts: a suggestion becomes advice to the person, the rest is left out."""
+    if kind != "feedback_given":
+        return None
+    acts = "|".join(re.escape(w) for w in W.listed("voice", "feedback_acts_alone"))
+    match = re.match(rf"(?i)^(?P<verb>{acts})\b\s*(?P<rest>.*)$", text)
+    if match is None:
+        return None
+    rest = match.group("rest")
+    if match.group("verb").lower() in ("suggested", "recommended", "proposed") and \
+            re.match(r"(?i)\w+ing\b", rest):
+        return Phrase(PREDICATE, f"was advised to consider {rest}", manager=True, request=True,
+                      attribution=FEEDBACK)
+    return Phrase(OTHER, text, manager=True)
 
 
 def _manager_act(text: str, subject: Subject, kind: str) -> Phrase | None:
