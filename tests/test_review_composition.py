@@ -236,3 +236,46 @@ def test_a_private_aside_in_any_work_note_never_reaches_a_sentence(work, private
     private_words = words_of(private) - set().union(*(words_of(w) for w in WORK)) - {"also"}
     assert not any(re.search(rf"\b{re.escape(w)}\b", written.lower()) for w in private_words), written
     assert left_out
+
+
+# ---------------------------------------------------------------- 7. plans
+
+@pytest.fixture(scope="module")
+def plans(store):
+    from app.llm.engine import StopFlag
+    from app.llm.fake_engine import FakeEngine
+    from app.llm.prompts import PromptLibrary
+    from app.reviews.plan import draft_plan
+
+    stop = StopFlag()
+    stop.set()  # the app's own sentences: no model is asked to reword or to suggest
+    return {pid: draft_plan(store, FakeEngine(), PromptLibrary(), pid, today="2026-11-30",
+                            stop=stop) for pid in PEOPLE}
+
+
+@pytest.mark.parametrize("person", PEOPLE)
+def test_a_plan_builds_only_on_strengths_and_keeps_private_life_out(plans, person):
+    plan = plans[person]
+    strengths = statements(plan.sections, "strengths")
+    for unit in units(person, "growth", "aspiration", "personal"):
+        assert not any(found_in(unit, s) for s in strengths), unit
+    kept_words = set().union(*(words_of(u["text"]) for u in units(person)
+                               if u["label"] != "personal"))
+    text = " ".join(s.text for s in plan.statements()).lower()
+    for unit in units(person, "personal"):
+        private = words_of(unit["text"]) - kept_words - TIME_WORDS - COMMON_WORDS
+        assert not any(re.search(rf"\b{re.escape(w)}\b", text) for w in private), unit
+
+
+@pytest.mark.parametrize("person", PEOPLE)
+def test_a_plan_lists_where_they_want_to_grow_and_a_goal_builds_on_it(plans, person):
+    plan = plans[person]
+    wishes = [u for u in units(person, "aspiration")
+              if "2026-05-30" <= next(n["date"] for n in DOCUMENT["notes"] if n["id"] == u["note"])]
+    if not wishes:
+        pytest.skip("no wish in the plan's six months")
+    section = plan.section("aspirations")
+    assert section is not None and section.title == "Where they want to grow"
+    goal = plan.section("goals").statements[-1]
+    assert goal.goal["title"].startswith("Take a first step towards what")
+    assert goal.citations[0] in {s.citations[0] for s in section.statements}

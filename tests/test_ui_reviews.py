@@ -356,3 +356,32 @@ def test_locking_empties_the_tab(make_page, ana):
     page._session.lock()
     assert tab.draft_view.blocks == [] and tab.findings.cards == [] and tab.body is None
     assert tab.bar.versions.count() == 0
+
+
+def test_a_review_shows_competency_headings_labels_and_which_sentences_the_model_reworded(qtbot):
+    from PySide6.QtWidgets import QLabel
+
+    from app.reviews.body import FROM_APP, FROM_MODEL, Coverage
+    from ui.draft_view import DraftView
+
+    coverage = Coverage(("2026-01",), (("c-delivery", "Delivery"), ("c-collab", "Collaboration")),
+                        ((1, 1, 0),), (), (), 0.0, ())
+    strengths = Section("strengths", "Strengths", (
+        Statement("Ana shipped the export a day early.", ("n-1",), FROM_APP,
+                  competencies=("c-delivery", "c-collab")),
+        Statement("Ana delivered the rate limiter two days early.", ("n-2",), FROM_MODEL,
+                  competencies=("c-delivery",)),
+        Statement("She paired with Li on the flaky suite.", ("n-3",), FROM_APP,
+                  competencies=("c-collab",)),
+    ))
+    body = Body("review", "p-ana", "Ana Ruiz", "2026-01-01", "2026-06-30", (strengths,), coverage)
+    view = DraftView()
+    qtbot.addWidget(view)
+    view.show_body(body, lambda _id: {"type": "note", "date": "2026-01-12"}, heading="Review",
+                   editable=False)
+    block = view.block("strengths")
+    assert [h.text() for h in block.headings] == ["Delivery", "Collaboration"]
+    words = [label.text() for row in block.rows for label in row.findChildren(QLabel)]
+    assert "Delivery · Collaboration" in words and words.count("reworded by the model") == 1
+    model_row = block.rows[1]
+    assert any(label.text() == "reworded by the model" for label in model_row.findChildren(QLabel))

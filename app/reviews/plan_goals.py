@@ -125,7 +125,7 @@ def wish_goal(subject: PlanBasis, wish: Point) -> Statement:
                          "(a project, a role in the team or a course) that moves towards it."),
             "measurable": (f"By {due.isoformat()}, the opportunity is agreed and under way, and "
                            f"{first} says at the last check-in whether it confirmed the wish."),
-            "achievable": (f"It starts from what {first} said on {day_month(wish.date)}, with "
+            "achievable": (f"It builds on what {first} said on {day_month(wish.date)}, with "
                            f"{weeks} weeks and the support below."),
             "relevant": f"It is where {first} wants to grow, not only what the framework asks.",
             "due": due.isoformat(),
