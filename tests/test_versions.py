@@ -34,7 +34,7 @@ def test_a_saved_draft_keeps_its_body_model_prompts_and_language_findings(saved)
            ("review", "p-ana", "2026-01-01", "2026-06-30")
     version = draft.latest
     assert (version.version, version.model_sha256, version.prompts) == (1, "abc123",
-                                                                        (("review_sentence", "1"),))
+                                                                        (("reword_sentence", "1"),))
     finding = absolute_finding(draft)
     assert finding["words"] == "always" and finding["sentence"].startswith("She always")
     assert body_of(draft).section("summary") == sample_review().section("summary")
@@ -66,8 +66,8 @@ def test_edits_naming_a_missing_section_or_statement_are_refused_and_save_nothin
     store, draft = saved
     with pytest.raises(NotFound, match=r"no section 'goals' \(its sections: summary, strengths, growth\)"):
         edit_statement(store, draft.id, "goals", 0, "x")
-    with pytest.raises(InvalidInput, match="'Strengths' has 1 statements; there is no statement number 3"):
-        edit_statement(store, draft.id, "strengths", 2, "x")
+    with pytest.raises(InvalidInput, match="'Strengths' has 4 statements; there is no statement number 5"):
+        edit_statement(store, draft.id, "strengths", 4, "x")
     with pytest.raises(NotFound, match="No draft with id 'd-nope'"):
         edit_statement(store, "d-nope", "summary", 0, "x")
     assert len(store.drafts.get(draft.id).versions) == 1
