@@ -279,3 +279,17 @@ def test_a_plan_lists_where_they_want_to_grow_and_a_goal_builds_on_it(plans, per
     goal = plan.section("goals").statements[-1]
     assert goal.goal["title"].startswith("Take a first step towards what")
     assert goal.citations[0] in {s.citations[0] for s in section.statements}
+
+
+# ---------------------------------------------------------------- 6. the team's competencies
+
+def test_drafting_keeps_the_teams_own_competencies_and_warns_only_about_them(store, drafts, plans):
+    own = {c["id"]: c["name"] for c in DOCUMENT["competencies"]}
+    assert {c.id: c.name for c in store.competencies.list()} == own
+    assert own["c-ownership"] == "Owns outcomes"
+    for person in PEOPLE:
+        brief = build_brief(store, person, *YEAR)
+        assert {cid for cid, _ in brief.coverage.competencies if cid} <= set(own)
+        for warning in brief.coverage.warnings:
+            if warning.startswith("No evidence for "):
+                assert warning.removeprefix("No evidence for ") in own.values()
