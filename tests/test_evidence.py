@@ -16,7 +16,8 @@ from app.llm.fake_engine import FAKE_SHA256, FakeEngine
 from app.llm.engine import StopFlag
 from app.llm.prompts import PromptLibrary
 from app.reviews.evidence import (
-    GROWTH, PERSONAL_REASON, STRENGTH, NoEvidence, build_brief, polarity, suggest_competencies,
+    ASPIRATION, CONTEXT, GROWTH, PERSONAL_REASON, STRENGTH, NoEvidence, build_brief, polarity,
+    suggest_competencies,
 )
 from app.reviews.frameworks import default_framework
 from app.reviews.instructions import exclusion_reason, instruction_reason
@@ -67,9 +68,16 @@ def test_an_observation_without_a_growth_cue_shows_a_strength(text):
     assert polarity(_note(text)) == STRENGTH
 
 
-def test_the_kind_decides_for_praise_and_concern_whatever_the_words():
+def test_a_concern_is_never_a_strength_and_the_kind_is_only_a_hint():
     assert polarity(_note("Missed nothing: shipped early.", kind="praise")) == STRENGTH
     assert polarity(_note("Shipped the export.", kind="concern")) == GROWTH
+    assert polarity(_note("Great demo; the estimates slipped again though.", kind="praise")) == GROWTH
+    assert polarity(_note("Never missed a deadline this quarter.")) == STRENGTH
+
+
+def test_a_wish_is_an_aspiration_and_a_neutral_fact_is_context():
+    assert polarity(_note("Said she wants to lead the search rewrite.", kind="one_on_one")) == ASPIRATION
+    assert polarity(_note("Moved to the payments team in April.", kind="one_on_one")) == CONTEXT
 
 
 # ---------------------------------------------------------------- instruction-like notes

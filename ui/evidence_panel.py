@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 
 from app.errors import TrellisError
 from app.llm.engine import Engine, StopFlag
-from app.reviews.evidence import GROWTH, STRENGTH, build_brief, suggest_competencies
+from app.reviews.evidence import ASPIRATION, CONTEXT, GROWTH, STRENGTH, build_brief, suggest_competencies
 
 from .assistant import STATE_TEXT
 from .chips import (
@@ -55,7 +55,8 @@ HEADING, NOTE, SUGGESTION, EXCLUDED = "heading", "note", "suggestion", "excluded
 
 CHOOSE_TEXT = "Choose a team member and a period to see the evidence for a review."
 EMPTY_HINT = "Pick a longer period, or add notes from the timeline."
-GROUP_TITLES = {STRENGTH: "Strengths", GROWTH: "Growth areas"}
+GROUP_TITLES = {STRENGTH: "Strengths", GROWTH: "Growth areas",
+                ASPIRATION: "Interests and aspirations", CONTEXT: "Context"}
 CONFIRM, DISMISS = "Confirm", "Dismiss"
 OPEN_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
 DISMISS_KEYS = (Qt.Key.Key_Delete, Qt.Key.Key_Backspace)
@@ -131,7 +132,8 @@ class BriefModel(QStandardItemModel):
         strengths, growth = groups.get(STRENGTH, []), groups.get(GROWTH, [])
         item = heading(f"{name} — {_count(len(strengths), 'strength')}, "
                        f"{_count(len(growth), 'growth area')}")
-        for polarity, notes in ((STRENGTH, strengths), (GROWTH, growth)):
+        for polarity in GROUP_TITLES:
+            notes = groups.get(polarity, [])
             if notes:
                 group = heading(f"{GROUP_TITLES[polarity]} ({len(notes)})", bold=False)
                 for evidence in notes:

@@ -17,18 +17,14 @@ Left out, each with a reason the manager sees:
 - notes that read as instructions to the assistant (``instructions``),
   so a note cannot change what the draft says about anything else.
 
-Polarity, a plain rule a manager can predict: a note of kind "praise" shows
-a strength and one of kind "concern" a growth area; any other note shows a
-growth area when its text holds one of ``GROWTH_CUES`` (missed, late,
-slipped, struggled, needs to, should, not yet, blocked, confusing,
-conflict, forgot …) and a strength otherwise. The cue is not read in
-context: "never missed a deadline" counts as growth, which the manager
-sees in the brief and can fix by setting the note's kind.
+Polarity: what the note mostly shows, read part by part the way the draft
+reads it (``reading``): a growth area when any part is one (a concern is
+never a strength), else a strength, else a wish ("aspiration"), else
+context. So the brief in the window and the draft agree on every note.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
@@ -43,27 +39,20 @@ from ..llm.structured import StructuredOutputError
 from .body import Coverage
 from .frameworks import competencies_in_force
 from .instructions import exclusion_reason
+from .reading import read_note
+from .voice import Subject
 
 if TYPE_CHECKING:  # jinja2 is imported only when a prompt is rendered
     from ..llm.prompts import PromptLibrary
 
-STRENGTH, GROWTH = "strength", "growth"
+STRENGTH, GROWTH, ASPIRATION, CONTEXT = "strength", "growth", "aspiration", "context"
+POLARITIES = (STRENGTH, GROWTH, ASPIRATION, CONTEXT)
 SUGGEST_TEMPLATE = "suggest_competencies"
 SUGGEST_TOKENS = 60
 UNTAGGED_ID, UNTAGGED_NAME = "", "No competency"
 PERSONAL_REASON = "Left out of the evidence: personal notes are never used in reviews."
 RECENT_SHARE_WARNING = 0.5
 
-GROWTH_CUES = (
-    "missed", "misses", "late", "slipped", "slips", "struggled", "struggles", "struggling",
-    "needs to", "need to", "should", "not yet", "blocked", "confusing", "confused", "conflict",
-    "conflicts", "forgot", "forgets", "delayed", "overdue", "behind schedule", "mistake",
-    "mistakes", "unclear", "did not", "didn't", "has not", "hasn't", "could improve",
-    "room to grow", "needs work", "reminder", "reminded", "pushback", "frustrated", "frustration",
-    "complained", "complaint", "regression", "dropped the ball", "too slow", "rushed",
-)
-_GROWTH_CUE = re.compile(r"\b(?:" + "|".join(re.escape(c) for c in GROWTH_CUES) + r")\b",
-                         re.IGNORECASE)
 _MONTH_NAMES = ("January February March April May June July August September October "
                 "November December").split()
 
@@ -101,7 +90,7 @@ class EvidenceBrief:
 
     def group(self, competency_id: str) -> dict[str, list[EvidenceNote]]:
         """The notes tagged or suggested with a competency, by polarity, oldest first."""
-        groups: dict[str, list[EvidenceNote]] = {STRENGTH: [], GROWTH: []}
+        groups: dict[str, list[EvidenceNote]] = {p: [] for p in POLARITIES}
         for evidence in self.notes:
             if competency_id in evidence.all_competencies:
                 groups[evidence.polarity].append(evidence)
@@ -131,13 +120,10 @@ class EvidenceBrief:
                           f"{self.period_end}{left_out}: nothing to draft from")
 
 
-def polarity(note: Note) -> str:
-    """STRENGTH or GROWTH, by the rule in the module docstring."""
-    if note.kind == "praise":
-        return STRENGTH
-    if note.kind == "concern":
-        return GROWTH
-    return GROWTH if _GROWTH_CUE.search(note.text or "") else STRENGTH
+def polarity(note: Note, person_name: str = "the person") -> str:
+    """What the note mostly shows, by the rule in the module docstring."""
+    labels = {r.label for r in read_note(note, Subject(person_name))}
+    return next((p for p in (GROWTH, STRENGTH, ASPIRATION) if p in labels), CONTEXT)
 
 
 def build_brief(store, person_id: str, period_start: str, period_end: str) -> EvidenceBrief:
@@ -147,7 +133,8 @@ def build_brief(store, person_id: str, period_start: str, period_end: str) -> Ev
     notes = store.notes.in_period(person_id, period_start, period_end)
     kept, excluded = _sort_out(notes)
     pending = store.suggestions.pending([n.id for n in kept if not n.competencies])
-    evidence = tuple(EvidenceNote(n, n.competencies, pending.get(n.id, ()), polarity(n)) for n in kept)
+    evidence = tuple(EvidenceNote(n, n.competencies, pending.get(n.id, ()), polarity(n, person.name))
+                     for n in kept)
     competencies = _competencies(store, person, evidence)
     return EvidenceBrief(person, period_start, period_end, competencies, evidence, excluded,
                          coverage_of(evidence, competencies, period_start, period_end))

@@ -23,7 +23,7 @@ functions, tested on a labelled team and judged on one nobody here wrote.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ..assist.language import split_sentences
 from ..domain.records import Note
@@ -51,6 +51,7 @@ class Part:
     text: str
     sentence: int  # parts of one sentence share this number
     question: bool = False
+    last: bool = True  # no part of the note comes after this one
 
 
 @dataclass(frozen=True)
@@ -78,8 +79,9 @@ def note_parts(note: Note) -> list[Part]:
         for clause in re.split(r"\s*;\s*|\s*\n\s*", sentence.text):
             text = clause.strip().rstrip(".!?…").strip()
             if text:
-                parts.append(Part(note, len(parts), text, number, clause.rstrip().endswith("?")))
-    return parts
+                parts.append(Part(note, len(parts), text, number, clause.rstrip().endswith("?"),
+                                  last=False))
+    return parts[:-1] + [replace(parts[-1], last=True)] if parts else parts
 
 
 def read_note(note: Note, subject: Subject) -> list[Reading]:
@@ -131,7 +133,7 @@ def label_of(text: str, phrase: Phrase, part: Part, previous: Reading | None) ->
         return judged
     if phrase.attribution == FEEDBACK and kind == "feedback_given" and not strength_cue(text):
         return GROWTH
-    if growth_cue(text) and not _setting(phrase, previous, kind):
+    if growth_cue(text) and not _setting(phrase, part, previous):
         return GROWTH
     if _continues(previous, part, text):
         return previous.label
@@ -152,9 +154,11 @@ def _person_label(text: str, phrase: Phrase, kind: str, previous: Reading | None
     return CONTEXT if kind in ("one_on_one", "other") or phrase.manager else STRENGTH
 
 
-def _setting(phrase: Phrase, previous: Reading | None, kind: str) -> bool:
-    """A scene-setting part not about the person ("Vendor API was down all morning")."""
-    return phrase.kind == OTHER and (phrase.manager or (previous is None and kind != "concern"))
+def _setting(phrase: Phrase, part: Part, previous: Reading | None) -> bool:
+    """A scene-setting part not about the person ("Vendor API was down all morning"),
+    before what the person did; a note that is only such a part is the evidence itself."""
+    first_of_more = previous is None and not part.last and part.note.kind != "concern"
+    return phrase.kind == OTHER and (phrase.manager or first_of_more)
 
 
 def _request_label(request: str, kind: str) -> str:
@@ -224,6 +228,8 @@ def _continues(previous: Reading | None, part: Part, text: str) -> bool:
 
 def growth_cue(text: str) -> str | None:
     """The first growth cue that nothing negates ("never missed" is not one)."""
+    if re.match(r"(?i)(?:should|must|ought to)\b", text):
+        return text.split()[0]  # "Should involve support earlier"
     without = _WITHOUT.search(text)
     if without and not W.first(W.listed("growth", "good_without"), without.group(1)):
         return without.group()
@@ -236,9 +242,12 @@ def growth_cue(text: str) -> str | None:
 
 
 def _negated(text: str, position: int) -> bool:
+    """ "never missed", "no rework", "missed nothing": the cue's bad news is undone."""
     before = text[:position].split()[-2:]
+    after = text[position:].split()[1:2]
     negators = {n.lower() for n in W.listed("growth", "negators")}
-    return any(w.lower().strip(",") in negators for w in before)
+    return any(w.lower().strip(",") in negators for w in before) or \
+        any(w.lower().strip(",.:;") in ("nothing", "none") for w in after)
 
 
 def strength_cue(text: str) -> str | None:

@@ -416,10 +416,16 @@ def _asked_for(text: str, subject: Subject, kind: str) -> Phrase | None:
                   manager=True, request=True)
 
 
+_ADVERBS = {"never", "always", "often", "usually", "also", "again", "finally", "really", "just",
+            "still", "quickly", "consistently", "regularly", "rarely", "sometimes", "repeatedly",
+            "successfully", "single-handedly", "calmly", "patiently", "proactively", "already"}
+
+
 def _subjectless(text: str, subject: Subject, kind: str) -> Phrase | None:
-    first = text.split()[0] if text.split() else ""
+    words = text.split()
+    first = words[0] if words else ""
     word = first.lower().strip(",")
-    if is_verb(word):
+    if is_verb(word) or (word in _ADVERBS and len(words) > 1 and is_verb(words[1].lower())):
         return Phrase(PREDICATE, _lower_first(text))
     following = text.split()[1].lower() if len(text.split()) > 1 else ""
     if word.endswith("ing") and len(word) > 5 and following in _AFTER_GERUND:
