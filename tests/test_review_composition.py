@@ -293,3 +293,24 @@ def test_drafting_keeps_the_teams_own_competencies_and_warns_only_about_them(sto
         for warning in brief.coverage.warnings:
             if warning.startswith("No evidence for "):
                 assert warning.removeprefix("No evidence for ") in own.values()
+
+
+# ---------------------------------------------------------------- 8. the model's place
+
+def test_a_model_rewording_stands_only_when_it_keeps_the_meaning():
+    from app.reviews.rewording import meaning_problems, same_words
+    sam = Subject("Sam Rivera", "she")
+    app = "Sam said she wants to lead the search rewrite (said in a 1:1 on 3 March)."
+    assert meaning_problems("Sam wants to lead the search rewrite, she said in a 1:1 on 3 March.",
+                            app, sam) == []
+    assert any("wish" in p for p in meaning_problems(
+        "Sam led the search rewrite (said in a 1:1 on 3 March).", app, sam))
+    assert any("negation" in p for p in meaning_problems(
+        "Sam flagged the risk.", "Sam did not flag the risk.", sam))
+    assert any("judgement" in p for p in meaning_problems(
+        "Sam, an outstanding engineer, shipped the export early.", "Sam shipped the export early.", sam))
+    assert any("number" in p for p in meaning_problems(
+        "Sam cut build time by 3 weeks.", "Sam cut build time by 3 days.", sam))
+    assert any("manager's voice" in p for p in meaning_problems(
+        "I think Sam shipped the export early.", "Sam shipped the export early.", sam))
+    assert same_words("Sam shipped the export early!", "sam shipped the export early.")

@@ -180,10 +180,13 @@ def test_every_model_sentence_has_a_verdict_and_rejected_ones_never_reach_the_dr
     assert {s.source for _, s in _sentences(body)} <= {FROM_APP, FROM_MODEL}
 
 
-def test_a_model_that_fails_its_first_sentences_is_not_asked_for_the_rest(drafted):
+def test_a_model_is_asked_only_while_three_in_ten_of_its_rewordings_pass(drafted):
     body, _ = drafted
-    if not any(v.accepted for v in body.grounding[:3]):
-        assert len(body.grounding) == 3
+    verdicts = body.grounding
+    for tried in range(3, len(verdicts)):
+        assert sum(v.accepted for v in verdicts[:tried]) >= 0.3 * tried
+    if len(verdicts) < len(list(body.statements())):
+        assert sum(v.accepted for v in verdicts) < 0.3 * len(verdicts)
 
 
 def test_sources_date_every_citation_and_checks_are_kept(drafted):

@@ -13,10 +13,13 @@ what comes back stands only if:
   same numbers with the same units, nearly all of its content words, one
   sentence, no "I" or "we", and it is still about the person.
 
-Otherwise the app's sentence stays. Whether the model is asked at all is
-measured as the draft goes: if none of its first ``PROBE`` sentences
-passes, the rest of the draft is not sent to it (with the 135 M default
-almost none pass), so a weak model costs seconds, not a minute.
+Otherwise the app's sentence stays. A reply that only repeats the app's
+words counts as no rewording. Whether the model is asked at all is
+measured as the draft goes: after its first ``PROBE`` sentences, the model
+is asked again only while at least ``MIN_SHARE`` of its replies were
+rewordings that passed (the 135 M default mostly copies or adds, and stops
+being asked after three or four), so a weak model costs seconds, not a
+minute.
 """
 
 from __future__ import annotations
@@ -40,6 +43,7 @@ if TYPE_CHECKING:
 REWORD_TEMPLATE = "reword_sentence"
 REWORD_TOKENS = 140
 PROBE = 3
+MIN_SHARE = 0.3
 NEGATIONS = re.compile(r"(?i)\b(?:not|no|never|without|none|nobody|nothing|n't|cannot)\b|n't\b")
 MODALITY = re.compile(r"(?i)\b(?:wants?|would like|interested|keen|hopes?|nervous|unsure|asked|"
                       r"wish(?:es)?|plans?|will|would|should|needs? to|advised|agreed|said)\b")
@@ -73,9 +77,11 @@ class Rewording:
 
     @property
     def worth_asking(self) -> bool:
-        """Asked until ``PROBE`` sentences were tried with none accepted."""
+        """Asked for the first ``PROBE`` sentences, then while at least ``MIN_SHARE`` of
+        what it returned was a rewording that passed."""
         tried = len(self.verdicts)
-        return tried < PROBE or any(v.accepted for v in self.verdicts)
+        kept = sum(v.accepted for v in self.verdicts)
+        return tried < PROBE or kept >= MIN_SHARE * tried
 
     def section(self, section: Section) -> Section:
         return replace(section, statements=tuple(self.statement(section.key, s)
@@ -88,7 +94,8 @@ class Rewording:
         if not cited:
             return statement
         reworded = self._ask(statement.text, cited)
-        problems = self._problems(reworded, statement.text, cited)
+        problems = (["it only repeats Trellis's sentence"] if same_words(reworded, statement.text)
+                    else self._problems(reworded, statement.text, cited))
         self.verdicts.append(Verdict(key, reworded, statement.citations, not problems,
                                      tuple(problems), "model" if not problems else "app"))
         return statement if problems else replace(statement, text=reworded, source=FROM_MODEL)
@@ -112,6 +119,14 @@ class Rewording:
         verdict = check_sentence(reworded, evidence, person_name=self.subject.name,
                                  other_people=self.other_people)
         return [*verdict.problems, *meaning_problems(reworded, original, self.subject)]
+
+
+def same_words(first: str, second: str) -> bool:
+    """Whether two sentences say the same words (case and punctuation aside): a model that
+    copies Trellis's sentence adds nothing, and does not earn the time it takes."""
+    def words(text: str) -> list[str]:
+        return re.findall(r"[\w'’]+", text.lower())
+    return words(first) == words(second)
 
 
 def meaning_problems(reworded: str, original: str, subject: Subject) -> list[str]:
