@@ -172,7 +172,8 @@ def test_every_model_sentence_has_a_verdict_and_rejected_ones_never_reach_the_dr
         assert verdict.accepted == (verdict.outcome == FROM_MODEL)
         if not verdict.accepted:
             assert verdict.problems
-            assert verdict.model_sentence not in texts or not verdict.model_sentence
+            copied = verdict.problems == ("it only repeats Trellis's sentence",)
+            assert copied or verdict.model_sentence not in texts or not verdict.model_sentence
     model_sentences = [s for _, s in _sentences(body) if s.source == FROM_MODEL]
     accepted = {v.model_sentence.strip() for v in body.grounding if v.accepted}
     assert all(" ".join(s.text.split()) in {" ".join(a.split()) for a in accepted}
