@@ -1,0 +1,340 @@
+"""Checks that a sentence means what the notes it cites mean, not only that it uses their words.
+
+Why this module exists: the grounding checker refuses words, numbers and
+names the notes do not hold; it lets through "Dana ran the planning" from
+"Dana would like to run the planning", "he remains a reliable engineer"
+after a note about a broken build, and a sentence citing two notes that
+says only what one of them says. Every sentence that reaches a draft, a
+plan or a manager's own checked text is held here to the notes it cites:
+
+- modality: a wish, plan, request or question is never stated as done;
+- negation: "without a second reviewer" is not "with a second reviewer";
+- outcome: late is not on time, missed is not met, failed is not succeeded;
+- who did what: the person does not take an act another person did, to
+  them or about them ("Told Omar to loop in support" is not "Omar told
+  support"), and another person does not take theirs;
+- quantities: numbers keep their units and what they count;
+- added judgement: praise, criticism, ratings, superlatives, promotion
+  advice and causes ("because …") the notes do not make;
+- every citation used: each cited note gives the sentence something.
+
+Each problem is one sentence a manager understands. The rules are word
+lists (``meaning_words.toml``) and small functions; the note parts a
+sentence draws on are the ones whose words it mostly shares. Nothing here
+asks a model, and a draft's whole check takes milliseconds.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import tomllib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..assist.grounding import COMMON_WORDS, NUMBER_WORDS, word_key
+from ..domain.records import Note
+from .points import day_month
+from .reading import Part, note_parts
+from .voice import CLAUSE, OTHER, PREDICATE, Subject, review_voice
+
+MODALITY, NEGATION, OUTCOME, WHO, QUANTITY, JUDGEMENT, CITATION = (
+    "modality", "negation", "outcome", "who", "quantity", "judgement", "citation_unused")
+KINDS = (MODALITY, NEGATION, OUTCOME, WHO, QUANTITY, JUDGEMENT, CITATION)
+WORDS_FILE = Path(__file__).with_name("meaning_words.toml")
+USED_SHARE = 0.45  # a note part whose content words the sentence mostly shares is drawn on
+_WORD = re.compile(r"[^\W\d_][\w'’-]*")
+
+
+@dataclass(frozen=True)
+class Problem:
+    kind: str
+    message: str
+
+
+@functools.cache
+def _lists() -> dict:
+    return tomllib.loads(WORDS_FILE.read_text("utf-8"))
+
+
+@functools.cache
+def _pattern(section: str, key: str) -> re.Pattern[str]:
+    phrases = sorted(_lists()[section][key], key=len, reverse=True)
+    body = "|".join(_phrase(p) for p in phrases)
+    return re.compile(rf"(?<![\w'’-])(?:{body})", re.IGNORECASE)
+
+
+def _phrase(phrase: str) -> str:
+    stem = phrase.rstrip("*")
+    pattern = r"\s+".join(re.escape(w) for w in stem.split()).replace("'", "['’]")
+    return pattern + (r"[\w'’-]*" if phrase.endswith("*") else r"(?![\w'’-])")
+
+
+# ---------------------------------------------------------------- the check
+
+def meaning_problems(sentence: str, notes: Sequence[Note], subject: Subject,
+                     other_people: Sequence[str] = ()) -> list[Problem]:
+    """Everything ``sentence`` says that its cited ``notes`` do not mean, in words."""
+    text = _without_app_frames(sentence)
+    parts = [p for note in notes for p in _parts(note)]
+    used = [p for p in parts if _share(text, p.text) >= USED_SHARE] or \
+        sorted(parts, key=lambda p: -_share(text, p.text))[:1]
+    problems: list[Problem] = []
+    for check in (_modality, _negation, _outcome, _who, _judgement):
+        problems += check(text, used, subject, other_people)
+    problems += _quantities(text, used, parts)
+    problems += _citations(text, notes)
+    return list({p.message: p for p in problems}.values())
+
+
+@functools.lru_cache(maxsize=4096)
+def _parts_cached(note: Note) -> tuple[Part, ...]:
+    return tuple(note_parts(note))
+
+
+def _parts(note: Note) -> tuple[Part, ...]:
+    return _parts_cached(note)
+
+
+def _without_app_frames(sentence: str) -> str:
+    """The sentence without the frames Trellis writes around evidence ("(feedback given on …)")."""
+    text = re.sub(r"\((?:feedback given|said in a 1:1|agreed) on [^)]*\)", "", sentence)
+    for frame in _lists()["judgement"]["app_frames"]:
+        text = re.sub(re.escape(frame), " ", text, flags=re.IGNORECASE)
+    return " ".join(text.split())
+
+
+def content(text: str) -> set[str]:
+    return {word_key(w) for w in _WORD.findall(text) if len(w) >= 3 and w.lower() not in _GLUE
+            and word_key(w) not in _COMMON and word_key(w) not in _NEGATIONS}
+
+
+def _all_words(text: str) -> set[str]:
+    return {word_key(w) for w in _WORD.findall(text) if len(w) >= 3 and w.lower() not in _GLUE}
+
+
+_COMMON = frozenset(word_key(w) for w in COMMON_WORDS)
+_NEGATIONS = frozenset(word_key(w) for w in ("not", "never", "without", "none", "nobody",
+                                              "nothing", "didn't", "doesn't", "don't", "isn't",
+                                              "wasn't", "aren't", "hasn't", "haven't", "cannot"))
+_GLUE = frozenset("the and but with for from that this was were has had have his her their she he "
+                  "they them its our who which when".split())
+
+
+def _share(sentence: str, part: str) -> float:
+    words = content(part)
+    return len(words & content(sentence)) / len(words) if words else 0.0
+
+
+def _when(part: Part) -> str:
+    return f"the note of {day_month(part.note.date)}"
+
+
+def _quote(part: Part, limit: int = 70) -> str:
+    text = part.text if len(part.text) <= limit else part.text[:limit].rsplit(" ", 1)[0] + " …"
+    return f"“{text}”"
+
+
+# ---------------------------------------------------------------- modality, negation, outcome
+
+def _modality(text, used, subject, others) -> list[Problem]:
+    wish = _pattern("modality", "wish")
+    if wish.search(text):
+        return []
+    for part in used:
+        if wish.search(part.text) or part.question:
+            return [Problem(MODALITY, f"{_when(part).capitalize()} says {_quote(part)}: a wish, "
+                                      f"plan or request; this sentence says it was done.")]
+    return []
+
+
+def _negation(text, used, subject, others) -> list[Problem]:
+    said = _count(_pattern("negation", "words"), text)
+    noted = sum(_count(_pattern("negation", "words"), p.text) for p in used)
+    if said == noted or not used:
+        return []
+    part = used[0]
+    if said < noted:
+        return [Problem(NEGATION, f"{_when(part).capitalize()} says {_quote(part)}; this sentence "
+                                  "drops its “not”, “no” or “without”.")]
+    return [Problem(NEGATION, f"This sentence says “not”, “no” or “without” where "
+                              f"{_when(part)} does not: {_quote(part)}.")]
+
+
+def _count(pattern: re.Pattern[str], text: str) -> int:
+    return len(pattern.findall(text)) + len(re.findall(r"n['’]t\b", text))
+
+
+def _outcome(text, used, subject, others) -> list[Problem]:
+    noted = " ".join(p.text for p in used)
+    for first, second in _lists()["outcome"]["pairs"]:
+        for said, opposite in ((first, second), (second, first)):
+            if _has(said, text) and _has(opposite, noted) and not _has(said, noted):
+                return [Problem(OUTCOME, f"{_when(used[0]).capitalize()} says “{opposite}”; this "
+                                         f"sentence says “{said}”.")]
+    return []
+
+
+def _has(phrase: str, text: str) -> bool:
+    return re.search(rf"(?<![\w-]){re.escape(phrase)}(?![\w-])", text, re.IGNORECASE) is not None
+
+
+# ---------------------------------------------------------------- who did what
+
+def _who(text, used, subject, others) -> list[Problem]:
+    for clause_text, said_by in _clauses(text, subject, others):
+        for part in used:
+            done_by = _doer_of_part(part, subject, others)
+            if done_by is None or done_by == said_by or not _same_act(clause_text, part.text):
+                continue
+            said = subject.first if said_by == "person" else said_by
+            did = {"person": subject.first, "manager": "you (the manager)"}.get(done_by, done_by)
+            return [Problem(WHO, f"{_when(part).capitalize()} says {did} did this "
+                                 f"({_quote(part)}); this sentence says {said} did.")]
+    return []
+
+
+def _clauses(text: str, subject: Subject, others: Sequence[str]) -> list[tuple[str, str]]:
+    """(clause, who the clause says acted) for the sentence's clauses that say who acted;
+    a clause with no subject of its own ("…, and reopened it") keeps the one before."""
+    found, doer = [], None
+    for clause in re.split(r";|,\s*(?:and|but|then|while|so)\s+|\s+and\s+(?=[A-Z])", text):
+        named = _doer(clause.strip(), subject, others)
+        if named is not None or re.match(r"\s*[A-Z]", clause.strip() or "x"):
+            doer = named
+        if doer is not None and doer != "passive":
+            found.append((clause, doer))
+    return found
+
+
+def _doer(text: str, subject: Subject, others: Sequence[str]) -> str | None:
+    """Who a sentence says acted: "person", another person's first name, or None."""
+    words = _WORD.findall(text)
+    first = (words or [""])[0]
+    bare = first.split("'")[0].split("’")[0]
+    if bare in subject.names or first.lower() in ("she", "he", "they"):
+        if first.endswith(("'s", "’s")):
+            return None
+        return "passive" if _passive(words[1:4]) else "person"
+    names = {o.split()[0] for o in others}
+    if bare in names and not first.endswith(("'s", "’s")):
+        return bare
+    return None
+
+
+def _passive(words: Sequence[str]) -> bool:
+    """ "was told", "has been asked", "were given": the subject is acted on."""
+    lowered = [w.lower() for w in words]
+    helpers = {"was", "were", "is", "are", "been", "got", "gets", "has", "had", "have"}
+    return bool(lowered) and lowered[0] in helpers and any(
+        w.endswith(("ed", "en")) or w in ("told", "given", "taught", "shown", "left", "sent", "paid")
+        for w in lowered[1:3])
+
+
+def _doer_of_part(part: Part, subject: Subject, others: Sequence[str]) -> str | None:
+    phrase = review_voice(part.text, subject, note_kind=part.note.kind)
+    if phrase.kind == PREDICATE:
+        return "manager" if phrase.manager and phrase.text.startswith("was ") else "person"
+    if phrase.kind in (CLAUSE, OTHER):
+        return _doer(part.text, subject, others)
+    return None
+
+
+def _same_act(sentence: str, part: str) -> bool:
+    """Whether the sentence and the part share the act: a verb-like content word."""
+    acts = {w for w in content(part) if len(w) > 3}
+    return len(acts & content(sentence)) >= 2
+
+
+# ---------------------------------------------------------------- quantities
+
+_NUMBER = re.compile(r"(?<![\w.,])(\d[\d,]*(?:\.\d+)?)\s*(%|[a-zA-Z]+)?")
+
+
+def _quantities(text: str, used: Sequence[Part], parts: Sequence[Part]) -> list[Problem]:
+    anywhere = {v for p in parts for v, _ in quantities(p.text)}
+    noted = [q for p in used for q in quantities(p.text)]
+    for value, unit in quantities(text):
+        if value not in anywhere:
+            if anywhere:
+                return [Problem(QUANTITY, f"This sentence says {_shown(value, unit)}; the notes "
+                                          "it cites do not give that number.")]
+            continue
+        units = {u for v, u in noted if v == value}
+        if unit and units and unit not in units and all(units):
+            other = next(iter(units))
+            return [Problem(QUANTITY, f"{_when(used[0]).capitalize()} says "
+                                      f"{_shown(value, other)}; this sentence says "
+                                      f"{_shown(value, unit)}.")]
+    return []
+
+
+def quantities(text: str) -> list[tuple[str, str]]:
+    """(value, unit) pairs: "3 weeks" → ("3", "week"); "four" → ("4", …); units folded."""
+    found = []
+    words = re.findall(r"[\w%'’.,-]+", text.lower())
+    skip = False
+    for i, word in enumerate(words):
+        value = _value(word)
+        if value is None or skip:
+            skip = False
+            continue
+        following = words[i + 1] if i + 1 < len(words) else ""
+        scale = {"hundred": 100, "thousand": 1000}.get(following.strip(".,"))
+        if scale and value.isdigit():
+            value, skip = str(int(value) * scale), True
+            following = words[i + 2] if i + 2 < len(words) else ""
+        found.append((value, _unit(following)))
+    return found
+
+
+def _value(word: str) -> str | None:
+    word = word.strip(".,")
+    number = re.fullmatch(r"(\d[\d,]*(?:\.\d+)?)(%?)", word)
+    if number:
+        return number.group(1).replace(",", "") + number.group(2)
+    named = NUMBER_WORDS.get(word)
+    if named and named[0] == "":
+        return str(int(named[1])) if named[1] == int(named[1]) else str(named[1])
+    return None
+
+
+def _unit(word: str) -> str:
+    word = word.strip(".,;:")
+    for unit in _lists()["units"]["time"]:
+        if word in (unit, unit + "s"):
+            return unit
+    return "" if not word.isalpha() else ""
+
+
+def _shown(value: str, unit: str) -> str:
+    return f"{value} {unit}{'' if value == '1' else 's'}" if unit else value
+
+
+# ---------------------------------------------------------------- judgement and citations
+
+def _judgement(text, used, subject, others) -> list[Problem]:
+    noted = " ".join(p.text for p in used)
+    noted_keys = {word_key(w) for w in _WORD.findall(noted)}
+    for match in _pattern("judgement", "words").finditer(text):
+        words = match.group().lower()
+        if all(word_key(w) in noted_keys for w in words.split()):
+            continue
+        return [Problem(JUDGEMENT, f"This sentence adds “{match.group()}”, a judgement the "
+                                   f"notes it cites do not make.")]
+    return []
+
+
+def _citations(text: str, notes: Sequence[Note]) -> list[Problem]:
+    if len(notes) < 2:
+        return []
+    said = _all_words(text)
+    problems = []
+    for note in notes:
+        others = set().union(*(_all_words(n.text) for n in notes if n.id != note.id))
+        own = _all_words(note.text) - others
+        if not (own & said):
+            problems.append(Problem(CITATION, f"The note of {day_month(note.date)} is cited but "
+                                              "this sentence says nothing from it."))
+    return problems
