@@ -81,8 +81,10 @@ def meaning_problems(sentence: str, notes: Sequence[Note], subject: Subject,
     used = [p for p in parts if _share(text, p.text) >= USED_SHARE] or \
         sorted(parts, key=lambda p: -_share(text, p.text))[:1]
     problems: list[Problem] = []
-    for check in (_modality, _negation, _outcome, _who, _judgement):
+    for check in (_modality, _negation, _who, _judgement):
         problems += check(text, used, subject, other_people)
+    problems += _outcome(text, used or parts, subject, other_people) or \
+        _outcome(text, parts, subject, other_people) or _swapped(text, parts)
     problems += _quantities(text, used, parts)
     problems += _citations(text, notes)
     return list({p.message: p for p in problems}.values())
@@ -140,13 +142,45 @@ def _quote(part: Part, limit: int = 70) -> str:
 
 def _modality(text, used, subject, others) -> list[Problem]:
     wish = _pattern("modality", "wish")
-    if wish.search(text):
-        return []
     for part in used:
-        if wish.search(part.text) or part.question:
+        if not (wish.search(part.text) or part.question):
+            continue
+        if not wish.search(text) or _wished_act_done(part.text, text):
             return [Problem(MODALITY, f"{_when(part).capitalize()} says {_quote(part)}: a wish, "
                                       f"plan or request; this sentence says it was done.")]
     return []
+
+
+_TO_VERB = re.compile(r"(?i)\b(?:to|'d like to|would like to|will|'ll)\s+([a-z]+)\b\s*((?:\S+\s*){0,4})")
+_NOT_DONE = {"to", "would", "will", "could", "might", "may", "can", "should", "must", "'d", "'ll",
+             "wants", "want", "like", "hopes", "plans"}
+
+
+def _wished_act_done(part: str, sentence: str) -> bool:
+    """Whether the act a wish or request names ("run the next retro") is said as done
+    ("ran the next retro"): the verb, not after "to" or a modal, with its object."""
+    words = re.findall(r"[\w'’-]+", sentence.lower())
+    for match in _TO_VERB.finditer(part):
+        verb, rest = match.group(1).lower(), match.group(2)
+        forms = _forms(verb)
+        wanted = content(rest)
+        for i, word in enumerate(words):
+            if word in forms and (i == 0 or words[i - 1] not in _NOT_DONE) and \
+                    (not wanted or wanted & content(" ".join(words[i + 1:i + 7]))):
+                return True
+    return False
+
+
+def _forms(verb: str) -> set[str]:
+    """A verb's past forms: "present" → {"presented"}, "run" → {"ran"}."""
+    irregular = _lists()["modality"]["irregular"]
+    if verb in irregular:
+        return {irregular[verb]}
+    if verb.endswith("e"):
+        return {verb + "d"}
+    if verb.endswith("y") and len(verb) > 2 and verb[-2] not in "aeiou":
+        return {verb[:-1] + "ied"}
+    return {verb + "ed", verb + verb[-1] + "ed"}
 
 
 def _negation(text, used, subject, others) -> list[Problem]:
@@ -176,6 +210,20 @@ def _outcome(text, used, subject, others) -> list[Problem]:
     return []
 
 
+_FROM_TO = re.compile(r"(?i)\bfrom\s+(?:about\s+|mostly\s+)?([\w%.,]+)(?:\s+\w+)?\s+to\s+(?:mostly\s+)?([\w%.,]+)")
+
+
+def _swapped(text: str, parts: Sequence[Part]) -> list[Problem]:
+    """ "from 40% to 85%" said as "from 85% to 40%": the change runs the other way."""
+    said = {(a.lower(), b.lower()) for a, b in _FROM_TO.findall(text)}
+    for part in parts:
+        for a, b in _FROM_TO.findall(part.text):
+            if (b.lower(), a.lower()) in said and a.lower() != b.lower():
+                return [Problem(OUTCOME, f"{_when(part).capitalize()} says it went from {a} to "
+                                         f"{b}; this sentence says from {b} to {a}.")]
+    return []
+
+
 def _has(phrase: str, text: str) -> bool:
     return re.search(rf"(?<![\w-]){re.escape(phrase)}(?![\w-])", text, re.IGNORECASE) is not None
 
@@ -183,25 +231,59 @@ def _has(phrase: str, text: str) -> bool:
 # ---------------------------------------------------------------- who did what
 
 def _who(text, used, subject, others) -> list[Problem]:
+    swapped = _possessive_swap(text, used, subject, others)
+    if swapped:
+        return swapped
     for clause_text, said_by in _clauses(text, subject, others):
         for part in used:
-            done_by = _doer_of_part(part, subject, others)
-            if done_by is None or done_by == said_by or not _same_act(clause_text, part.text):
-                continue
-            said = subject.first if said_by == "person" else said_by
-            did = {"person": subject.first, "manager": "you (the manager)"}.get(done_by, done_by)
-            return [Problem(WHO, f"{_when(part).capitalize()} says {did} did this "
-                                 f"({_quote(part)}); this sentence says {said} did.")]
+            for part_clause, done_by in _part_clauses(part, subject, others):
+                if done_by == said_by or not _same_act(clause_text, part_clause):
+                    continue
+                said = subject.first if said_by == "person" else said_by
+                did = {"person": subject.first, "manager": "you (the manager)"}.get(done_by, done_by)
+                return [Problem(WHO, f"{_when(part).capitalize()} says {did} did this "
+                                     f"({_quote(part)}); this sentence says {said} did.")]
     return []
 
 
-def _clauses(text: str, subject: Subject, others: Sequence[str]) -> list[tuple[str, str]]:
-    """(clause, who the clause says acted) for the sentence's clauses that say who acted;
-    a clause with no subject of its own ("…, and reopened it") keeps the one before."""
+def _part_clauses(part: Part, subject: Subject, others: Sequence[str]) -> list[tuple[str, str]]:
+    """A note part's clauses with who acted in each; the first clause's doer from its voice."""
+    first = _doer_of_part(part, subject, others)
+    found = []
+    for index, (clause, doer) in enumerate(_clauses(part.text, subject, others, first)):
+        found.append((clause, doer))
+    return found
+
+
+def _possessive_swap(text, used, subject, others) -> list[Problem]:
+    """ "Rowan's importer tests" where the note says "Farah's importer tests"."""
+    names = set(subject.names) | {o.split()[0] for o in others}
+    said = {(m.group(1), m.group(2).lower()) for m in _POSSESSIVE.finditer(text) if m.group(1) in names}
+    for part in used:
+        for match in _POSSESSIVE.finditer(part.text):
+            owner, thing = match.group(1), match.group(2).lower()
+            if owner in names and any(t == thing and o != owner for o, t in said):
+                return [Problem(WHO, f"{_when(part).capitalize()} says {owner}'s {thing}; this "
+                                     f"sentence gives it to someone else.")]
+    return []
+
+
+_POSSESSIVE = re.compile(r"\b([A-Z][\w-]+)['’]s\s+((?:[\w-]+\s+){0,2}[\w-]+)")
+
+
+def _clauses(text: str, subject: Subject, others: Sequence[str],
+             first: str | None = None) -> list[tuple[str, str]]:
+    """(clause, who the clause says acted) for the clauses that say who acted; a clause
+    with no subject of its own ("…, and reopened it") keeps the one before. ``first`` is
+    who acted in a first clause without a subject."""
     found, doer = [], None
-    for clause in re.split(r";|,\s*(?:and|but|then|while|so)\s+|\s+and\s+(?=[A-Z])", text):
+    clauses = re.split(r";|,\s*(?:and|but|then|while|so)\s+|\s+(?:and|that|after|when)\s+"
+                       r"(?=[A-Z]|(?:she|he|they)\b)", text)
+    for index, clause in enumerate(clauses):
         named = _doer(clause.strip(), subject, others)
-        if named is not None or re.match(r"\s*[A-Z]", clause.strip() or "x"):
+        if index == 0:
+            doer = named if named is not None else first
+        elif named is not None or re.match(r"\s*[A-Z]", clause.strip() or "x"):
             doer = named
         if doer is not None and doer != "passive":
             found.append((clause, doer))
@@ -236,15 +318,16 @@ def _doer_of_part(part: Part, subject: Subject, others: Sequence[str]) -> str | 
     phrase = review_voice(part.text, subject, note_kind=part.note.kind)
     if phrase.kind == PREDICATE:
         return "manager" if phrase.manager and phrase.text.startswith("was ") else "person"
+    if phrase.text.startswith(("{Poss}", "{Subj}")):
+        return "person"  # "Great walkthrough of the fix": theirs
     if phrase.kind in (CLAUSE, OTHER):
         return _doer(part.text, subject, others)
     return None
 
 
 def _same_act(sentence: str, part: str) -> bool:
-    """Whether the sentence and the part share the act: a verb-like content word."""
-    acts = {w for w in content(part) if len(w) > 3}
-    return len(acts & content(sentence)) >= 2
+    """Whether a clause and a note's clause tell the same act: two words in common."""
+    return len(_all_words(part) & _all_words(sentence)) >= 2
 
 
 # ---------------------------------------------------------------- quantities
@@ -261,7 +344,7 @@ def _quantities(text: str, used: Sequence[Part], parts: Sequence[Part]) -> list[
                 return [Problem(QUANTITY, f"This sentence says {_shown(value, unit)}; the notes "
                                           "it cites do not give that number.")]
             continue
-        units = {u for v, u in noted if v == value}
+        units = {u for p in parts for v, u in quantities(p.text) if v == value}
         if unit and units and unit not in units and all(units):
             other = next(iter(units))
             return [Problem(QUANTITY, f"{_when(used[0]).capitalize()} says "
@@ -277,6 +360,9 @@ def quantities(text: str) -> list[tuple[str, str]]:
     skip = False
     for i, word in enumerate(words):
         value = _value(word)
+        if value is None and word in ("a", "an", "one") and i + 1 < len(words) and \
+                _time_unit(words[i + 1]):
+            value = "1"
         if value is None or skip:
             skip = False
             continue
@@ -301,11 +387,23 @@ def _value(word: str) -> str | None:
 
 
 def _unit(word: str) -> str:
+    """What a number counts, folded: "weeks" → "week", "fallback" → "fallback"."""
     word = word.strip(".,;:")
-    for unit in _lists()["units"]["time"]:
-        if word in (unit, unit + "s"):
-            return unit
-    return "" if not word.isalpha() else ""
+    time = _time_unit(word)
+    if time:
+        return time
+    if not word.isalpha() or word in _NOT_UNITS:
+        return ""
+    return word[:-1] if word.endswith("s") and not word.endswith("ss") else word
+
+
+_NOT_UNITS = frozenset("a an the of to in on at for and or but by from with as than is was were are "
+                       "more less times time".split())
+
+
+def _time_unit(word: str) -> str:
+    word = word.strip(".,;:")
+    return next((u for u in _lists()["units"]["time"] if word in (u, u + "s")), "")
 
 
 def _shown(value: str, unit: str) -> str:
