@@ -125,8 +125,11 @@ _GLUE = frozenset("the and but with for from that this was were has had have his
 
 
 def _share(sentence: str, part: str) -> float:
-    words = content(part)
-    return len(words & content(sentence)) / len(words) if words else 0.0
+    """How much of a note part's wording the sentence shares (its rarer words when it has
+    some, else all its words)."""
+    words = content(part) or _all_words(part)
+    said = content(sentence) | _all_words(sentence)
+    return len(words & said) / len(words) if words else 0.0
 
 
 def _when(part: Part) -> str:
@@ -239,6 +242,8 @@ def _who(text, used, subject, others) -> list[Problem]:
             for part_clause, done_by in _part_clauses(part, subject, others):
                 if done_by == said_by or not _same_act(clause_text, part_clause):
                     continue
+                if done_by == "manager" and not _MANAGER_ACT.search(clause_text):
+                    continue  # what was told is not the telling
                 said = subject.first if said_by == "person" else said_by
                 did = {"person": subject.first, "manager": "you (the manager)"}.get(done_by, done_by)
                 return [Problem(WHO, f"{_when(part).capitalize()} says {did} did this "
@@ -268,6 +273,8 @@ def _possessive_swap(text, used, subject, others) -> list[Problem]:
     return []
 
 
+_MANAGER_ACT = re.compile(r"(?i)\b(?:told|asked|suggested|advised|reminded|praised|thanked|"
+                          r"warned|pointed|coached|encouraged|gave|recommended|requested)\b")
 _POSSESSIVE = re.compile(r"\b([A-Z][\w-]+)['’]s\s+((?:[\w-]+\s+){0,2}[\w-]+)")
 
 
@@ -276,18 +283,28 @@ def _clauses(text: str, subject: Subject, others: Sequence[str],
     """(clause, who the clause says acted) for the clauses that say who acted; a clause
     with no subject of its own ("…, and reopened it") keeps the one before. ``first`` is
     who acted in a first clause without a subject."""
-    found, doer = [], None
-    clauses = re.split(r";|,\s*(?:and|but|then|while|so)\s+|\s+(?:and|that|after|when)\s+"
-                       r"(?=[A-Z]|(?:she|he|they)\b)", text)
-    for index, clause in enumerate(clauses):
+    found, doer, previous = [], None, ""
+    pieces = re.split(r"(;|,\s*(?:and|but|then|while|so)\s+|\s+(?:and|that|after|when)\s+"
+                      r"(?=[A-Z]|(?:she|he|they|was|were|has|had)\b))", text)
+    for index, clause in enumerate(pieces[::2]):
+        joint = pieces[2 * index - 1].strip() if index else ""
         named = _doer(clause.strip(), subject, others)
         if index == 0:
             doer = named if named is not None else first
+        elif joint == "that" and _REQUESTED.search(previous):
+            doer = "passive"  # "It was suggested that Hannah break …": asked, not done
+        elif _passive(clause.split()[:3]):
+            doer = "passive"  # "…, and was asked to …"
         elif named is not None or re.match(r"\s*[A-Z]", clause.strip() or "x"):
             doer = named
+        previous = clause
         if doer is not None and doer != "passive":
             found.append((clause, doer))
     return found
+
+
+_REQUESTED = re.compile(r"(?i)\b(?:suggested|asked|recommended|advised|requested|proposed|agreed|"
+                        r"encouraged|wanted)\s*$")
 
 
 def _doer(text: str, subject: Subject, others: Sequence[str]) -> str | None:
@@ -361,7 +378,7 @@ def quantities(text: str) -> list[tuple[str, str]]:
     for i, word in enumerate(words):
         value = _value(word)
         if value is None and word in ("a", "an", "one") and i + 1 < len(words) and \
-                _time_unit(words[i + 1]):
+                _time_unit(words[i + 1]) not in ("", "sprint"):
             value = "1"
         if value is None or skip:
             skip = False
