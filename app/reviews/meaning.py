@@ -218,9 +218,9 @@ _FROM_TO = re.compile(r"(?i)\bfrom\s+(?:about\s+|mostly\s+)?([\w%.,]+)(?:\s+\w+)
 
 def _swapped(text: str, parts: Sequence[Part]) -> list[Problem]:
     """ "from 40% to 85%" said as "from 85% to 40%": the change runs the other way."""
-    said = {(a.lower(), b.lower()) for a, b in _FROM_TO.findall(text)}
+    said = {(a.lower().strip(".,"), b.lower().strip(".,")) for a, b in _FROM_TO.findall(text)}
     for part in parts:
-        for a, b in _FROM_TO.findall(part.text):
+        for a, b in ((x.strip(".,"), y.strip(".,")) for x, y in _FROM_TO.findall(part.text)):
             if (b.lower(), a.lower()) in said and a.lower() != b.lower():
                 return [Problem(OUTCOME, f"{_when(part).capitalize()} says it went from {a} to "
                                          f"{b}; this sentence says from {b} to {a}.")]
@@ -312,7 +312,8 @@ def _doer(text: str, subject: Subject, others: Sequence[str]) -> str | None:
     words = _WORD.findall(text)
     first = (words or [""])[0]
     bare = first.split("'")[0].split("’")[0]
-    if bare in subject.names or first.lower() in ("she", "he", "they"):
+    own_pronoun = subject.pronoun is not None and first.lower() == subject.pronoun
+    if bare in subject.names or own_pronoun:
         if first.endswith(("'s", "’s")):
             return None
         return "passive" if _passive(words[1:4]) else "person"
@@ -362,8 +363,8 @@ def _quantities(text: str, used: Sequence[Part], parts: Sequence[Part]) -> list[
                                           "it cites do not give that number.")]
             continue
         units = {u for p in parts for v, u in quantities(p.text) if v == value}
-        if unit and units and unit not in units and all(units):
-            other = next(iter(units))
+        if unit and unit not in units and units - {""}:
+            other = next(iter(units - {""}))
             return [Problem(QUANTITY, f"{_when(used[0]).capitalize()} says "
                                       f"{_shown(value, other)}; this sentence says "
                                       f"{_shown(value, unit)}.")]
@@ -377,9 +378,11 @@ def quantities(text: str) -> list[tuple[str, str]]:
     skip = False
     for i, word in enumerate(words):
         value = _value(word)
-        if value is None and word in ("a", "an", "one") and i + 1 < len(words) and \
-                _time_unit(words[i + 1]) not in ("", "sprint"):
-            value = "1"
+        if value is None and word in ("a", "an", "one"):
+            ahead = words[i + 2] if i + 2 < len(words) and words[i + 1] in _WHOLE else \
+                words[i + 1] if i + 1 < len(words) else ""
+            if _time_unit(ahead) not in ("", "sprint"):
+                value, words[i + 1] = "1", ahead
         if value is None or skip:
             skip = False
             continue
@@ -414,6 +417,7 @@ def _unit(word: str) -> str:
     return word[:-1] if word.endswith("s") and not word.endswith("ss") else word
 
 
+_WHOLE = frozenset({"whole", "full", "single", "entire"})
 _NOT_UNITS = frozenset("a an the of to in on at for and or but by from with as than is was were are "
                        "more less times time".split())
 
