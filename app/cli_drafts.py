@@ -174,6 +174,7 @@ def check_lines(body: Body) -> list[str]:
     """What the checks found, in words: coverage warnings, language findings, rejected sentences."""
     lines = [f"- {warning}" for warning in (body.coverage.warnings if body.coverage else ())]
     lines += [f'- {f["message"]} "{f["words"]}": {f["suggestion"]}' for f in body.language]
+    lines += [f'- Meaning: "{f["text"]}" {" ".join(f["problems"])}' for f in body.meaning]
     replaced = sum(v.outcome == "fallback" for v in body.grounding)
     dropped = sum(v.outcome == "dropped" for v in body.grounding)
     if replaced or dropped:

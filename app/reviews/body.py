@@ -152,7 +152,9 @@ class Body:
     "date": ISO date or None, "title": goal title or None}. ``checks`` has
     "grounding" (a list of ``Verdict``), "language" (findings as dicts from
     ``app.assist.language``), "dismissed" (finding ids the manager
-    dismissed) and "excluded" (notes left out, each {"id", "reason"}).
+    dismissed), "excluded" (notes left out, each {"id", "reason"}) and "meaning"
+    (sentences the meaning checks question, each {"section", "index", "text",
+    "problems"}; see ``app.reviews.meaning``).
     """
 
     kind: str
@@ -167,6 +169,7 @@ class Body:
     language: tuple[dict, ...] = ()
     dismissed: tuple[str, ...] = ()
     excluded: tuple[dict, ...] = ()
+    meaning: tuple[dict, ...] = ()
     model_sha256: str = ""
     prompts: tuple[tuple[str, str], ...] = ()
 
@@ -196,7 +199,7 @@ class Body:
             "sources": self.sources,
             "checks": {"grounding": [v.to_dict() for v in self.grounding],
                        "language": list(self.language), "dismissed": list(self.dismissed),
-                       "excluded": list(self.excluded)},
+                       "excluded": list(self.excluded), "meaning": list(self.meaning)},
             "model_sha256": self.model_sha256,
             "prompts": [{"name": n, "version": v} for n, v in self.prompts],
         }
@@ -215,6 +218,7 @@ class Body:
             language=tuple(checks.get("language", [])),
             dismissed=tuple(checks.get("dismissed", [])),
             excluded=tuple(checks.get("excluded", [])),
+            meaning=tuple(checks.get("meaning", [])),
             model_sha256=data.get("model_sha256", ""),
             prompts=tuple((p["name"], p["version"]) for p in data.get("prompts", [])),
         )

@@ -43,7 +43,8 @@ MODALITY, NEGATION, OUTCOME, WHO, QUANTITY, JUDGEMENT, CITATION = (
     "modality", "negation", "outcome", "who", "quantity", "judgement", "citation_unused")
 KINDS = (MODALITY, NEGATION, OUTCOME, WHO, QUANTITY, JUDGEMENT, CITATION)
 WORDS_FILE = Path(__file__).with_name("meaning_words.toml")
-USED_SHARE = 0.45  # a note part whose content words the sentence mostly shares is drawn on
+USED_SHARE = 0.45
+COMMITMENTS = ("goals", "support", "check_ins")  # a note part whose content words the sentence mostly shares is drawn on
 _WORD = re.compile(r"[^\W\d_][\w'’-]*")
 
 
@@ -74,9 +75,19 @@ def _phrase(phrase: str) -> str:
 # ---------------------------------------------------------------- the check
 
 def meaning_problems(sentence: str, notes: Sequence[Note], subject: Subject,
-                     other_people: Sequence[str] = ()) -> list[Problem]:
-    """Everything ``sentence`` says that its cited ``notes`` do not mean, in words."""
-    text = _without_app_frames(sentence)
+                     other_people: Sequence[str] = (), known: Sequence[str] = ()) -> list[Problem]:
+    """Everything ``sentence`` says that its cited ``notes`` do not mean, in words.
+
+    ``known`` are words the app may write without the notes (competency names):
+    a sentence that is only Trellis's frame around them ("Communication improved
+    between February and July") says nothing of the notes' content to check.
+    """
+    text = _without_app_frames(_PERIOD.sub(" ", sentence))
+    for name in known:
+        text = re.sub(rf"(?i)\b{re.escape(name)}\b", " ", text)
+    frame = _all_words(" ".join([*subject.names, *_lists()["judgement"]["frame_words"]]))
+    if len(_all_words(text) - frame) < 2:
+        return []
     parts = [p for note in notes for p in _parts(note)]
     used = [p for p in parts if _share(text, p.text) >= USED_SHARE] or \
         sorted(parts, key=lambda p: -_share(text, p.text))[:1]
@@ -99,9 +110,17 @@ def _parts(note: Note) -> tuple[Part, ...]:
     return _parts_cached(note)
 
 
+_PERIOD = re.compile(r"(?i)\b(?:from|between|by|in|since)\s+(?:january|february|march|april|may|"
+                     r"june|july|august|september|october|november|december)(?:\s+\d{4})?"
+                     r"(?:\s+(?:to|and|than in)\s+(?:january|february|march|april|may|june|july|"
+                     r"august|september|october|november|december)(?:\s+\d{4})?)?,?")
+
+
 def _without_app_frames(sentence: str) -> str:
     """The sentence without the frames Trellis writes around evidence ("(feedback given on …)")."""
     text = re.sub(r"\((?:feedback given|said in a 1:1|agreed) on [^)]*\)", "", sentence)
+    for pattern in _lists()["judgement"]["frame_patterns"]:
+        text = re.sub(pattern, " ", text)
     for frame in _lists()["judgement"]["app_frames"]:
         text = re.sub(re.escape(frame), " ", text, flags=re.IGNORECASE)
     return " ".join(text.split())
@@ -288,6 +307,8 @@ def _clauses(text: str, subject: Subject, others: Sequence[str],
                       r"(?=[A-Z]|(?:she|he|they|was|were|has|had)\b))", text)
     for index, clause in enumerate(pieces[::2]):
         joint = pieces[2 * index - 1].strip() if index else ""
+        if index and len(clause.split()) < 3:
+            continue  # "Soraya and Emeka": a name in a list, not a clause
         named = _doer(clause.strip(), subject, others)
         if index == 0:
             doer = named if named is not None else first
@@ -344,8 +365,10 @@ def _doer_of_part(part: Part, subject: Subject, others: Sequence[str]) -> str | 
 
 
 def _same_act(sentence: str, part: str) -> bool:
-    """Whether a clause and a note's clause tell the same act: two words in common."""
-    return len(_all_words(part) & _all_words(sentence)) >= 2
+    """Whether a clause and a note's clause tell the same act: three words in common, or
+    two of their rarer words."""
+    return len(_all_words(part) & _all_words(sentence)) >= 3 or \
+        len(content(part) & content(sentence)) >= 2
 
 
 # ---------------------------------------------------------------- quantities
@@ -457,3 +480,22 @@ def _citations(text: str, notes: Sequence[Note]) -> list[Problem]:
             problems.append(Problem(CITATION, f"The note of {day_month(note.date)} is cited but "
                                               "this sentence says nothing from it."))
     return problems
+
+
+# ---------------------------------------------------------------- a whole draft
+
+def draft_findings(sections, notes: dict[str, Note], subject: Subject, other_people: Sequence[str],
+                   known: Sequence[str]) -> tuple[dict, ...]:
+    """Every statement of a draft held to its cited notes: what the checks question."""
+    found = []
+    for section in sections:
+        for index, statement in enumerate(section.statements):
+            cited = [notes[c] for c in statement.citations if c in notes]
+            if not cited or section.key in COMMITMENTS:
+                continue  # goals, support and check-ins are commitments, not evidence
+            problems = meaning_problems(statement.text, cited, subject, other_people, known)
+            if problems:
+                found.append({"section": section.key, "index": index, "text": statement.text,
+                              "problems": [p.message for p in problems],
+                              "kinds": [p.kind for p in problems]})
+    return tuple(found)

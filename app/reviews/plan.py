@@ -48,6 +48,7 @@ from .body import FROM_APP, PLAN, Body, Section, Statement
 from .compose import primary, writing_for
 from .evidence import SUGGEST_TEMPLATE, NoEvidence, build_brief, suggest_competencies
 from .frameworks import competencies_in_force
+from .meaning import draft_findings
 from .plan_basis import (
     OPEN_GOAL_STATUSES, PLAN_MONTHS, ROOM_TO_GROW, STRETCH, Expectation, GrowthArea, PlanBasis,
     counted, dates_of, ids_of, months_before,
@@ -90,7 +91,8 @@ def draft_plan(store, engine: Engine, library: PromptLibrary, person_id: str, *,
     """
     basis, left_out = _basis(store, engine, library, person_id, today, stop)
     rewording = Rewording(engine, library, basis.writing.subject,
-                          {e.note.id: e.note for e in basis.brief.notes}, basis.other_people, stop)
+                          {e.note.id: e.note for e in basis.brief.notes}, basis.other_people, stop,
+                          known=tuple(c.name for c in basis.brief.competencies))
     sections = []
     for section in plan_sections(basis):
         if section.key in ("strengths", "growth", "aspirations"):
@@ -155,6 +157,8 @@ def _body(basis: PlanBasis, sections: tuple[Section, ...], rewording: Rewording,
                 period_start=brief.period_start, period_end=brief.period_end,
                 sections=sections, coverage=brief.coverage, sources=_sources(basis, sections),
                 grounding=tuple(rewording.verdicts), excluded=(*brief.excluded, *left_out),
+                meaning=draft_findings(sections, rewording.notes, rewording.subject,
+                                       rewording.other_people, rewording.known),
                 model_sha256=getattr(engine, "model_sha256", "") or "",
                 prompts=tuple((n, library.get(n).version) for n in (*basis.prompts, *reworded)))
     return with_language_checks(body, set())

@@ -32,6 +32,7 @@ from ..llm.engine import Engine, StopFlag
 from .body import REVIEW, Body, Section
 from .compose import BODY_KEYS, Writing, body_sections, section_for, writing_for
 from .evidence import EvidenceBrief, build_brief
+from .meaning import draft_findings
 from .rewording import REWORD_TEMPLATE, Rewording
 from .summary import summary_section
 from .versions import with_language_checks
@@ -88,7 +89,7 @@ def regenerate_section(store, engine: Engine, library: PromptLibrary, body: Body
     grounding = tuple(v for v in body.grounding if v.section != key) + tuple(rewording.verdicts)
     prompts = tuple(dict.fromkeys((*body.prompts, *_prompts(library, rewording))))
     updated = replace(body.with_section(section), grounding=grounding, prompts=prompts)
-    return _finished(updated, brief)
+    return _finished(updated, brief, rewording)
 
 
 def _rewording(store, engine: Engine, library: PromptLibrary, brief: EvidenceBrief,
@@ -96,7 +97,8 @@ def _rewording(store, engine: Engine, library: PromptLibrary, brief: EvidenceBri
     others = tuple(p.name for p in store.people.list(include_archived=True)
                    if p.id != brief.person.id)
     notes = {e.note.id: e.note for e in brief.notes}
-    return Rewording(engine, library, writing.subject, notes, others, stop)
+    return Rewording(engine, library, writing.subject, notes, others, stop,
+                     known=tuple(c.name for c in brief.competencies))
 
 
 def _prompts(library: PromptLibrary, rewording: Rewording) -> tuple[tuple[str, str], ...]:
@@ -110,13 +112,17 @@ def _assemble(brief: EvidenceBrief, sections: Sequence[Section], rewording: Rewo
                 sections=tuple(sections), coverage=brief.coverage,
                 grounding=tuple(rewording.verdicts), excluded=(*brief.excluded, *left_out),
                 model_sha256=model_sha256, prompts=_prompts(library, rewording))
-    return _finished(body, brief)
+    return _finished(body, brief, rewording)
 
 
-def _finished(body: Body, brief: EvidenceBrief) -> Body:
-    """Sources of every citation and the language findings, from the sections as they are."""
+def _finished(body: Body, brief: EvidenceBrief, rewording: Rewording) -> Body:
+    """Sources of every citation, the meaning checks and the language findings, from the
+    sections as they are."""
     dates = {k: v.get("date") for k, v in body.sources.items()}
     dates.update({e.note.id: e.note.date for e in brief.notes})
     sources = {cid: {"type": "note", "date": dates.get(cid), "title": None}
                for statement in body.statements() for cid in statement.citations}
-    return with_language_checks(replace(body, sources=dict(sorted(sources.items()))), set())
+    meaning = draft_findings(body.sections, rewording.notes, rewording.subject,
+                             rewording.other_people, rewording.known)
+    body = replace(body, sources=dict(sorted(sources.items())), meaning=meaning)
+    return with_language_checks(body, set())

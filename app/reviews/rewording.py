@@ -7,6 +7,8 @@ what comes back stands only if:
 
 - the grounding checker finds every specific in the cited notes or in the
   app's own sentence (``check_sentence``);
+- it means what the cited notes mean (``app.reviews.meaning``: modality,
+  negation, outcome, who did what, quantities, judgement, citations);
 - it keeps the app sentence's meaning (``meaning_problems``): the same
   negations, the same wishes and requests (a wish never becomes a deed),
   no outcome or judgement word the app's sentence and the notes lack, the
@@ -35,6 +37,7 @@ from ..domain.records import Note
 from ..llm.engine import Engine, StopFlag
 from ..llm.structured import StructuredOutputError
 from .body import FROM_MODEL, Section, Statement, Verdict
+from .meaning import meaning_problems as notes_meaning
 from .voice import Subject
 
 if TYPE_CHECKING:
@@ -71,6 +74,7 @@ class Rewording:
     notes: dict[str, Note]
     other_people: tuple[str, ...]
     stop: StopFlag | None = None
+    known: tuple[str, ...] = ()  # competency names the app's sentences may use
     temperature: float = 0.0
     seed: int | None = None
     verdicts: list[Verdict] = field(default_factory=list)
@@ -118,7 +122,10 @@ class Rewording:
         evidence = [*cited, Note("app", cited[0].person_id, cited[0].date, "other", original)]
         verdict = check_sentence(reworded, evidence, person_name=self.subject.name,
                                  other_people=self.other_people)
-        return [*verdict.problems, *meaning_problems(reworded, original, self.subject)]
+        against_notes = [p.message for p in notes_meaning(reworded, cited, self.subject,
+                                                          self.other_people, self.known)]
+        return [*verdict.problems, *meaning_problems(reworded, original, self.subject),
+                *against_notes]
 
 
 def same_words(first: str, second: str) -> bool:

@@ -439,6 +439,9 @@ def is_verb(word: str) -> bool:
         return False
     if word in W.listed("voice", "irregular_verbs"):
         return True
+    for prefix in ("re-", "co-", "re", "over", "under", "out"):
+        if word.startswith(prefix) and word[len(prefix):] in W.listed("voice", "irregular_verbs"):
+            return True  # "reran", "co-led", "overran", "outran"
     return len(word) > 4 and word.endswith("ed") and word.isalpha() or \
         (len(word) > 4 and word.endswith("ed") and "-" in word)
 
