@@ -459,13 +459,13 @@ def _shown(value: str, unit: str) -> str:
 def _judgement(text, used, subject, others) -> list[Problem]:
     noted = " ".join(p.text for p in used)
     noted_keys = {word_key(w) for w in _WORD.findall(noted)}
-    for match in _pattern("judgement", "words").finditer(text):
-        words = match.group().lower()
-        if all(word_key(w) in noted_keys for w in words.split()):
-            continue
-        return [Problem(JUDGEMENT, f"This sentence adds “{match.group()}”, a judgement the "
-                                   f"notes it cites do not make.")]
-    return []
+    added = [m.group() for m in _pattern("judgement", "words").finditer(text)
+             if not all(word_key(w) in noted_keys for w in m.group().lower().split())]
+    if not added:
+        return []
+    words = " and ".join(f"“{w}”" for w in dict.fromkeys(added))
+    return [Problem(JUDGEMENT, f"This sentence adds {words}: a judgement the notes it cites "
+                               "do not make.")]
 
 
 def _citations(text: str, notes: Sequence[Note]) -> list[Problem]:
