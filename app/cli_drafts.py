@@ -43,6 +43,14 @@ def add_draft_commands(sub) -> None:
                    help="plan from the six months of notes up to this day (default: today)")
     _output_flags(p); p.set_defaults(func=cmd_draft_plan)
     _add_draft_record_commands(actions)
+    p = actions.add_parser("check", help="check a review you wrote against your notes, sentence "
+                                         "by sentence (nothing is saved)")
+    p.add_argument("person", help="id or unambiguous name")
+    p.add_argument("file", metavar="FILE", help="your text: one sentence per line, or paragraphs; - reads stdin")
+    p.add_argument("--from", dest="period_start", metavar="YYYY-MM-DD")
+    p.add_argument("--to", dest="period_end", metavar="YYYY-MM-DD")
+    p.add_argument("--cycle", help="review cycle id or name (its period unless --from/--to)")
+    _json_flag(p); p.set_defaults(func=cmd_draft_check)
     p = sub.add_parser("drafts", help="a person's drafts, their versions and which is final")
     p.add_argument("person", help="id or unambiguous name")
     _json_flag(p); p.set_defaults(func=cmd_drafts)
@@ -105,6 +113,46 @@ def cmd_draft_plan(args) -> int:
             store, engine, library, person.id, today=as_of, on_section=_section_done))
         draft = save_draft(store, body)
     return _show(args, draft)
+
+
+def cmd_draft_check(args) -> int:
+    """Each sentence of the manager's own text: supported (with its notes) or what is wrong."""
+    from .reviews.own_text import check_text
+
+    text = _read_text(args.file)
+    with open_store(create=False) as store:
+        person = store.people.resolve(args.person)
+        start, end, _ = _period(store, args)
+        checked = check_text(store, person.id, start, end, text)
+    if args.json:
+        print(json.dumps({"sentences": [c.to_dict() for c in checked]}, ensure_ascii=False, indent=2))
+        return 0
+    for item in checked:
+        mark = "supported" if item.supported else "NOT SUPPORTED"
+        cited = f" [{', '.join(item.citations)}]" if item.citations else ""
+        print(f"{mark}: {item.text}{cited}")
+        for problem in item.problems:
+            print(f"    {problem}")
+    supported = sum(c.supported for c in checked)
+    _say(f"{supported} of {len(checked)} sentences supported by the notes of {start} to {end}")
+    return 0
+
+
+def _read_text(name: str) -> str:
+    """The text to check, from a file or stdin; an empty or unreadable one is refused."""
+    if name == "-":
+        text = sys.stdin.read()
+    else:
+        path = Path(name)
+        if not path.is_file():
+            raise InvalidInput(f"There is no file {name} to check")
+        try:
+            text = path.read_text(encoding="utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise InvalidInput(f"{name}: not UTF-8 text (byte {exc.start}); save it as UTF-8") from None
+    if not text.strip():
+        raise InvalidInput(f"{name}: there is no text in it to check")
+    return text
 
 
 def _check_output(args) -> None:

@@ -155,6 +155,10 @@ def _when(part: Part) -> str:
     return f"the note of {day_month(part.note.date)}"
 
 
+def _said_by(part: Part) -> str:
+    return f"The note of {day_month(part.note.date)}"
+
+
 def _quote(part: Part, limit: int = 70) -> str:
     text = part.text if len(part.text) <= limit else part.text[:limit].rsplit(" ", 1)[0] + " …"
     return f"“{text}”"
@@ -168,7 +172,7 @@ def _modality(text, used, subject, others) -> list[Problem]:
         if not (wish.search(part.text) or part.question):
             continue
         if not wish.search(text) or _wished_act_done(part.text, text):
-            return [Problem(MODALITY, f"{_when(part).capitalize()} says {_quote(part)}: a wish, "
+            return [Problem(MODALITY, f"{_said_by(part)} says {_quote(part)}: a wish, "
                                       f"plan or request; this sentence says it was done.")]
     return []
 
@@ -212,7 +216,7 @@ def _negation(text, used, subject, others) -> list[Problem]:
         return []
     part = used[0]
     if said < noted:
-        return [Problem(NEGATION, f"{_when(part).capitalize()} says {_quote(part)}; this sentence "
+        return [Problem(NEGATION, f"{_said_by(part)} says {_quote(part)}; this sentence "
                                   "drops its “not”, “no” or “without”.")]
     return [Problem(NEGATION, f"This sentence says “not”, “no” or “without” where "
                               f"{_when(part)} does not: {_quote(part)}.")]
@@ -227,7 +231,7 @@ def _outcome(text, used, subject, others) -> list[Problem]:
     for first, second in _lists()["outcome"]["pairs"]:
         for said, opposite in ((first, second), (second, first)):
             if _has(said, text) and _has(opposite, noted) and not _has(said, noted):
-                return [Problem(OUTCOME, f"{_when(used[0]).capitalize()} says “{opposite}”; this "
+                return [Problem(OUTCOME, f"{_said_by(used[0])} says “{opposite}”; this "
                                          f"sentence says “{said}”.")]
     return []
 
@@ -241,7 +245,7 @@ def _swapped(text: str, parts: Sequence[Part]) -> list[Problem]:
     for part in parts:
         for a, b in ((x.strip(".,"), y.strip(".,")) for x, y in _FROM_TO.findall(part.text)):
             if (b.lower(), a.lower()) in said and a.lower() != b.lower():
-                return [Problem(OUTCOME, f"{_when(part).capitalize()} says it went from {a} to "
+                return [Problem(OUTCOME, f"{_said_by(part)} says it went from {a} to "
                                          f"{b}; this sentence says from {b} to {a}.")]
     return []
 
@@ -265,7 +269,7 @@ def _who(text, used, subject, others) -> list[Problem]:
                     continue  # what was told is not the telling
                 said = subject.first if said_by == "person" else said_by
                 did = {"person": subject.first, "manager": "you (the manager)"}.get(done_by, done_by)
-                return [Problem(WHO, f"{_when(part).capitalize()} says {did} did this "
+                return [Problem(WHO, f"{_said_by(part)} says {did} did this "
                                      f"({_quote(part)}); this sentence says {said} did.")]
     return []
 
@@ -287,7 +291,7 @@ def _possessive_swap(text, used, subject, others) -> list[Problem]:
         for match in _POSSESSIVE.finditer(part.text):
             owner, thing = match.group(1), match.group(2).lower()
             if owner in names and any(t == thing and o != owner for o, t in said):
-                return [Problem(WHO, f"{_when(part).capitalize()} says {owner}'s {thing}; this "
+                return [Problem(WHO, f"{_said_by(part)} says {owner}'s {thing}; this "
                                      f"sentence gives it to someone else.")]
     return []
 
@@ -388,7 +392,7 @@ def _quantities(text: str, used: Sequence[Part], parts: Sequence[Part]) -> list[
         units = {u for p in parts for v, u in quantities(p.text) if v == value}
         if unit and unit not in units and units - {""}:
             other = next(iter(units - {""}))
-            return [Problem(QUANTITY, f"{_when(used[0]).capitalize()} says "
+            return [Problem(QUANTITY, f"{_said_by(used[0])} says "
                                       f"{_shown(value, other)}; this sentence says "
                                       f"{_shown(value, unit)}.")]
     return []
