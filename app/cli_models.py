@@ -33,6 +33,12 @@ def add_model_commands(sub) -> None:
     p = actions.add_parser("remove", help="delete a model you added")
     p.add_argument("name", help="name or file name, as `trellis models list` shows it")
     p.set_defaults(func=cmd_models_remove)
+    p = actions.add_parser("check", help="measure how often a model's rewordings pass the checks "
+                                         "(on the sample team; drafts skip a model that rarely passes)")
+    p.add_argument("name", nargs="?", help="model name or file (default: the one drafts use)")
+    p.add_argument("--sentences", type=int, default=30, help="how many sentences to try (default 30)")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(func=cmd_models_check)
     p = actions.add_parser("verify", help="hash, load and try each installed model")
     p.add_argument("name", nargs="?", help="only this model")
     _json_flag(p); p.set_defaults(func=cmd_models_verify)
@@ -115,6 +121,22 @@ def cmd_models_remove(args) -> int:
 
 
 # --- verify ------------------------------------------------------------------
+
+def cmd_models_check(args) -> int:
+    """Measure the model's fit and keep it per sha256 in the data dir."""
+    from .llm.selection import chosen_model
+    from .paths import data_home
+    from .reviews.model_fit import check_model
+    from .settings import load_settings
+
+    if args.sentences < 1:
+        raise TrellisError("--sentences must be at least 1")
+    model = resolve_model(args.name) if args.name else chosen_model(load_settings())
+    print(f"Checking {model.name} on the sample team ({args.sentences} sentences)…", file=sys.stderr)
+    fit = check_model(model, home=data_home(), limit=args.sentences)
+    print(json.dumps(fit.to_dict(), indent=2) if args.json else fit.summary())
+    return 0
+
 
 def cmd_models_verify(args) -> int:
     models = [resolve_model(args.name)] if args.name else installed_models()

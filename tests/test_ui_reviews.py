@@ -385,3 +385,23 @@ def test_a_review_shows_competency_headings_labels_and_which_sentences_the_model
     assert "Delivery · Collaboration" in words and words.count("reworded by the model") == 1
     model_row = block.rows[1]
     assert any(label.text() == "reworded by the model" for label in model_row.findChildren(QLabel))
+
+
+def test_check_my_text_marks_each_sentence_and_opens_the_note_behind_it(make_page, qtbot, ana):
+    from ui.check_text_dialog import CheckTextDialog
+    page = make_page()
+    tab = page.reviews_tab
+    dialog = tab.open_check_text()
+    qtbot.addWidget(dialog)
+    assert isinstance(dialog, CheckTextDialog)
+    dialog.editor.setPlainText(f"{NOTES[0][2]}\nAna led the company offsite in Lisbon.")
+    checked = dialog.check()
+    assert [c.supported for c in checked] == [True, False]
+    assert dialog.summary.text() == "1 of 2 sentences supported by your notes."
+    first, second = dialog.rows
+    assert first.chips and first.chips[0].text() and not first.problems
+    assert second.problems[0].text() == "No note on Ana in this period says this."
+    with qtbot.waitSignal(tab.sig_open_note, timeout=WAIT) as opened:
+        first.chips[0].click()
+    assert opened.args == [first.item.citations[0]]
+    assert ana[0].drafts.for_person("p-ana") == []

@@ -182,7 +182,7 @@ def test_the_default_model_is_listed_with_its_details(manager):
     shown = [model.index(0, column).data() for column in range(model.columnCount())]
     assert row.name == DEFAULT_NAME and row.is_default and not row.removable
     assert shown == [DEFAULT_NAME, "98.4 MB", "Q4_1", "8,192", "300 MB", "verified by size",
-                     "default"]
+                     "7 % of 30", "default"]
     assert model.headerData(4, Qt.Orientation.Horizontal) == "RAM needed"
 
 
@@ -252,3 +252,25 @@ def test_the_default_model_cannot_be_removed(manager):
 def test_every_model_manager_control_has_an_accessible_name(manager):
     controls = _accessible_controls(manager)
     assert len(controls) >= 5 and all(c.accessibleName() for c in controls)
+
+
+def test_check_this_model_measures_it_off_the_ui_thread_and_shows_how_often_it_passes(
+        qtbot, session, monkeypatch):
+    from app.reviews.model_fit import Fit
+    from ui import model_manager
+
+    def quick_check(model, *, home, on_sentence=None, limit=30):
+        on_sentence(1, 1)
+        return Fit(model.name, model.sha256, 30, 2, 51.6, 428.0, "2026-12-07T04:10:40+00:00")
+    monkeypatch.setattr(model_manager, "check_model", quick_check)
+    dialog = model_manager.ModelManagerDialog(session)
+    qtbot.addWidget(dialog)
+    assert model_manager.COLUMNS[6] == "Passes checks"
+    assert not dialog.check_button.isEnabled()          # nothing selected yet
+    dialog.table.selectRow(0)
+    assert dialog.check_button.isEnabled()
+    assert dialog.table_model.rows()[0].fit.endswith("% of 30")  # the catalog's measured fit
+    with qtbot.waitSignal(dialog.table_model.modelReset, timeout=10000):
+        dialog.check_button.click()
+    assert "2 of 30 sentences passed the checks (7 %)" in dialog.status_label.text()
+    assert "rarely pass the checks: drafts will use Trellis's own sentences" in dialog.status_label.text()

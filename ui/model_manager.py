@@ -27,6 +27,7 @@ from app.errors import TrellisError
 from app.llm.catalog import read_catalog
 from app.llm.registry import InstalledModel, add_model, check_hash, installed_models, remove_model
 from app.paths import data_home
+from app.reviews.model_fit import check_model, fit_for
 from app import policy as policies
 from app.policy import LOCKED_LABEL
 
@@ -34,7 +35,8 @@ from .model_bridge import describe_error
 from .session import Session
 from .settings_dialog import InlineMessage
 
-COLUMNS = ("Name", "Size", "Quantisation", "Context", "RAM needed", "Hash", "Default")
+COLUMNS = ("Name", "Size", "Quantisation", "Context", "RAM needed", "Hash", "Passes checks",
+           "Default")
 NUMERIC_COLUMNS = {1, 3, 4}
 Progress = Callable[[int, int], None]
 
@@ -53,6 +55,7 @@ class ModelRow:
     hash_status: str
     is_default: bool
     removable: bool
+    fit: str = "not checked"
 
 
 def hash_status(model: InstalledModel) -> str:
@@ -63,15 +66,21 @@ def hash_status(model: InstalledModel) -> str:
     return "verified by size" if model.verified else "size mismatch"
 
 
-def model_rows(models: list[InstalledModel]) -> list[ModelRow]:
+def model_rows(models: list[InstalledModel], home: Path | None = None) -> list[ModelRow]:
     """The installed models, then the catalog's models that are not here."""
     rows = [ModelRow(m.name, m.file, m.size_bytes, m.quantisation, m.context_length, m.ram_mb,
-                     hash_status(m), m.is_default, m.removable) for m in models]
+                     hash_status(m), m.is_default, m.removable, fit_text(fit_for(home, m.sha256)))
+            for m in models]
     here = {m.file for m in models}
     rows += [ModelRow(e.name, e.file, e.size_bytes, e.quantisation, e.context_length, e.ram_mb,
                       "missing", i == 0, False)
              for i, e in enumerate(read_catalog()) if e.file not in here]
     return rows
+
+
+def fit_text(fit) -> str:
+    """ "12 % of 30" — how often the model's rewordings passed the checks."""
+    return "not checked" if fit is None else f"{round(100 * fit.share)} % of {fit.sentences}"
 
 
 def file_size(size_bytes: int) -> str:
@@ -90,7 +99,7 @@ def memory(ram_mb: int | None) -> str:
 def cells(row: ModelRow) -> tuple[str, ...]:
     context = f"{row.context_length:,}" if row.context_length else "—"
     return (row.name, file_size(row.size_bytes), row.quantisation or "—", context,
-            memory(row.ram_mb), row.hash_status, "default" if row.is_default else "")
+            memory(row.ram_mb), row.hash_status, row.fit, "default" if row.is_default else "")
 
 
 class ModelTableModel(QAbstractTableModel):
@@ -231,6 +240,9 @@ class ModelManagerDialog(QDialog):
         self.verify_button = _button("Verify hashes", "Re-hash every installed model")
         self.add_button = _button("Add model…", "Add a GGUF model file (or drop one here)")
         self.remove_button = _button("Remove", "Remove the selected model you added")
+        self.check_button = _button("Check this model",
+                                    "Measure how often the selected model's rewordings pass "
+                                    "Trellis's checks, on the sample team (about a minute)")
         self.progress_bar = QProgressBar()
         self.progress_bar.setAccessibleName("Progress")
         self.progress_bar.setRange(0, 100)
@@ -247,7 +259,7 @@ class ModelManagerDialog(QDialog):
 
     def _layout(self) -> QVBoxLayout:
         actions = QHBoxLayout()
-        for button in (self.add_button, self.verify_button, self.remove_button):
+        for button in (self.add_button, self.verify_button, self.check_button, self.remove_button):
             actions.addWidget(button)
         actions.addStretch(1)
         layout = QVBoxLayout()
@@ -263,6 +275,7 @@ class ModelManagerDialog(QDialog):
         self.verify_button.clicked.connect(self.on_verify_clicked)
         self.add_button.clicked.connect(self.on_add_clicked)
         self.remove_button.clicked.connect(self.on_remove_clicked)
+        self.check_button.clicked.connect(self.on_check_clicked)
         self.table.selectionModel().selectionChanged.connect(self._update_buttons)
         self.close_buttons.rejected.connect(self.reject)
         self._session.sig_locked.connect(self.reject)
@@ -272,7 +285,8 @@ class ModelManagerDialog(QDialog):
     def refresh(self, models: list[InstalledModel] | None = None) -> None:
         """List the models again (cheap: sizes only, unless verified ``models`` are given)."""
         try:
-            rows = model_rows(models if models is not None else installed_models(home=self._home))
+            rows = model_rows(models if models is not None else installed_models(home=self._home),
+                              self._home)
         except TrellisError as exc:
             rows = []
             self.error.show_message(str(exc))
@@ -306,6 +320,7 @@ class ModelManagerDialog(QDialog):
         self.add_button.setEnabled(not self.busy and not self.import_disabled)
         self.verify_button.setEnabled(not self.busy)
         self.remove_button.setEnabled(not self.busy and row is not None and row.removable)
+        self.check_button.setEnabled(not self.busy and row is not None and row.hash_status != "missing")
 
     # --- actions ----------------------------------------------------------------------
 
@@ -337,6 +352,25 @@ class ModelManagerDialog(QDialog):
         home = self._home
         self._start(lambda _progress: remove_model(row.file, home=home),
                     f"Removing {row.name}…", self.on_removed)
+
+    @Slot()
+    def on_check_clicked(self) -> None:
+        row = self.selected_row()
+        if row is None:
+            return
+        home = self._home
+        model = next(m for m in installed_models(home=home) if m.file == row.file)
+        self._start(lambda progress: check_model(model, home=home, on_sentence=progress),
+                    f"Checking {row.name}: rewording Trellis's sentences for the sample team…",
+                    self.on_checked)
+
+    @Slot(object)
+    def on_checked(self, fit) -> None:
+        self._finish()
+        self.progress_bar.hide()
+        self.status_label.setText(fit.summary())
+        self.refresh()
+        self.select_model(fit.model)
 
     def _confirm_removal(self, row: ModelRow) -> bool:
         answer = QMessageBox.question(

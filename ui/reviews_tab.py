@@ -202,6 +202,7 @@ class ReviewsTab(QWidget):
         bar.draft_review_button.clicked.connect(self.start_review)
         bar.draft_plan_button.clicked.connect(self.start_plan)
         bar.stop_button.clicked.connect(self.stop)
+        bar.check_text_button.clicked.connect(self.open_check_text)
         bar.versions.activated.connect(self.on_version_chosen)
         bar.final_button.clicked.connect(self.toggle_final)
         self.draft_view.sig_open_note.connect(self.sig_open_note)
@@ -233,6 +234,21 @@ class ReviewsTab(QWidget):
 
     def period(self) -> tuple[str, str, str | None]:
         return self.picker.period()
+
+    def open_check_text(self):
+        """The "Check my text" dialog for the person and period on show (closed on lock)."""
+        from .check_text_dialog import CheckTextDialog
+        store = self._session.store
+        if store is None or self.person_id is None:
+            return None
+        start, end, _ = self.period()
+        person = store.people.get(self.person_id)
+        dialog = CheckTextDialog(store, person.id, person.name, (start, end), self.source_of, self)
+        dialog.sig_open_note.connect(self.sig_open_note)
+        self._session.sig_locked.connect(dialog.reject)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.show()
+        return dialog
 
     @Slot(str, str, object)
     def on_period_changed(self, _start: str, _end: str, _cycle_id) -> None:

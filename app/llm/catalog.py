@@ -1,7 +1,9 @@
 """The catalog of known models and where their files are found.
 
 ``models/catalog.json`` lists each model's file, sha256, size, licence,
-context length and RAM; the default model is its first entry. Files live
+context length and RAM, and for a shipped model its measured fit (how often
+its rewordings pass the checks, ``trellis models check``); the default
+model is its first entry. Files live
 in the project's ``models/`` folder (shipped) or in the data dir's
 ``models/`` folder (added by the user, see ``registry``). Nothing here
 loads a model.
@@ -31,6 +33,7 @@ class CatalogEntry:
     ram_mb: int
     quantisation: str
     source: dict
+    fit: dict | None = None  # measured by `trellis models check` (app.reviews.model_fit)
 
 
 def load_catalog(path: Path = CATALOG_FILE) -> list[CatalogEntry]:

@@ -49,6 +49,7 @@ from .compose import primary, writing_for
 from .evidence import SUGGEST_TEMPLATE, NoEvidence, build_brief, suggest_competencies
 from .frameworks import competencies_in_force
 from .meaning import draft_findings
+from .model_fit import fit_for
 from .plan_basis import (
     OPEN_GOAL_STATUSES, PLAN_MONTHS, ROOM_TO_GROW, STRETCH, Expectation, GrowthArea, PlanBasis,
     counted, dates_of, ids_of, months_before,
@@ -92,7 +93,8 @@ def draft_plan(store, engine: Engine, library: PromptLibrary, person_id: str, *,
     basis, left_out = _basis(store, engine, library, person_id, today, stop)
     rewording = Rewording(engine, library, basis.writing.subject,
                           {e.note.id: e.note for e in basis.brief.notes}, basis.other_people, stop,
-                          known=tuple(c.name for c in basis.brief.competencies))
+                          known=tuple(c.name for c in basis.brief.competencies),
+                          measured_share=_measured_share(store, engine))
     sections = []
     for section in plan_sections(basis):
         if section.key in ("strengths", "growth", "aspirations"):
@@ -101,6 +103,11 @@ def draft_plan(store, engine: Engine, library: PromptLibrary, person_id: str, *,
         if on_section is not None:
             on_section(section)
     return _body(basis, tuple(sections), rewording, left_out, engine, library)
+
+
+def _measured_share(store, engine) -> float | None:
+    fit = fit_for(getattr(store, "home", None), getattr(engine, "model_sha256", ""))
+    return None if fit is None else fit.share
 
 
 def _basis(store, engine: Engine, library: PromptLibrary, person_id: str, today: str | None,

@@ -33,6 +33,7 @@ from .body import REVIEW, Body, Section
 from .compose import BODY_KEYS, Writing, body_sections, section_for, writing_for
 from .evidence import EvidenceBrief, build_brief
 from .meaning import draft_findings
+from .model_fit import fit_for
 from .rewording import REWORD_TEMPLATE, Rewording
 from .summary import summary_section
 from .versions import with_language_checks
@@ -97,8 +98,10 @@ def _rewording(store, engine: Engine, library: PromptLibrary, brief: EvidenceBri
     others = tuple(p.name for p in store.people.list(include_archived=True)
                    if p.id != brief.person.id)
     notes = {e.note.id: e.note for e in brief.notes}
+    fit = fit_for(getattr(store, "home", None), getattr(engine, "model_sha256", ""))
     return Rewording(engine, library, writing.subject, notes, others, stop,
-                     known=tuple(c.name for c in brief.competencies))
+                     known=tuple(c.name for c in brief.competencies),
+                     measured_share=None if fit is None else fit.share)
 
 
 def _prompts(library: PromptLibrary, rewording: Rewording) -> tuple[tuple[str, str], ...]:

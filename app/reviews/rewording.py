@@ -16,8 +16,9 @@ what comes back stands only if:
   sentence, no "I" or "we", and it is still about the person.
 
 Otherwise the app's sentence stays. A reply that only repeats the app's
-words counts as no rewording. Whether the model is asked at all is
-measured as the draft goes: after its first ``PROBE`` sentences, the model
+words counts as no rewording. Whether the model is asked at all follows its
+measured fit (``model_fit``: under ``MIN_SHARE`` of its sentences passing,
+it is not asked); a model not measured yet is probed as the draft goes: after its first ``PROBE`` sentences, the model
 is asked again only while at least ``MIN_SHARE`` of its replies were
 rewordings that passed (the 135 M default mostly copies or adds, and stops
 being asked after three or four), so a weak model costs seconds, not a
@@ -75,6 +76,8 @@ class Rewording:
     other_people: tuple[str, ...]
     stop: StopFlag | None = None
     known: tuple[str, ...] = ()  # competency names the app's sentences may use
+    always: bool = False  # ask for every sentence (measuring the model's fit)
+    measured_share: float | None = None  # the model's measured fit, when it has one
     temperature: float = 0.0
     seed: int | None = None
     verdicts: list[Verdict] = field(default_factory=list)
@@ -83,6 +86,10 @@ class Rewording:
     def worth_asking(self) -> bool:
         """Asked for the first ``PROBE`` sentences, then while at least ``MIN_SHARE`` of
         what it returned was a rewording that passed."""
+        if self.always:
+            return True
+        if self.measured_share is not None:
+            return self.measured_share >= MIN_SHARE
         tried = len(self.verdicts)
         kept = sum(v.accepted for v in self.verdicts)
         return tried < PROBE or kept >= MIN_SHARE * tried
