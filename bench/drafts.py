@@ -7,9 +7,9 @@ the fictional team of ``tests/data/review_team.json``: Ana Ruiz, 40 notes
 in the first half of 2026 (five of them untagged, so competency
 suggestions are part of the run), with the default model.
 
-- ``drafts.review_s``: wall time of ``draft_review`` (brief, suggestions,
-  every section), median of ``runs``. Each run gets a fresh store, so the
-  suggestions are asked for every time, as on a manager's first draft.
+- ``drafts.review_s``: wall time of ``draft_review`` (brief, every section,
+  the model's rewording where its measured fit allows), median of ``runs``;
+  ``drafts.first_section_s`` the time until the first section is on screen.
 - ``drafts.sentences_rejected_ratio``: rejected model sentences / all
   model sentences, on the first run's draft.
 - ``drafts.model_sentences``, ``drafts.model_sentences_kept``, ``drafts.statements``,
@@ -52,7 +52,8 @@ PASSPHRASE = "trellis-benchmark-passphrase"
 CHEAP_KDF = KdfParams(8192, 1, 1)
 
 # (key, target): passes at or below the target.
-TARGETS = [("drafts.review_s", 15.0), ("drafts.check_false_reject", 0.05)]
+TARGETS = [("drafts.review_s", 15.0), ("drafts.first_section_s", 2.0),
+           ("drafts.check_false_reject", 0.05)]
 AT_LEAST = [("drafts.check_recall", 0.95)]
 SHOWN = ("drafts.sentences_rejected_ratio", "drafts.model_sentences",
          "drafts.model_sentences_kept", "drafts.statements", "drafts.notes_cited",
@@ -65,14 +66,17 @@ SHOWN = ("drafts.sentences_rejected_ratio", "drafts.model_sentences",
 
 
 def one_draft(engine: LlamaEngine, library: PromptLibrary, parent: Path):
-    """(wall seconds, CPU seconds of this process, body) of one draft on a fresh store."""
+    """(wall seconds, CPU seconds of this process, body, seconds to the first section) of one
+    draft on a fresh store."""
     home = Path(tempfile.mkdtemp(prefix="trellis-drafts-", dir=parent)) / "home"
     store = Store.open(home, passphrase=PASSPHRASE, kdf=CHEAP_KDF)
     try:
         import_file(store, TEAM)
+        first: list[float] = []
         started, cpu = time.perf_counter(), time.process_time()
-        body = draft_review(store, engine, library, PERSON, *PERIOD)
-        return time.perf_counter() - started, time.process_time() - cpu, body
+        body = draft_review(store, engine, library, PERSON, *PERIOD,
+                            on_section=lambda _s: first.append(time.perf_counter() - started))
+        return time.perf_counter() - started, time.process_time() - cpu, body, first[0]
     finally:
         store.close()
         shutil.rmtree(home.parent, ignore_errors=True)
@@ -82,7 +86,7 @@ def run(*, model: Path = DEFAULT_MODEL, runs: int = 3, threads: int | None = Non
         temp_dir: Path | None = None) -> dict:
     """``threads`` None is what the app uses by default (the physical cores)."""
     parent = Path(tempfile.mkdtemp(prefix="trellis-drafts-bench-", dir=temp_dir))
-    engine = LlamaEngine(model, model_sha256="", threads=threads)
+    engine = LlamaEngine(model, model_sha256=_sha256_of(model), threads=threads)
     engine.load()
     library = PromptLibrary(user_dir=parent / "no-user-prompts")
     results = {"drafts.loadavg_1m_start": load_average(), "drafts.threads": engine.threads}
@@ -93,14 +97,15 @@ def run(*, model: Path = DEFAULT_MODEL, runs: int = 3, threads: int | None = Non
     finally:
         engine.close()
         shutil.rmtree(parent, ignore_errors=True)
-    seconds = [t for t, _, _ in timed]
+    seconds = [t for t, _, _, _ in timed]
     body = timed[0][2]
     verdicts = body.grounding
     statements = list(body.statements())
     results.update({
         "drafts.review_s": statistics.median(seconds),
         "drafts.review_s_min": min(seconds), "drafts.review_s_max": max(seconds),
-        "drafts.review_cpu_s": statistics.median(c for _, c, _ in timed),
+        "drafts.review_cpu_s": statistics.median(c for _, c, _, _ in timed),
+        "drafts.first_section_s": statistics.median(f for _, _, _, f in timed),
         "drafts.runs": runs,
         "drafts.notes_cited": len(body.sources),
         "drafts.model_sentences": len(verdicts),
@@ -155,6 +160,12 @@ def _score(team: str, name: str) -> tuple[int, int, int, int, float]:
         counts[0 if distorted else 1] += refused
         counts[2 if distorted else 3] += 1
     return (*counts, time.perf_counter() - started)
+
+
+def _sha256_of(model: Path) -> str:
+    """The catalog's sha256 for a shipped model file, so its measured fit applies as in the app."""
+    from app.llm.catalog import load_catalog
+    return next((e.sha256 for e in load_catalog() if e.file == Path(model).name), "")
 
 
 def labelled_team_drafts(engine: LlamaEngine, library: PromptLibrary, parent: Path) -> list[float]:
