@@ -327,6 +327,11 @@ class DraftView(QScrollArea):
         self.placeholder.setWordWrap(True)
         self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.placeholder.setObjectName("draft_placeholder")
+        # Inside the page, so it scrolls and never widens the window.
+        self.check_text_button = push_button("Check my text…", "Paste a review you wrote and check "
+                                                               "each sentence against your notes")
+        self.check_text_button.setFlat(True)
+        self._column.addWidget(self.check_text_button, 0, Qt.AlignmentFlag.AlignRight)
         self._column.addWidget(self.heading)
         self._column.addWidget(self.placeholder)
         self._column.addStretch(1)
@@ -484,8 +489,6 @@ class DraftBar(QWidget):
         self.draft_review_button.setDefault(True)
         self.draft_plan_button = push_button("Draft plan", "Draft a development plan from the notes and goals")
         self.stop_button = push_button("Stop", "Stop drafting (Esc)")
-        self.check_text_button = push_button("Check my text…", "Paste a review you wrote and check "
-                                                               "each sentence against your notes")
         self.versions = QComboBox()
         self.versions.setAccessibleName("Version")
         self.versions.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
@@ -542,7 +545,6 @@ class DraftBar(QWidget):
         bottom.addWidget(self.versions)
         bottom.addWidget(self.final_button)
         bottom.addStretch(1)
-        bottom.addWidget(self.check_text_button)
         bottom.addWidget(self.citations_box)
         bottom.addWidget(self.export_button)
         layout = QVBoxLayout(self)

@@ -202,7 +202,7 @@ class ReviewsTab(QWidget):
         bar.draft_review_button.clicked.connect(self.start_review)
         bar.draft_plan_button.clicked.connect(self.start_plan)
         bar.stop_button.clicked.connect(self.stop)
-        bar.check_text_button.clicked.connect(self.open_check_text)
+        self.draft_view.check_text_button.clicked.connect(self.open_check_text)
         bar.versions.activated.connect(self.on_version_chosen)
         bar.final_button.clicked.connect(self.toggle_final)
         self.draft_view.sig_open_note.connect(self.sig_open_note)
