@@ -40,13 +40,17 @@ class CheckTextDialog(QDialog):
         self._source_of = source_of
         self.setWindowTitle(f"Check my text — {person_name}")
         self.setAccessibleName("Check my text")
-        self.resize(760, 620)
+        self.resize(760, 660)
+        self.setStyleSheet("#citation { border: none; border-radius: 8px; padding: 1px 8px; "
+                           "background: palette(alternate-base); }"
+                           "QLabel#problem { font-style: italic; }")
         intro = QLabel(f"Your own review of {person_name}, {period[0]} to {period[1]}, held to "
                        "your notes sentence by sentence. Nothing is saved or leaves this computer.")
         intro.setWordWrap(True)
         self.editor = QPlainTextEdit()
         self.editor.setAccessibleName("Your text")
         self.editor.setPlaceholderText(PLACEHOLDER)
+        self.editor.setMaximumHeight(140)
         self.check_button = push_button("Check", "Check each sentence against the notes (Ctrl+Enter)")
         self.check_button.clicked.connect(self.check)
         QShortcut(QKeySequence("Ctrl+Return"), self, activated=self.check)
@@ -126,5 +130,6 @@ class SentenceRow(QFrame):
             flow.addWidget(chip)
         layout.addWidget(chips)
         for label in self.problems:
+            label.setObjectName("problem")
             label.setWordWrap(True)
             layout.addWidget(label)

@@ -16,7 +16,8 @@ from .session import Session
 from .window import MainWindow
 
 SCREENSHOT_SIZE = (1280, 800)
-PAGES = ("team", "person", "search", "assistant", "reviews", "one_on_ones", "meeting")
+PAGES = ("team", "person", "search", "assistant", "reviews", "check_text", "one_on_ones",
+         "meeting")
 
 
 def _parse(argv):
@@ -71,7 +72,11 @@ def _screenshot(app, window: MainWindow, path: str, page: str) -> int:
 
 
 def _grab_with_popups(window: MainWindow):
-    """The window's pixels, with the search palette drawn where it floats."""
+    """The window's pixels, with the search palette drawn where it floats (or the
+    "Check my text" dialog, when that is what the screenshot shows)."""
+    dialog = getattr(window, "_check_text", None)
+    if dialog is not None:
+        return dialog.grab()
     image = window.grab()
     palette = window._palette
     if palette is not None and palette.isVisible():
@@ -96,8 +101,10 @@ def _prepare_page(window: MainWindow, page: str) -> None:
         palette.on_search_due()
     elif page == "assistant":
         _wait_for_assistant(window)
-    elif page == "reviews":
+    elif page in ("reviews", "check_text"):
         _show_newest_draft(window, store)
+        if page == "check_text":
+            window._check_text = _check_own_text(window)
     elif page in ("one_on_ones", "meeting"):
         _show_one_on_ones(window, store, meeting=page == "meeting")
 
@@ -113,6 +120,20 @@ def _show_newest_draft(window: MainWindow, store) -> None:
     window.team.select(newest.person_id)
     window.person.tabs.setCurrentWidget(window.person.reviews_tab)
     window.person.reviews_tab.open_draft(newest.id)
+
+
+def _check_own_text(window: MainWindow):
+    """"Check my text" over the draft on show, with the draft's own first sentences and one
+    sentence the notes do not support, as a manager pasting their review would see it."""
+    tab = window.person.reviews_tab
+    dialog = tab.open_check_text()
+    if dialog is None or tab.body is None:
+        return dialog
+    mine = [s.text for s in tab.body.section("summary").statements[1:3]] if tab.body.section("summary") else []
+    mine.append(f"{tab.body.person_name.split()[0]} is ready for promotion to Staff.")
+    dialog.editor.setPlainText("\n".join(mine))
+    dialog.check()
+    return dialog
 
 
 def _show_one_on_ones(window: MainWindow, store, *, meeting: bool) -> None:

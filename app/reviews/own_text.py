@@ -19,7 +19,7 @@ from ..assist.language import split_sentences
 from ..domain.records import Note
 from .compose import writing_for
 from .evidence import build_brief
-from .meaning import _all_words, content, meaning_problems
+from .meaning import JUDGEMENT, _all_words, content, meaning_problems
 from .reading import PERSONAL, read_part
 from .reading import note_parts as parts_of
 
@@ -69,8 +69,10 @@ def check_sentence(sentence: str, notes: Sequence[Note], subject, others, known)
     said = _said(sentence, subject)
     covered = said & set().union(*(_all_words(n.text) for n in cited)) if cited else set()
     if not cited or len(covered) < SUPPORTED_SHARE * max(len(said), 1):
-        return CheckedSentence(sentence, False, tuple(n.id for n in cited),
-                               (NOT_IN_NOTES.format(first=subject.first),))
+        judged = [p.message for p in meaning_problems(sentence, cited, subject, others, known)
+                  if p.kind == JUDGEMENT] if cited else []
+        return CheckedSentence(sentence, False, (), (NOT_IN_NOTES.format(first=subject.first),
+                                                     *judged))
     problems = tuple(p.message for p in meaning_problems(sentence, cited, subject, others, known))
     return CheckedSentence(sentence, not problems, tuple(n.id for n in cited), problems)
 
