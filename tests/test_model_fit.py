@@ -77,3 +77,19 @@ def test_models_check_refuses_a_bad_count_and_an_unknown_model(run, data_home):
     assert "at least 1" in run("models", "check", "--sentences", "0").stderr
     result = run("models", "check", "no-such-model")
     assert result.returncode == 1 and "No installed model is called 'no-such-model'" in result.stderr
+
+
+def test_a_model_not_measured_is_probed_and_dropped_when_its_first_rewordings_fail(team):
+    store, ana, _ = team
+    for day, text in (("2026-02-03", "Shipped the rate limiter two days early."),
+                      ("2026-03-05", "Led the incident review for the payments outage."),
+                      ("2026-04-07", "Paired with Li on the flaky import tests.")):
+        store.notes.add(person_id=ana.id, date=day, kind="praise", text=text,
+                        competencies=("c-delivery",))
+    engine = FakeEngine()  # not in the catalog and never measured
+    for _ in range(20):
+        engine.enqueue('{"sentence": "Ana is the best engineer the team has ever had."}')
+    body = draft_review(store, engine, PromptLibrary(), ana.id, "2026-01-01", "2026-06-30")
+    assert len(engine.requests) == 3 and len(body.grounding) == 3
+    assert not any(v.accepted for v in body.grounding)
+    assert all("judgement" in " ".join(v.problems) or v.problems for v in body.grounding)

@@ -19,6 +19,7 @@ from app.llm.engine import StopFlag
 from app.llm.prompts import PromptLibrary
 from app.reviews.body import FROM_APP, FROM_MODEL, Body
 from app.reviews.evidence import PERSONAL_REASON, NoEvidence
+from app.reviews.model_fit import Fit, save_fit
 from app.reviews.review_draft import draft_review, regenerate_section
 from app.store import Store
 from conftest import FAST_KDF, PASSPHRASE
@@ -43,6 +44,8 @@ def world(tmp_path_factory):
     home = tmp_path_factory.mktemp("review") / "home"
     store = Store.open(home, passphrase=PASSPHRASE, kdf=FAST_KDF)
     import_file(store, TEAM)
+    # As a model measured to fit would be: asked to reword every sentence, under the checks.
+    save_fit(home, Fit(DEFAULT.name, DEFAULT.sha256, 10, 10, 1.0, 1.0, "2026-12-07T00:00:00+00:00"))
     # One thread: two spin-waiting threads collapse when other processes share the cores.
     engine = LlamaEngine(MODEL, model_sha256=DEFAULT.sha256, threads=1)
     engine.load()
@@ -181,13 +184,21 @@ def test_every_model_sentence_has_a_verdict_and_rejected_ones_never_reach_the_dr
     assert {s.source for _, s in _sentences(body)} <= {FROM_APP, FROM_MODEL}
 
 
-def test_a_model_is_asked_only_while_three_in_ten_of_its_rewordings_pass(drafted):
+def test_a_model_measured_to_fit_is_asked_for_every_sentence(drafted):
     body, _ = drafted
-    verdicts = body.grounding
-    for tried in range(3, len(verdicts)):
-        assert sum(v.accepted for v in verdicts[:tried]) >= 0.3 * tried
-    if len(verdicts) < len(list(body.statements())):
-        assert sum(v.accepted for v in verdicts) < 0.3 * len(verdicts)
+    assert len(body.grounding) == len(list(body.statements()))
+
+
+def test_with_its_shipped_fit_the_default_model_is_not_asked_at_all(world, tmp_path):
+    store, engine, library = world
+    fresh = Store.open(tmp_path / "home", passphrase=PASSPHRASE, kdf=FAST_KDF)
+    try:
+        import_file(fresh, TEAM)
+        body = draft_review(fresh, engine, library, "p-ana", *JANUARY)
+    finally:
+        fresh.close()
+    assert body.grounding == () and body.prompts == ()
+    assert {s.source for _, s in _sentences(body)} == {FROM_APP}
 
 
 def test_sources_date_every_citation_and_checks_are_kept(drafted):
