@@ -73,6 +73,7 @@ def test_one_folder_with_both_programs_sharing_internal():
 def test_bundle_holds_the_data_the_app_reads():
     for shipped in ("prompts/reword_sentence.md", "models/catalog.json",
                     "app/reviews/default_framework.yaml", "app/assist/common_words.txt",
+                    "app/reviews/reading_words.toml", "app/reviews/meaning_words.toml",
                     "app/agendas/weekly_check_in.toml", "app/samples/sample_team.json"):
         assert (INTERNAL / shipped).is_file(), shipped
     assert {p.name for p in (INTERNAL / "prompts").glob("*.md")} >= {
@@ -218,11 +219,27 @@ def test_shipped_framework_agendas_and_sample_team_load_from_the_bundle(tmp_path
     assert imported.returncode == 0, imported.stderr
     assert imported.stdout.startswith("Imported 6 people")
     frameworks = run(trellis, "frameworks", "list", env=env)
-    assert re.search(r"^\*\s+\S+\s+.*default_framework\.yaml$", frameworks.stdout, re.M), \
-        frameworks.stdout + frameworks.stderr
+    # The sample team has competencies of its own, so the shipped framework is listed, not in force.
+    assert re.search(r"^\s+f-trellis-engineering\s+.*default_framework\.yaml$", frameworks.stdout,
+                     re.M), frameworks.stdout + frameworks.stderr
+    assert "No framework is in force" in frameworks.stdout
     agenda = run(trellis, "agenda", "sample-p-kenji", "--json", env=env)
     assert agenda.returncode == 0, agenda.stderr
     assert json.loads(agenda.stdout)
+
+
+def test_reading_notes_and_checking_meaning_work_from_the_bundle(tmp_path):
+    env = clean_env(tmp_path, TRELLIS_PASSPHRASE="bundle passphrase")
+    trellis = BUNDLE / "trellis"
+    assert run(trellis, "import", str(INTERNAL / "app" / "samples" / "sample_team.json"),
+               env=env).returncode == 0
+    mine = tmp_path / "mine.txt"
+    mine.write_text("Amara is ready for promotion to Staff.\n", encoding="utf-8")
+    checked = run(trellis, "draft", "check", "sample-p-amara", str(mine), "--from", "2020-01-01",
+                  "--to", "2030-12-31", "--json", env=env)
+    assert checked.returncode == 0, checked.stderr
+    [sentence] = json.loads(checked.stdout)["sentences"]
+    assert sentence["supported"] is False and sentence["problems"]
 
 
 def test_no_library_searches_the_build_machines_folders():
