@@ -1,5 +1,7 @@
 """1:1 agendas: carry-over across meetings, closing at the origin, templates, notes, export."""
 
+import json
+
 import pytest
 
 from app.errors import InvalidInput, NotFound
@@ -426,6 +428,23 @@ def test_a_topic_naming_someone_else_or_their_record_falls_back_to_the_own_recor
     assert accepted.state == "accepted"
     with pytest.raises(InvalidInput, match="No topic 'note:n-9' is awaiting an answer"):
         TopicSuggestions(store).dismiss(ana.id, "note:n-9")
+
+
+@pytest.mark.parametrize("worded, kept", [
+    ("The billing migration went out on time", False),     # the record says it went out late
+    ("Ana's billing migration went out late without a rollback plan", True),
+    ("Ana's excellent billing migration went out late without a rollback plan", False),
+])
+def test_a_topic_that_changes_what_its_record_says_falls_back_to_the_record(team, worded, kept):
+    store, ana, _ = team
+    store.notes.add(person_id=ana.id, note_id="n-1", date="2026-01-08",
+                    text="The billing migration went out late without a rollback plan.")
+    engine = FakeEngine()
+    engine.enqueue(json.dumps({"topic": worded}))
+    library = PromptLibrary(user_dir=store.home / "prompts")
+    [topic] = suggest_topics(store, engine, library, ana.id, today="2026-01-12")
+    assert topic.wording == ("model" if kept else "fallback"), topic.text
+    assert "late" in topic.text
 
 
 def test_an_accepted_topic_about_an_action_rewords_its_point_instead_of_adding_one(ana):

@@ -75,12 +75,15 @@ def _phrase(phrase: str) -> str:
 # ---------------------------------------------------------------- the check
 
 def meaning_problems(sentence: str, notes: Sequence[Note], subject: Subject,
-                     other_people: Sequence[str] = (), known: Sequence[str] = ()) -> list[Problem]:
+                     other_people: Sequence[str] = (), known: Sequence[str] = (),
+                     skip: Sequence[str] = ()) -> list[Problem]:
     """Everything ``sentence`` says that its cited ``notes`` do not mean, in words.
 
     ``known`` are words the app may write without the notes (competency names):
     a sentence that is only Trellis's frame around them ("Communication improved
     between February and July") says nothing of the notes' content to check.
+    ``skip`` names checks that do not apply (a 1:1 topic is a question to raise,
+    not a claim, so it is not held to modality).
     """
     text = _without_app_frames(_PERIOD.sub(" ", sentence))
     for name in known:
@@ -98,7 +101,7 @@ def meaning_problems(sentence: str, notes: Sequence[Note], subject: Subject,
         _outcome(text, parts, subject, other_people) or _swapped(text, parts)
     problems += _quantities(text, used, parts)
     problems += _citations(text, notes)
-    return list({p.message: p for p in problems}.values())
+    return [p for p in {p.message: p for p in problems}.values() if p.kind not in skip]
 
 
 @functools.lru_cache(maxsize=4096)

@@ -21,9 +21,11 @@ from dataclasses import dataclass
 from ..assist.digest import ask_json
 from ..assist.grounding import ground
 from ..domain.dates import now_utc, parse_date, today_iso
-from ..domain.records import TopicSuggestion
+from ..domain.records import Note, TopicSuggestion
 from ..errors import InvalidInput
 from ..llm.structured import StructuredOutputError
+from ..reviews.meaning import MODALITY, meaning_problems
+from ..reviews.voice import Subject
 
 PROMPT = "agenda_topic"
 TOPIC_TOKENS = 60
@@ -113,11 +115,19 @@ def _word(engine, library, person, others, source: TopicSource, stop):
         return None
     grounded = ground(str(reply.get("topic", "")), [source], person_name=person.name,
                       other_people=others)
-    if grounded.source == "model" and says_only_the_name(grounded.text, person.name):
+    if grounded.source == "model" and (says_only_the_name(grounded.text, person.name)
+                                       or changes_the_meaning(grounded.text, source, person, others)):
         grounded = ground("", [source], person_name=person.name, other_people=others)
     text = (grounded.text or "").rstrip(".") if not grounded.dropped else ""
     return TopicSuggestion(person.id, source.key, text, (source.id,),
                            "model" if grounded.source == "model" else "fallback")
+
+
+def changes_the_meaning(text: str, source: TopicSource, person, others) -> bool:
+    """Whether a worded topic says what its record does not (a lost "not", a flipped outcome,
+    someone else's act, another number, praise the record does not give)."""
+    note = Note(source.id, person.id, source.date, "observation", source.text)
+    return bool(meaning_problems(text, [note], Subject(person.name), others, skip=(MODALITY,)))
 
 
 # Words that carry no topic of their own around a name ("Chat with Ana", "1:1 about Ana").
