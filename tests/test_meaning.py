@@ -24,8 +24,8 @@ from app.reviews.voice import Subject, infer_pronoun
 
 DATA = Path(__file__).parent / "data"
 # (distortions refused at least, true sentences refused at most), measured 2026-12-07.
-FLOORS = {"meaning_set": ("labelled_team", 0.90, 0.02),
-          "meaning_judging_set": ("judging_team", 0.70, 0.21)}
+FLOORS = {"meaning_set": ("labelled_team", 0.93, 0.02),
+          "meaning_judging_set": ("judging_team", 0.72, 0.22)}
 
 
 def scores(name: str):

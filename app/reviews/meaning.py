@@ -92,8 +92,8 @@ def meaning_problems(sentence: str, notes: Sequence[Note], subject: Subject,
     if len(_all_words(text) - frame) < 2:
         return []
     parts = [p for note in notes for p in _parts(note)]
-    used = [p for p in parts if _share(text, p.text) >= USED_SHARE] or \
-        sorted(parts, key=lambda p: -_share(text, p.text))[:1]
+    used = [p for p in parts if _share(sentence, p.text) >= USED_SHARE] or \
+        sorted(parts, key=lambda p: -_share(sentence, p.text))[:1]
     problems: list[Problem] = []
     for check in (_modality, _negation, _who, _judgement):
         problems += check(text, used, subject, other_people)
@@ -203,18 +203,27 @@ def _wished_act_done(part: str, sentence: str) -> bool:
 def _forms(verb: str) -> set[str]:
     """A verb's past forms: "present" → {"presented"}, "run" → {"ran"}."""
     irregular = _lists()["modality"]["irregular"]
+    present = {verb + "es" if verb.endswith(("s", "sh", "ch", "x", "o")) else
+               verb[:-1] + "ies" if verb.endswith("y") and verb[-2:-1] not in ("a", "e", "o", "u")
+               else verb + "s"}  # "loops in support": done as a habit
     if verb in irregular:
-        return {irregular[verb]}
+        return {irregular[verb]} | present
     if verb.endswith("e"):
-        return {verb + "d"}
+        return {verb + "d"} | present
     if verb.endswith("y") and len(verb) > 2 and verb[-2] not in "aeiou":
-        return {verb[:-1] + "ied"}
-    return {verb + "ed", verb + verb[-1] + "ed"}
+        return {verb[:-1] + "ied"} | present
+    return {verb + "ed", verb + verb[-1] + "ed"} | present
 
 
 def _negation(text, used, subject, others) -> list[Problem]:
     said = _count(_pattern("negation", "words"), text)
     noted = sum(_count(_pattern("negation", "words"), p.text) for p in used)
+    if said == noted and used:
+        flipped = _negated_words(text) & (set().union(*(_all_words(p.text) for p in used))
+                                          - set().union(*(_negated_words(p.text) for p in used)))
+        if flipped:
+            return [Problem(NEGATION, f"This sentence says “not” of what {_when(used[0])} says "
+                                      f"was so: {_quote(used[0])}.")]
     if said == noted or not used:
         return []
     part = used[0]
@@ -223,6 +232,24 @@ def _negation(text, used, subject, others) -> list[Problem]:
                                   "drops its “not”, “no” or “without”.")]
     return [Problem(NEGATION, f"This sentence says “not”, “no” or “without” where "
                               f"{_when(part)} does not: {_quote(part)}.")]
+
+
+def _negated_words(text: str) -> set[str]:
+    """The word each negation governs: the first after "not", "rather than", "without" …
+    that is not a helper ("being", "a", "any")."""
+    ends = [m.end() for m in _pattern("negation", "words").finditer(text)]
+    ends += [m.end() for m in re.finditer(r"n['’]t\b", text)]
+    found = set()
+    for end in ends:
+        word = next((w for w in _WORD.findall(text[end:])[:4]
+                     if w.lower() not in _GLUE and w.lower() not in _HELPERS), None)
+        if word is not None:
+            found.add(word_key(word))
+    return found
+
+
+_HELPERS = frozenset("a an any be been being yet go going get getting even ever one single "
+                     "really quite".split())
 
 
 def _count(pattern: re.Pattern[str], text: str) -> int:
@@ -323,6 +350,8 @@ def _clauses(text: str, subject: Subject, others: Sequence[str],
             doer = "passive"  # "It was suggested that Hannah break …": asked, not done
         elif _passive(clause.split()[:3]):
             doer = "passive"  # "…, and was asked to …"
+        elif _other_pronoun(clause, subject):
+            doer = "someone else"  # "after he went quiet", when the person is "she"
         elif named is not None or re.match(r"\s*[A-Z]", clause.strip() or "x"):
             doer = named
         previous = clause
@@ -349,6 +378,11 @@ def _doer(text: str, subject: Subject, others: Sequence[str]) -> str | None:
     if bare in names and not first.endswith(("'s", "’s")):
         return bare
     return None
+
+
+def _other_pronoun(clause: str, subject: Subject) -> bool:
+    first = (_WORD.findall(clause) or [""])[0].lower()
+    return subject.pronoun in ("she", "he") and first in ("she", "he") and first != subject.pronoun
 
 
 def _passive(words: Sequence[str]) -> bool:

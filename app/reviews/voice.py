@@ -458,6 +458,8 @@ def _fragment(text: str, subject: Subject, kind: str) -> Phrase | None:
         return None
     again = " again" if any(w.lower() == "another" for w in words[:i]) else ""
     rest = words[i + 1:]
+    if any(w.lower() in _FINITE or is_verb(w.lower()) for w in rest[:4]):
+        return None  # "a late plan is fine": a clause with its own verb, not a fragment
     if not rest or adjective in _WISHES or \
             rest[0].lower().strip(",") in W.listed("voice", "after_adjective"):
         verb = "is" if adjective in _WISHES else "was"
@@ -466,6 +468,7 @@ def _fragment(text: str, subject: Subject, kind: str) -> Phrase | None:
     return _evaluated(words[:i], words[i], rest, again)
 
 
+_FINITE = {"is", "was", "are", "were", "has", "have", "had", "will", "would", "can", "could"}
 _AFTER_GERUND = {"on", "with", "to", "through", "in", "at", "for", "about", "the", "a", "an", "his",
                  "her", "their", "out", "up", "over", "into", "towards", "toward"}
 _WISHES = {"interested", "keen", "nervous", "unsure", "curious", "excited", "eager", "anxious",
