@@ -62,6 +62,7 @@ TARGETS = [
 ]
 SHOWN = ["llm.decode_tok_s", "llm.bare_decode_tok_s", "llm.decode_runs_used",
          "llm.synthetic_decode_tok_s", "llm.synthetic_bare_decode_tok_s", "llm.synthetic_runs_used",
+         "llm.synthetic_sentence_s",
          "llm.bandwidth_gbs", "llm.bandwidth_limit_tok_s", "llm.prompt_tok_s",
          "llm.bare_prompt_tok_s", "llm.ttft_cold_ms", "llm.ttft_warm_ms", "llm.bare_first_token_ms",
          "llm.stop_latency_p50_ms", "llm.decode_other_load_cores", "llm.synthetic_other_load_cores",
@@ -390,10 +391,36 @@ def measure_synthetic(settings: LlmBenchSettings) -> dict:
                                       before_each=lambda: probe.measure(2))
         del probe.data
         keys.update(synthetic_keys(info, decode, probe.best, others.cores))
+        keys["llm.synthetic_sentence_s"] = synthetic_sentence_s(path)
         if settings.variants:
             from bench import llm_variants
             keys.update(llm_variants.settings_variants(path, settings, info, probe.best))
     return keys
+
+
+def synthetic_sentence_s(path: Path, runs: int = 3) -> float:
+    """Seconds for one rewording of a draft sentence (``reword_sentence``, its full reply
+    budget, JSON-constrained) on the synthetic model: what a 1.5 GB model costs a draft
+    per sentence. Its words are noise; its time is real."""
+    from app.llm.prompts import PromptLibrary
+    from app.reviews.rewording import REWORD_TEMPLATE, REWORD_TOKENS
+
+    prompt = PromptLibrary().render(
+        REWORD_TEMPLATE, person="Ana Ruiz", sentence="Ana shipped the billing export two days early.",
+        notes=[{"id": "n-1", "date": "2026-03-03", "text": "Shipped the billing export two days early."}])
+    request = GenerationRequest(prompt.messages, schema=prompt.output_schema,
+                                max_tokens=REWORD_TOKENS, temperature=0.0)
+    engine = LlamaEngine(path)
+    engine.load()
+    try:
+        seconds = []
+        for _ in range(runs):
+            started = time.perf_counter()
+            run_engine(engine, request, None, None)
+            seconds.append(time.perf_counter() - started)
+        return statistics.median(seconds)
+    finally:
+        engine.close()
 
 
 def synthetic_keys(info, decode: dict, bandwidth_gbs: float, other_cores) -> dict:
