@@ -441,6 +441,8 @@ def quantities(text: str) -> list[tuple[str, str]]:
     words = re.findall(r"[\w%'’.,-]+", text.lower())
     skip = False
     for i, word in enumerate(words):
+        if _is_date_part(words, i):
+            continue  # "March 2026", "4 March": dates, which the grounding checker holds
         value = _value(word)
         if value is None and word in ("a", "an", "one"):
             ahead = words[i + 2] if i + 2 < len(words) and words[i + 1] in _WHOLE else \
@@ -455,8 +457,25 @@ def quantities(text: str) -> list[tuple[str, str]]:
         if scale and value.isdigit():
             value, skip = str(int(value) * scale), True
             following = words[i + 2] if i + 2 < len(words) else ""
-        found.append((value, _unit(following)))
+        if _percent(words, i) and not value.endswith("%"):
+            value, following = value + "%", ""
+        unit = _unit(following)
+        if unit == "fortnight" and value.replace(".", "").isdigit():
+            value, unit = f"{float(value) * 2:g}", "week"  # "a fortnight" is two weeks
+        found.append((value, unit))
     return found
+
+
+_MONTH_WORDS = frozenset("january february march april may june july august september october "
+                         "november december jan feb mar apr jun jul aug sep sept oct nov dec".split())
+
+
+def _is_date_part(words: Sequence[str], i: int) -> bool:
+    word = words[i].strip(".,;:")
+    if re.fullmatch(r"(?:19|20)\d\d", word):
+        return True
+    near = {w.strip(".,;:") for w in words[max(0, i - 1):i + 2]}
+    return word.isdigit() and int(word) <= 31 and bool(near & _MONTH_WORDS)
 
 
 def _value(word: str) -> str | None:
@@ -489,6 +508,12 @@ _NOT_UNITS = frozenset("a an the of to in on at for and or but by from with as t
 def _time_unit(word: str) -> str:
     word = word.strip(".,;:")
     return next((u for u in _lists()["units"]["time"] if word in (u, u + "s")), "")
+
+
+def _percent(words: Sequence[str], i: int) -> bool:
+    """ "12 percent", "12 per cent": the same as "12%"."""
+    ahead = [w.strip(".,;:") for w in words[i + 1:i + 3]]
+    return ahead[:1] == ["percent"] or ahead[:2] == ["per", "cent"]
 
 
 def _shown(value: str, unit: str) -> str:
