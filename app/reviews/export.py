@@ -341,15 +341,29 @@ def _docx_file(body, path, citations):
 
 
 def _pdf_file(body, path, citations):
-    try:
-        # The one way from the core to Qt: PDF drawing needs it, nothing else here does.
-        from ui.pdf_export import write_pdf
-    except ImportError as exc:
-        if (exc.name or "").startswith(("PySide6", "shiboken6")):
-            raise InvalidInput("PDF export needs the desktop app (PySide6), which is not "
-                               "installed here; export as .md, .txt or .docx instead") from None
-        raise
-    return write_pdf(body, path, citations=citations)
+    writer = provided_writer("pdf")
+    if writer is None:
+        raise InvalidInput("PDF export needs the desktop app (PySide6), which is not "
+                           "installed here; export as .md, .txt or .docx instead")
+    return writer(body, path, citations=citations)
+
+
+EXPORTERS = "trellis.exporters"
+
+
+def provided_writer(name: str):
+    """A writer another part of Trellis provides (the window draws PDFs with Qt), found
+    through the package's entry points (pyproject.toml), so the core never imports it;
+    None when that part is not installed."""
+    from importlib.metadata import entry_points
+    for point in entry_points(group=EXPORTERS, name=name):
+        try:
+            return point.load()
+        except ImportError as exc:
+            if (exc.name or "").startswith(("PySide6", "shiboken6")):
+                return None
+            raise
+    return None
 
 
 WRITERS = {".md": _markdown_file, ".markdown": _markdown_file, ".txt": _text_file,
