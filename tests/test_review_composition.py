@@ -300,7 +300,7 @@ def test_drafting_keeps_the_teams_own_competencies_and_warns_only_about_them(sto
 # ---------------------------------------------------------------- 8. the model's place
 
 def test_a_model_rewording_stands_only_when_it_keeps_the_meaning():
-    from app.reviews.rewording import meaning_problems, same_words
+    from app.reviews.rewording import rewording_problems as meaning_problems, same_words
     sam = Subject("Sam Rivera", "she")
     app = "Sam said she wants to lead the search rewrite (said in a 1:1 on 3 March)."
     assert meaning_problems("Sam wants to lead the search rewrite, she said in a 1:1 on 3 March.",

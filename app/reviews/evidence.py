@@ -39,13 +39,12 @@ from ..llm.structured import StructuredOutputError
 from .body import Coverage
 from .frameworks import competencies_in_force
 from .instructions import exclusion_reason
-from .reading import read_note
+from .reading import ASPIRATION, CONTEXT, GROWTH, STRENGTH, read_note
 from .voice import Subject
 
 if TYPE_CHECKING:  # jinja2 is imported only when a prompt is rendered
     from ..llm.prompts import PromptLibrary
 
-STRENGTH, GROWTH, ASPIRATION, CONTEXT = "strength", "growth", "aspiration", "context"
 POLARITIES = (STRENGTH, GROWTH, ASPIRATION, CONTEXT)
 SUGGEST_TEMPLATE = "suggest_competencies"
 SUGGEST_TOKENS = 60

@@ -35,6 +35,7 @@ from pathlib import Path
 
 from ..assist.grounding import COMMON_WORDS, NUMBER_WORDS, word_key
 from ..domain.records import Note
+from . import words as W
 from .points import day_month
 from .reading import Part, note_parts
 from .voice import CLAUSE, OTHER, PREDICATE, Subject, review_voice
@@ -59,17 +60,9 @@ def _lists() -> dict:
     return tomllib.loads(WORDS_FILE.read_text("utf-8"))
 
 
-@functools.cache
-def _pattern(section: str, key: str) -> re.Pattern[str]:
-    phrases = sorted(_lists()[section][key], key=len, reverse=True)
-    body = "|".join(_phrase(p) for p in phrases)
-    return re.compile(rf"(?<![\w'’-])(?:{body})", re.IGNORECASE)
-
-
-def _phrase(phrase: str) -> str:
-    stem = phrase.rstrip("*")
-    pattern = r"\s+".join(re.escape(w) for w in stem.split()).replace("'", "['’]")
-    return pattern + (r"[\w'’-]*" if phrase.endswith("*") else r"(?![\w'’-])")
+def pattern(section: str, key: str) -> re.Pattern[str]:
+    """One matcher for a word list of ``meaning_words.toml`` (``words.matcher``)."""
+    return W.matcher(tuple(_lists()[section][key]))
 
 
 # ---------------------------------------------------------------- the check
@@ -88,8 +81,8 @@ def meaning_problems(sentence: str, notes: Sequence[Note], subject: Subject,
     text = _without_app_frames(_PERIOD.sub(" ", sentence))
     for name in known:
         text = re.sub(rf"(?i)\b{re.escape(name)}\b", " ", text)
-    frame = _all_words(" ".join([*subject.names, *_lists()["judgement"]["frame_words"]]))
-    if len(_all_words(text) - frame) < 2:
+    frame = all_words(" ".join([*subject.names, *_lists()["judgement"]["frame_words"]]))
+    if len(all_words(text) - frame) < 2:
         return []
     parts = [p for note in notes for p in _parts(note)]
     used = [p for p in parts if _share(sentence, p.text) >= USED_SHARE] or \
@@ -105,12 +98,8 @@ def meaning_problems(sentence: str, notes: Sequence[Note], subject: Subject,
 
 
 @functools.lru_cache(maxsize=4096)
-def _parts_cached(note: Note) -> tuple[Part, ...]:
-    return tuple(note_parts(note))
-
-
 def _parts(note: Note) -> tuple[Part, ...]:
-    return _parts_cached(note)
+    return tuple(note_parts(note))
 
 
 _PERIOD = re.compile(r"(?i)\b(?:from|between|by|in|since)\s+(?:january|february|march|april|may|"
@@ -122,8 +111,8 @@ _PERIOD = re.compile(r"(?i)\b(?:from|between|by|in|since)\s+(?:january|february|
 def _without_app_frames(sentence: str) -> str:
     """The sentence without the frames Trellis writes around evidence ("(feedback given on …)")."""
     text = re.sub(r"\((?:feedback given|said in a 1:1|agreed) on [^)]*\)", "", sentence)
-    for pattern in _lists()["judgement"]["frame_patterns"]:
-        text = re.sub(pattern, " ", text)
+    for frame_pattern in _lists()["judgement"]["frame_patterns"]:
+        text = re.sub(frame_pattern, " ", text)
     for frame in _lists()["judgement"]["app_frames"]:
         text = re.sub(re.escape(frame), " ", text, flags=re.IGNORECASE)
     return " ".join(text.split())
@@ -134,7 +123,7 @@ def content(text: str) -> set[str]:
             and word_key(w) not in _COMMON and word_key(w) not in _NEGATIONS}
 
 
-def _all_words(text: str) -> set[str]:
+def all_words(text: str) -> set[str]:
     return {word_key(w) for w in _WORD.findall(text) if len(w) >= 3 and w.lower() not in _GLUE}
 
 
@@ -149,8 +138,8 @@ _GLUE = frozenset("the and but with for from that this was were has had have his
 def _share(sentence: str, part: str) -> float:
     """How much of a note part's wording the sentence shares (its rarer words when it has
     some, else all its words)."""
-    words = content(part) or _all_words(part)
-    said = content(sentence) | _all_words(sentence)
+    words = content(part) or all_words(part)
+    said = content(sentence) | all_words(sentence)
     return len(words & said) / len(words) if words else 0.0
 
 
@@ -170,7 +159,7 @@ def _quote(part: Part, limit: int = 70) -> str:
 # ---------------------------------------------------------------- modality, negation, outcome
 
 def _modality(text, used, subject, others) -> list[Problem]:
-    wish = _pattern("modality", "wish")
+    wish = pattern("modality", "wish")
     for part in used:
         if not (wish.search(part.text) or part.question):
             continue
@@ -216,10 +205,10 @@ def _forms(verb: str) -> set[str]:
 
 
 def _negation(text, used, subject, others) -> list[Problem]:
-    said = _count(_pattern("negation", "words"), text)
-    noted = sum(_count(_pattern("negation", "words"), p.text) for p in used)
+    said = _count(pattern("negation", "words"), text)
+    noted = sum(_count(pattern("negation", "words"), p.text) for p in used)
     if said == noted and used:
-        flipped = _negated_words(text) & (set().union(*(_all_words(p.text) for p in used))
+        flipped = _negated_words(text) & (set().union(*(all_words(p.text) for p in used))
                                           - set().union(*(_negated_words(p.text) for p in used)))
         if flipped:
             return [Problem(NEGATION, f"This sentence says “not” of what {_when(used[0])} says "
@@ -237,7 +226,7 @@ def _negation(text, used, subject, others) -> list[Problem]:
 def _negated_words(text: str) -> set[str]:
     """The word each negation governs: the first after "not", "rather than", "without" …
     that is not a helper ("being", "a", "any")."""
-    ends = [m.end() for m in _pattern("negation", "words").finditer(text)]
+    ends = [m.end() for m in pattern("negation", "words").finditer(text)]
     ends += [m.end() for m in re.finditer(r"n['’]t\b", text)]
     found = set()
     for end in ends:
@@ -408,7 +397,7 @@ def _doer_of_part(part: Part, subject: Subject, others: Sequence[str]) -> str | 
 def _same_act(sentence: str, part: str) -> bool:
     """Whether a clause and a note's clause tell the same act: three words in common, or
     two of their rarer words."""
-    return len(_all_words(part) & _all_words(sentence)) >= 3 or \
+    return len(all_words(part) & all_words(sentence)) >= 3 or \
         len(content(part) & content(sentence)) >= 2
 
 
@@ -525,7 +514,7 @@ def _shown(value: str, unit: str) -> str:
 def _judgement(text, used, subject, others) -> list[Problem]:
     noted = " ".join(p.text for p in used)
     noted_keys = {word_key(w) for w in _WORD.findall(noted)}
-    added = [m.group() for m in _pattern("judgement", "words").finditer(text)
+    added = [m.group() for m in pattern("judgement", "words").finditer(text)
              if not all(word_key(w) in noted_keys for w in m.group().lower().split())]
     if not added:
         return []
@@ -537,11 +526,11 @@ def _judgement(text, used, subject, others) -> list[Problem]:
 def _citations(text: str, notes: Sequence[Note]) -> list[Problem]:
     if len(notes) < 2:
         return []
-    said = _all_words(text)
+    said = all_words(text)
     problems = []
     for note in notes:
-        others = set().union(*(_all_words(n.text) for n in notes if n.id != note.id))
-        own = _all_words(note.text) - others
+        others = set().union(*(all_words(n.text) for n in notes if n.id != note.id))
+        own = all_words(note.text) - others
         if not (own & said):
             problems.append(Problem(CITATION, f"The note of {day_month(note.date)} is cited but "
                                               "this sentence says nothing from it."))

@@ -19,7 +19,7 @@ from ..assist.language import split_sentences
 from ..domain.records import Note
 from .compose import writing_for
 from .evidence import build_brief
-from .meaning import JUDGEMENT, _all_words, content, meaning_problems
+from .meaning import JUDGEMENT, all_words, content, meaning_problems
 from .reading import PERSONAL, read_part
 from .reading import note_parts as parts_of
 
@@ -67,7 +67,7 @@ def check_sentence(sentence: str, notes: Sequence[Note], subject, others, known)
         return CheckedSentence(sentence, False, (), (PRIVATE,))
     cited = supporting_notes(sentence, notes, subject)
     said = _said(sentence, subject)
-    covered = said & set().union(*(_all_words(n.text) for n in cited)) if cited else set()
+    covered = said & set().union(*(all_words(n.text) for n in cited)) if cited else set()
     if not cited or len(covered) < SUPPORTED_SHARE * max(len(said), 1):
         judged = [p.message for p in meaning_problems(sentence, cited, subject, others, known)
                   if p.kind == JUDGEMENT] if cited else []
@@ -82,18 +82,18 @@ def supporting_notes(sentence: str, notes: Sequence[Note], subject) -> list[Note
     said = _said(sentence, subject)
     if not said:
         return []
-    ranked = sorted(notes, key=lambda n: -len(said & _all_words(n.text)))
+    ranked = sorted(notes, key=lambda n: -len(said & all_words(n.text)))
     chosen = [n for n in ranked[:1] if said & content(n.text)]
     if chosen and len(ranked) > 1:
-        covered = said & _all_words(chosen[0].text)
-        extra = (said & _all_words(ranked[1].text)) - covered
+        covered = said & all_words(chosen[0].text)
+        extra = (said & all_words(ranked[1].text)) - covered
         if len(extra) >= max(2, ADDS_SHARE * len(said)):
             chosen.append(ranked[1])
     return chosen[:MAX_CITED]
 
 
 def _said(sentence: str, subject) -> set[str]:
-    return _all_words(sentence) - _all_words(" ".join(subject.names))
+    return all_words(sentence) - all_words(" ".join(subject.names))
 
 
 def _private(sentence: str, subject) -> bool:

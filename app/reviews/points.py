@@ -18,7 +18,9 @@ from dataclasses import dataclass
 
 from ..domain.records import Note
 from .reading import ASPIRATION, CONTEXT, PERSONAL, Reading, read_note
-from .voice import AGREED, CLAUSE, FEEDBACK, OTHER, PREDICATE, Subject, is_verb, singular
+from .voice import (
+    AGREED, CLAUSE, FEEDBACK, OTHER, PREDICATE, Subject, is_verb, lower_first, singular,
+)
 
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
           "September", "October", "November", "December")
@@ -140,18 +142,6 @@ def has_verb(text: str) -> bool:
 def _closed(text: str) -> str:
     text = re.sub(r"\s+", " ", text).strip().rstrip(",;:")
     return text.rstrip(".!?") + "."
-
-
-def lower_first(text: str, proper: frozenset[str] = frozenset()) -> str:
-    """The text with its first letter in lower case, unless the first word is a name
-    (in ``proper``), "I", or an acronym."""
-    first = text.split(" ", 1)[0]
-    bare = first.strip(",;:'’s")
-    if len(first) > 1 and (first.isupper() or any(c.isupper() for c in first[1:])):
-        return text
-    if first == "I" or bare in proper or first.split("'")[0] in proper:
-        return text
-    return text[:1].lower() + text[1:]
 
 
 def proper_nouns(texts: Sequence[str], names: Sequence[str] = ()) -> frozenset[str]:

@@ -9,7 +9,7 @@ what comes back stands only if:
   app's own sentence (``check_sentence``);
 - it means what the cited notes mean (``app.reviews.meaning``: modality,
   negation, outcome, who did what, quantities, judgement, citations);
-- it keeps the app sentence's meaning (``meaning_problems``): the same
+- it keeps the app sentence's meaning (``rewording_problems``): the same
   negations, the same wishes and requests (a wish never becomes a deed),
   no outcome or judgement word the app's sentence and the notes lack, the
   same numbers with the same units, nearly all of its content words, one
@@ -39,6 +39,8 @@ from ..llm.engine import Engine, StopFlag
 from ..llm.structured import StructuredOutputError
 from .body import FROM_MODEL, Section, Statement, Verdict
 from .meaning import meaning_problems as notes_meaning
+from .meaning import pattern as word_list
+from .meaning import quantities
 from .voice import Subject
 
 if TYPE_CHECKING:
@@ -48,12 +50,6 @@ REWORD_TEMPLATE = "reword_sentence"
 REWORD_TOKENS = 140
 PROBE = 3
 MIN_SHARE = 0.3
-NEGATIONS = re.compile(r"(?i)\b(?:not|no|never|without|none|nobody|nothing|n't|cannot)\b|n't\b")
-MODALITY = re.compile(r"(?i)\b(?:wants?|would like|interested|keen|hopes?|nervous|unsure|asked|"
-                      r"wish(?:es)?|plans?|will|would|should|needs? to|advised|agreed|said)\b")
-JUDGEMENT = re.compile(r"(?i)\b(?:excellent|outstanding|exceptional|great|strong|superb|brilliant|"
-                       r"reliable|consistently|always|never|best|top|impressive|remarkable|"
-                       r"poor|weak|terrible|lazy|promot\w*|deserves?|because|due to|ready for)\b")
 OUTCOME = re.compile(r"(?i)\b(?:late|on time|early|missed|met|failed|succeeded|success(?:ful)?|"
                      r"rework|no rework|slipped|delivered|shipped|broke|fixed|breached)\b")
 META = re.compile(r"(?i)\b(?:notes?|sentence|review|reviewer|manager|evidence)\b")
@@ -62,7 +58,6 @@ MAX_DROPPED_SHARE = 0.15
 GLUE_WORDS = frozenset("that this these those with from into onto over also then than they them their "
                        "there were been have having which while when where what whom whose about "
                        "after before some such very just only both each".split())
-QUANTITY = re.compile(r"(?i)(\d[\d,.]*)\s*(%|[a-z]+)?")
 
 
 @dataclass
@@ -131,7 +126,7 @@ class Rewording:
                                  other_people=self.other_people)
         against_notes = [p.message for p in notes_meaning(reworded, cited, self.subject,
                                                           self.other_people, self.known)]
-        return [*verdict.problems, *meaning_problems(reworded, original, self.subject),
+        return [*verdict.problems, *rewording_problems(reworded, original, self.subject),
                 *against_notes]
 
 
@@ -143,19 +138,22 @@ def same_words(first: str, second: str) -> bool:
     return words(first) == words(second)
 
 
-def meaning_problems(reworded: str, original: str, subject: Subject) -> list[str]:
-    """Where a reworded sentence says something other than the app's sentence, in words."""
+def rewording_problems(reworded: str, original: str, subject: Subject) -> list[str]:
+    """Where a reworded sentence says something other than the app's sentence, in words
+    (with the meaning checks' own word lists)."""
     problems = []
-    if len(NEGATIONS.findall(reworded)) != len(NEGATIONS.findall(original)):
+    negation = word_list("negation", "words")
+    if len(negation.findall(reworded)) != len(negation.findall(original)):
         problems.append("it changes what was or was not done (a negation was added or lost)")
-    lost = _words(MODALITY, original) - _words(MODALITY, reworded)
+    lost = _words(word_list("modality", "wish"), original) - \
+        _words(word_list("modality", "wish"), reworded)
     if lost:
         problems.append(f"it drops '{sorted(lost)[0]}', so a wish, request or plan could read as done")
-    for pattern, what in ((OUTCOME, "an outcome"), (JUDGEMENT, "a judgement")):
-        added = _words(pattern, reworded) - _words(pattern, original)
+    for found, what in ((OUTCOME, "an outcome"), (word_list("judgement", "words"), "a judgement")):
+        added = _words(found, reworded) - _words(found, original)
         if added:
             problems.append(f"it adds {what} the notes do not give: '{sorted(added)[0]}'")
-    if _quantities(reworded) != _quantities(original):
+    if set(quantities(reworded)) != set(quantities(original)):
         problems.append("it changes, adds or drops a number, a date or what a number counts")
     if _words(META, reworded) - _words(META, original):
         problems.append("it talks about the notes or the review instead of the person")
@@ -182,7 +180,3 @@ def _content(text: str) -> set[str]:
 def _words(pattern: re.Pattern[str], text: str) -> set[str]:
     return {m.group().lower() for m in pattern.finditer(text)}
 
-
-def _quantities(text: str) -> set[tuple[str, str]]:
-    return {(m.group(1).rstrip(".,"), (m.group(2) or "").lower().rstrip("s"))
-            for m in QUANTITY.finditer(text)}

@@ -97,10 +97,11 @@ class Subject:
 
         def swap(match: re.Match[str]) -> str:
             nonlocal first_slot
-            word = (self.word if match.group(2) == "subj" else self.possessive)(named=first_slot)
+            slot = match.group(1)
+            word = (self.word if slot.lower() == "subj" else self.possessive)(named=first_slot)
             first_slot = False
-            return _cap(word) if match.group(1).isupper() else word
-        return re.sub(r"\{(([Ss])(?:ubj)|([Pp])(?:oss))\}", lambda m: swap(_Slot(m)), text)
+            return _cap(word) if slot[0].isupper() else word
+        return re.sub(r"\{([Ss]ubj|[Pp]oss)\}", swap, text)
 
     def sentence(self, phrase: Phrase, *, named: bool) -> str:
         """The phrase as a sentence, without its full stop."""
@@ -108,16 +109,6 @@ class Subject:
             predicate = singular(phrase.text) if phrase.plural else phrase.text
             return self.fill(f"{{Subj}} {predicate}", named=named)
         return _cap(self.fill(phrase.text, named=named))
-
-
-class _Slot:
-    """A placeholder match as (case letter, "subj"|"poss")."""
-
-    def __init__(self, match: re.Match[str]):
-        self.text = match.group(1)
-
-    def group(self, index: int) -> str:
-        return self.text[0] if index == 1 else self.text.lower()
 
 
 def infer_pronoun(name: str, texts: Iterable[str]) -> str | None:
@@ -214,7 +205,7 @@ def _labelled(text: str, subject: Subject, kind: str) -> Phrase | None:
     if lead.lower() in W.listed("voice", "agreements"):
         inner = review_voice(rest, subject, note_kind=kind)
         if inner.kind == OTHER and not re.match(r"(?i)(?:the|a|an|we|i)\s", rest):
-            return Phrase(PREDICATE, f"agreed to {_lower_first(rest)}", manager=True,
+            return Phrase(PREDICATE, f"agreed to {lower_first(rest)}", manager=True,
                           attribution=AGREED)
         return replace(inner, manager=True, attribution=AGREED)
     feedback = W.first(W.listed("voice", "feedback_words"), lead) is not None
@@ -223,7 +214,7 @@ def _labelled(text: str, subject: Subject, kind: str) -> Phrase | None:
                      lead)
     if topic and re.match(r"(?i)[a-z]+\s+(?:on|in|at|about|but|and|,)", rest) and \
             _fragment(rest, subject, kind) is not None:
-        return Phrase(CLAUSE, f"{{Poss}} {topic.group(1)} was {_lower_first(rest)}", manager=True,
+        return Phrase(CLAUSE, f"{{Poss}} {topic.group(1)} was {lower_first(rest)}", manager=True,
                       attribution=FEEDBACK)
     inner = review_voice(rest, subject, note_kind=kind)
     if inner.kind != OTHER:
@@ -231,7 +222,7 @@ def _labelled(text: str, subject: Subject, kind: str) -> Phrase | None:
                        manager=inner.manager or feedback)
     names = "|".join(re.escape(n) for n in subject.names)
     if re.search(rf"\b(?:{names})\b|(?i:\b(?:her|his|their)\b)", lead) and not feedback:
-        opening = lead if lead.split()[0].split("'")[0] in subject.names else _lower_first(lead)
+        opening = lead if lead.split()[0].split("'")[0] in subject.names else lower_first(lead)
         return Phrase(CLAUSE, f"In {opening}, {rest}")
     return replace(inner, manager=inner.manager or feedback, attribution=attribution)
 
@@ -426,10 +417,10 @@ def _subjectless(text: str, subject: Subject, kind: str) -> Phrase | None:
     first = words[0] if words else ""
     word = first.lower().strip(",")
     if is_verb(word) or (word in _ADVERBS and len(words) > 1 and is_verb(words[1].lower())):
-        return Phrase(PREDICATE, _lower_first(text))
+        return Phrase(PREDICATE, lower_first(text))
     following = text.split()[1].lower() if len(text.split()) > 1 else ""
     if word.endswith("ing") and len(word) > 5 and following in _AFTER_GERUND:
-        return Phrase(PREDICATE, "was " + _lower_first(text))
+        return Phrase(PREDICATE, "was " + lower_first(text))
     return None
 
 
@@ -442,8 +433,7 @@ def is_verb(word: str) -> bool:
     for prefix in ("re-", "co-", "re", "over", "under", "out"):
         if word.startswith(prefix) and word[len(prefix):] in W.listed("voice", "irregular_verbs"):
             return True  # "reran", "co-led", "overran", "outran"
-    return len(word) > 4 and word.endswith("ed") and word.isalpha() or \
-        (len(word) > 4 and word.endswith("ed") and "-" in word)
+    return len(word) > 4 and word.endswith("ed") and word.replace("-", "").isalpha()
 
 
 def _fragment(text: str, subject: Subject, kind: str) -> Phrase | None:
@@ -487,7 +477,7 @@ def _evaluated(lead: list[str], adjective: str, rest: list[str], again: str) -> 
     verb = "were" if _plural(noun) else "was"
     text = f"{{Poss}} {thing} {verb} {' '.join([*adverbs, adjective.lower()])}{again}"
     if tail:
-        text += f", and {{subj}} {_lower_first(tail)}"
+        text += f", and {{subj}} {lower_first(tail)}"
     return Phrase(CLAUSE, text)
 
 
@@ -509,10 +499,15 @@ def singular(predicate: str) -> str:
     return " ".join([verb, *words[1:]])
 
 
-def _lower_first(text: str) -> str:
+def lower_first(text: str, proper: frozenset[str] = frozenset()) -> str:
+    """The text with its first letter in lower case, unless the first word is a name
+    (in ``proper``), "I", or an acronym."""
     first = text.split(" ", 1)[0]
-    if first.isupper() and len(first) > 1 or any(c.isupper() for c in first[1:]):
-        return text  # an acronym or a name
+    bare = first.strip(",;:'’s")
+    if len(first) > 1 and (first.isupper() or any(c.isupper() for c in first[1:])):
+        return text
+    if first == "I" or bare in proper or first.split("'")[0] in proper:
+        return text
     return text[:1].lower() + text[1:]
 
 
