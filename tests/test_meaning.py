@@ -24,8 +24,8 @@ from app.reviews.voice import Subject, infer_pronoun
 
 DATA = Path(__file__).parent / "data"
 # (distortions refused at least, true sentences refused at most), measured 2026-12-07.
-FLOORS = {"meaning_set": ("labelled_team", 0.93, 0.02),
-          "meaning_judging_set": ("judging_team", 0.72, 0.20)}
+FLOORS = {"meaning_set": ("labelled_team", 0.95, 0.02),
+          "meaning_judging_set": ("judging_team", 0.72, 0.19)}
 
 
 def scores(name: str):
@@ -85,6 +85,9 @@ def test_a_wish_is_never_stated_as_done():
     assert kinds("Dana would like to run the quarterly planning next time.", wish) == set()
     asked = [note("Asked her to present the migration plan at the guild.")]
     assert MODALITY in kinds("Dana presented the migration plan at the guild.", asked)
+    told = [note("Told Dana to write the rollback steps into the runbook.")]
+    assert MODALITY in kinds("Dana writes the rollback steps into the runbook.", told)
+    assert kinds("Dana was told to write the rollback steps into the runbook.", told) == set()
 
 
 def test_praise_the_notes_never_gave_is_refused():

@@ -160,3 +160,14 @@ def test_no_sentence_in_any_team_speaks_in_the_managers_voice(team):
             assert not first_person.search(text), (note.id, text)
             assert not re.match(r"(?:Told|Asked|Gave|Reminded)\b", text), (note.id, text)
             assert "{" not in text, (note.id, text)
+
+
+def test_a_word_list_phrase_can_leave_one_word_open():
+    from app.reviews.words import matcher
+
+    told = matcher(("told _ to",))
+    assert told.search("Told Priya to pair on it")
+    assert told.search("we told them to wait")
+    assert not told.search("told to wait")
+    assert not told.search("told Priya the plan")
+    assert matcher(("she'd like",)).search("She’d like more")

@@ -3,7 +3,8 @@
 Why this module exists: classifying a note's sentences and putting them in
 the review's voice are rules over word lists, and the lists are data a
 reviewer can read and extend without touching code. A phrase matches on
-word boundaries, ignoring case; a trailing ``*`` matches any ending.
+word boundaries, ignoring case; a trailing ``*`` matches any ending, and a
+word ``_`` stands for any one word ("told _ to" matches "told Omar to").
 """
 
 from __future__ import annotations
@@ -39,10 +40,13 @@ def matcher(phrases: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile(rf"(?<![\w'’-])(?:{body})", re.IGNORECASE)
 
 
+_ANY_WORD = r"[\w'’-]+"
+
+
 def _phrase(phrase: str) -> str:
     stem = phrase.rstrip("*")
-    pattern = r"\s+".join(re.escape(w) for w in stem.split())
-    pattern = pattern.replace("'", "['’]")
+    pattern = r"\s+".join(_ANY_WORD if w == "_" else re.escape(w).replace("'", "['’]")
+                          for w in stem.split())
     return pattern + (r"[\w'’-]*" if phrase.endswith("*") else r"(?:['’]s)?(?![\w'’-])")
 
 
