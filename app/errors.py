@@ -41,6 +41,10 @@ class StoreCorrupt(TrellisError):
     """The database file cannot be read with this installation's key."""
 
 
+class WrongThread(TrellisError):
+    """A store was used from a thread other than the one that opened it."""
+
+
 class BackupRefused(TrellisError):
     """A backup file failed verification and was not restored."""
 

@@ -10,6 +10,8 @@ words, so findings and fixes are exact.
 import os
 import stat
 
+import time
+
 import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -405,3 +407,34 @@ def test_check_my_text_marks_each_sentence_and_opens_the_note_behind_it(make_pag
         first.chips[0].click()
     assert opened.args == [first.item.citations[0]]
     assert ana[0].drafts.for_person("p-ana") == []
+
+
+def test_notes_saved_while_a_draft_runs_and_fails_to_save_are_all_kept(make_page, qtbot, ana, monkeypatch):
+    """The window's thread saves notes while the model thread drafts and then fails inside a
+    save of its own: every note the window was told is saved stays saved (issue 15)."""
+    import app.reviews.review_draft as review_draft
+
+    real = review_draft.draft_review
+
+    def draft_then_fail_to_save(store, *args, **kwargs):
+        body = real(store, *args, **kwargs)
+        with store.atomic():
+            store.notes.add(person_id="p-li", text="Half-saved on the model thread")
+            time.sleep(0.3)  # a slow disk: the window goes on saving meanwhile
+            raise OSError("the disk is full")
+        return body
+
+    monkeypatch.setattr(review_draft, "draft_review", draft_then_fail_to_save)
+    page = make_page(SentenceEngine(pause=0.01))
+    tab, store = page.reviews_tab, ana[0]
+    saved = []
+    tab.bar.draft_review_button.click()
+    while tab._job or not saved:
+        saved.append(store.notes.add(person_id="p-ana", date="2026-07-01", text=f"Typed {len(saved)}").id)
+        qtbot.wait(2)
+        assert len(saved) < 5000
+    qtbot.waitUntil(lambda: not tab._job, timeout=WAIT)
+    kept = {n.id for n in store.notes.for_person("p-ana", limit=10_000)}
+    assert set(saved) <= kept and len(saved) > 1
+    assert [n.text for n in store.notes.for_person("p-li")] == ["Li rewrote the import tests."]
+    assert "disk is full" in tab.message.text()

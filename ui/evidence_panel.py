@@ -69,7 +69,8 @@ def suggestions_task(store, brief, *, prompts_dir: Path | None) -> Task:
     def task(engine: Engine, stop: StopFlag, _on_piece: Callable[[str], None]):
         from app.llm.prompts import PromptLibrary  # jinja2 loads with the first prompt
         library = PromptLibrary(user_dir=prompts_dir) if prompts_dir else PromptLibrary()
-        return suggest_competencies(store, engine, library, brief, stop=stop)
+        with store.for_this_thread() as own:  # the window's connection is the window's
+            return suggest_competencies(own, engine, library, brief, stop=stop)
     return task
 
 

@@ -54,25 +54,32 @@ def _library(prompts_dir: Path):
     return PromptLibrary(user_dir=prompts_dir) if prompts_dir.is_dir() else PromptLibrary()
 
 
+# Each task reads and writes through a connection of the model thread's own
+# (``store.for_this_thread()``): the window's connection answers only the window's thread.
+
 def review_task(store, person_id: str, start: str, end: str, *, prompts_dir: Path, on_section) -> Task:
     def task(engine, stop, _on_piece) -> Body:
         from app.reviews.review_draft import draft_review
-        return draft_review(store, engine, _library(prompts_dir), person_id, start, end,
-                            stop=stop, on_section=on_section)
+        with store.for_this_thread() as own:
+            return draft_review(own, engine, _library(prompts_dir), person_id, start, end,
+                                stop=stop, on_section=on_section)
     return task
 
 
 def plan_task(store, person_id: str, *, prompts_dir: Path, on_section) -> Task:
     def task(engine, stop, _on_piece) -> Body:
         from app.reviews.plan import draft_plan
-        return draft_plan(store, engine, _library(prompts_dir), person_id, stop=stop, on_section=on_section)
+        with store.for_this_thread() as own:
+            return draft_plan(own, engine, _library(prompts_dir), person_id, stop=stop,
+                              on_section=on_section)
     return task
 
 
 def regenerate_task(store, body: Body, key: str, *, prompts_dir: Path) -> Task:
     def task(engine, stop, _on_piece) -> Body:
         from app.reviews.review_draft import regenerate_section
-        return regenerate_section(store, engine, _library(prompts_dir), body, key, stop=stop)
+        with store.for_this_thread() as own:
+            return regenerate_section(own, engine, _library(prompts_dir), body, key, stop=stop)
     return task
 
 

@@ -48,8 +48,9 @@ def topics_task(store, person_id: str, *, prompts_dir: Path | None) -> Task:
     def task(engine: Engine, stop: StopFlag, _on_piece: Callable[[str], None]):
         from app.llm.prompts import PromptLibrary  # jinja2 loads with the first prompt
         library = PromptLibrary(user_dir=prompts_dir) if prompts_dir else PromptLibrary()
-        suggest_topics(store, engine, library, person_id, stop=stop)
-        return TopicSuggestions(store).pending(person_id)
+        with store.for_this_thread() as own:  # the window's connection is the window's
+            suggest_topics(own, engine, library, person_id, stop=stop)
+            return TopicSuggestions(own).pending(person_id)
     return task
 
 

@@ -7,6 +7,7 @@ from .cipher import DatabaseError, dbapi, sqlite_utils
 from ..errors import StorageFailed, StoreCorrupt
 from .faults import Database, storage_failed
 from .migrations import migrate
+from .owner import OwnedConnection
 
 PRAGMAS = (
     "PRAGMA journal_mode = WAL",
@@ -22,18 +23,18 @@ PRAGMAS = (
 
 
 def connect(path: Path, key: bytes, *, read_only: bool = False):
-    """A sqlcipher3 connection to ``path`` with ``key``, verified and configured.
+    """A sqlcipher3 connection to ``path`` with ``key``, verified and configured, that
+    answers only the thread opening it (``owner.OwnedConnection``).
 
     ``read_only`` opens the file as immutable: nothing is written next to it
     or into it (for checking backups, which may sit on read-only media).
     Raises ``StoreCorrupt`` if the file is not a database this key opens.
     """
     if read_only:
-        conn = dbapi.connect(Path(path).absolute().as_uri() + "?immutable=1", uri=True,
-                             check_same_thread=False)
+        conn = dbapi.connect(Path(path).absolute().as_uri() + "?immutable=1", uri=True)
     else:
         _create_private(Path(path))
-        conn = dbapi.connect(str(path), check_same_thread=False)
+        conn = dbapi.connect(str(path))
     try:
         # SQLCipher's own log would print to stderr on a wrong key; our error says it better.
         conn.execute("PRAGMA cipher_log_level = NONE")
@@ -47,7 +48,7 @@ def connect(path: Path, key: bytes, *, read_only: bool = False):
             f"{path}: cannot be opened with this Trellis's key ({exc}). It is damaged, "
             "or it belongs to another installation."
         ) from None
-    return conn
+    return OwnedConnection(conn)
 
 
 def _create_private(path: Path) -> None:
@@ -61,9 +62,12 @@ def _create_private(path: Path) -> None:
         path.chmod(0o600)
 
 
-def open_database(path: Path, key: bytes) -> "sqlite_utils.Database":
-    """Open (creating if absent) and migrate the database at ``path``."""
+def open_database(path: Path, key: bytes, *, migrated: bool = False) -> "sqlite_utils.Database":
+    """Open (creating if absent) and migrate the database at ``path``; ``migrated`` when
+    another connection of this process already brought it up to date."""
     db = Database(connect(path, key), path=path)
+    if migrated:
+        return db
     try:
         migrate(db)
     except StorageFailed as failed:

@@ -94,5 +94,27 @@ class Database(sqlite_utils.Database):
 
     @contextlib.contextmanager
     def atomic(self):
-        with reporting_disk_faults(self.path, "save the change"), super().atomic():
+        with reporting_disk_faults(self.path, "save the change"), self._transaction():
             yield self
+
+    @contextlib.contextmanager
+    def _transaction(self):
+        """sqlite-utils' transaction, but taking the write lock when it begins: a
+        transaction that read first and wrote later would fail at once ("database is
+        locked") when another thread's connection wrote in between, where waiting for
+        the lock (the busy timeout) orders the two."""
+        if self.conn.in_transaction:
+            with super().atomic():  # a savepoint inside the open transaction
+                yield
+            return
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self.rollback()
+            raise
+        try:
+            self.conn.execute("COMMIT")
+        except BaseException:
+            self.rollback()
+            raise

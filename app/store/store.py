@@ -4,6 +4,11 @@
 migrations. Each public write method on the repositories (``store.people``,
 ``store.notes`` …) is one transaction; ``store.atomic()`` groups several
 into one when a single user action needs more than one write.
+
+A store belongs to the thread that opened it and refuses calls from any
+other (``owner.py``). Work on another thread, such as a draft on the model
+thread, opens its own with ``store.for_this_thread()``: same data, same key,
+its own connection, closed when the work ends.
 """
 
 import contextlib
@@ -36,13 +41,19 @@ def has_data(home: Path) -> bool:
 
 
 class Store:
-    """An open, unlocked Trellis database. Use from one thread at a time."""
+    """An open, unlocked Trellis database, used by the thread that opened it."""
 
-    def __init__(self, home: Path, key: bytes):
+    def __init__(self, home: Path, key: bytes, *, migrated: bool = False):
         self.home = home
         self.path = database_path(home)
         self._key = key
-        self._attach(open_database(self.path, key))
+        self._sibling = migrated
+        self._attach(open_database(self.path, key, migrated=migrated))
+
+    def for_this_thread(self) -> "Store":
+        """The same data on a connection of the calling thread's own, to close when its work
+        is done (``with store.for_this_thread() as own:``)."""
+        return Store(self.home, self._key, migrated=True)
 
     def _attach(self, db) -> None:
         self.db = db
@@ -163,7 +174,8 @@ class Store:
         try:
             # If this fails the WAL stays and is replayed on the next open: nothing is lost.
             with contextlib.suppress(DatabaseError):
-                self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                # A second connection never waits for the first one's readers.
+                self.db.execute(f"PRAGMA wal_checkpoint({'PASSIVE' if self._sibling else 'TRUNCATE'})")
         finally:
             self.db.conn.close()
 
