@@ -52,7 +52,8 @@ STATE_TEXT = {
 
 def recent_notes(store, person_id: str, *, days: int = RECENT_DAYS,
                  today: dt.date | None = None) -> list[NoteText]:
-    """The person's notes of the last ``days`` days, oldest first, as the model may see them."""
+    """The person's notes of the last ``days`` days, oldest first, as the model may see them:
+    no personal note, and no personal sentence (``shareable_text``)."""
     cutoff = ((today or dt.date.today()) - dt.timedelta(days=days)).isoformat()
     recent, offset = [], 0
     while page := store.notes.for_person(person_id, limit=NOTE_PAGE, offset=offset):
@@ -61,7 +62,9 @@ def recent_notes(store, person_id: str, *, days: int = RECENT_DAYS,
         if len(fresh) < len(page):
             break
         offset += len(page)
-    return [NoteText(note.id, note.date, note.text) for note in reversed(recent)]
+    from app.reviews.reading import shareable_text  # the word lists load with the first use
+    shown = [(note, shareable_text(note)) for note in reversed(recent)]
+    return [NoteText(note.id, note.date, text) for note, text in shown if text]
 
 
 def streaming_ask(engine: Engine, stop: StopFlag, on_piece: Callable[[str], None],

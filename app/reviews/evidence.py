@@ -39,7 +39,7 @@ from ..llm.structured import StructuredOutputError
 from .body import Coverage
 from .frameworks import competencies_in_force
 from .instructions import exclusion_reason
-from .reading import ASPIRATION, CONTEXT, GROWTH, STRENGTH, read_note
+from .reading import ASPIRATION, CONTEXT, GROWTH, STRENGTH, read_note, shareable_text
 from .voice import Subject
 
 if TYPE_CHECKING:  # jinja2 is imported only when a prompt is rendered
@@ -269,7 +269,10 @@ def suggest_competencies(store, engine: Engine, library: PromptLibrary, brief: E
 
 def _suggested_ids(engine: Engine, library: PromptLibrary, note: Note, choices: list[dict],
                    valid: set[str], stop: StopFlag | None) -> list[str]:
-    prompt = library.render(SUGGEST_TEMPLATE, note={"id": note.id, "date": note.date, "text": note.text},
+    text = shareable_text(note)  # no personal sentence reaches a prompt
+    if not text:
+        return []
+    prompt = library.render(SUGGEST_TEMPLATE, note={"id": note.id, "date": note.date, "text": text},
                             competencies=choices)
     try:
         reply = ask_json(engine, prompt, SUGGEST_TOKENS, stop=stop)

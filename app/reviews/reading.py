@@ -35,7 +35,8 @@ STRENGTH, GROWTH, ASPIRATION, CONTEXT, PERSONAL = (
 LABELS = (STRENGTH, GROWTH, ASPIRATION, CONTEXT, PERSONAL)
 # Trailing clauses that a personal detail may sit in, and be cut from:
 # "Stepped in on call when Diego was sick" keeps what she did.
-_TRAILING = re.compile(r",?\s+(?:when|while|because|since|as|after|so|though)\s+", re.IGNORECASE)
+_TRAILING = re.compile(r",?\s+(?:even\s+though|although|though|even\s+if|when|while|because|since|as|after|so)\s+",
+                       re.IGNORECASE)
 # A measured result: "from 12 to 3", "down 22%", "25 minutes".
 _METRIC = re.compile(r"(?i)\bfrom\s+\S*\d|\d\s*%|\b\d[\d,.]*\s*(?:ms|s|seconds?|minutes?|hours?|"
                      r"days?|weeks?|tickets?|points?|x)\b")
@@ -95,6 +96,27 @@ def read_note(note: Note, subject: Subject) -> list[Reading]:
         readings.append(reading)
         previous = reading
     return readings
+
+
+def shareable_text(note: Note) -> str:
+    """What of the note may leave the manager's own eyes: for a model prompt, an agenda or
+    a share. "" for a personal note; a work note without its personal sentences (and a
+    sentence's parts after a personal one), a personal trailing clause cut. A note with
+    nothing personal comes back as written."""
+    if note.kind == "personal":
+        return ""
+    kept, cut, private, sentence = [], False, False, None
+    for part in note_parts(note):
+        if part.sentence != sentence:
+            private, sentence = False, part.sentence
+        if private or W.first(W.personal_phrases(), part.text):
+            head = None if private else _without_personal_tail(part.text)
+            cut = private = True
+            if head:
+                kept.append(f"{head}.")
+            continue
+        kept.append(part.text + ("?" if part.question else "."))
+    return " ".join(kept) if cut else note.text
 
 
 def read_part(part: Part, subject: Subject, previous: Reading | None = None) -> Reading:

@@ -41,6 +41,7 @@ from .body import FROM_MODEL, Section, Statement, Verdict
 from .meaning import meaning_problems as notes_meaning
 from .meaning import pattern as word_list
 from .meaning import quantities
+from .reading import shareable_text
 from .voice import Subject
 
 if TYPE_CHECKING:
@@ -109,7 +110,7 @@ class Rewording:
     def _ask(self, sentence: str, cited: Sequence[Note]) -> str:
         seed = None if self.seed is None else self.seed + len(self.verdicts)
         prompt = self.library.render(REWORD_TEMPLATE, person=self.subject.name, sentence=sentence,
-                                     notes=[{"id": n.id, "date": n.date, "text": n.text}
+                                     notes=[{"id": n.id, "date": n.date, "text": shareable_text(n)}
                                             for n in cited])
         try:
             reply = ask_json(self.engine, prompt, REWORD_TOKENS, stop=self.stop,

@@ -25,6 +25,7 @@ from ..domain.records import Note, TopicSuggestion
 from ..errors import InvalidInput
 from ..llm.structured import StructuredOutputError
 from ..reviews.meaning import MODALITY, meaning_problems
+from ..reviews.reading import shareable_text
 from ..reviews.voice import Subject
 
 PROMPT = "agenda_topic"
@@ -64,8 +65,9 @@ def topic_sources(store, person_id: str, *, today: str) -> list[TopicSource]:
     sources += [TopicSource(f"goal:{g.id}", g.id, g.due or today,
                             ". ".join(filter(None, [g.title.strip(), g.description.strip()])))
                 for g in goals_to_raise(store, person_id, today)]
-    return sources + [TopicSource(f"note:{n.id}", n.id, n.date, n.text)
-                      for n in reversed(_notes_since_last_one_on_one(store, person_id, today))]
+    notes = [(n, shareable_text(n)) for n in reversed(_notes_since_last_one_on_one(store, person_id, today))]
+    return sources + [TopicSource(f"note:{n.id}", n.id, n.date, text)  # never a personal sentence
+                      for n, text in notes if text]
 
 
 def _notes_since_last_one_on_one(store, person_id: str, today: str) -> list:
