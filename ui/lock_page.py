@@ -7,33 +7,49 @@ When the organisation requires a passphrase (RequirePassphrase) and the key
 is kept only in the keychain, the page asks for a new passphrase: the key is
 unlocked from the keychain and wrapped by it, never re-created.
 
+With the key in the keychain and an unlock PIN set, the page asks for the
+PIN (``app.store.unlock_pin``), at start and after every lock; wrong tries
+make the next one wait longer (1, 2, 4 … up to 30 seconds after the third).
+
 When the data has a recovery key, "Use recovery key…" opens it after the
 keychain entry was lost, on a new laptop, or when the passphrase is forgotten.
 A data dir whose key.json is gone is never offered a new passphrase: that
 would make a new key over existing notes.
 """
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
-from app.errors import InvalidInput, LockedError, PassphraseRequired, StoreCorrupt, TrellisError
+from app.errors import (InvalidInput, LockedError, PassphraseRequired, StoreCorrupt, TrellisError,
+                        WrongPassphrase)
 from app.paths import data_home
 from app import policy as policies
 from app.store import Store, has_data, keys
+from app.store.unlock_pin import check_unlock_pin, has_unlock_pin
 
 from .recovery_unlock import RecoveryUnlockDialog
 
 
 BOX_WIDTH = 420   # the unlock form's width, in pixels
+FREE_TRIES = 3    # wrong PINs or passphrases before each try waits
+MAX_WAIT_S = 30
 
 def open_without_asking() -> Store | None:
     """The store if the keychain (or TRELLIS_PASSPHRASE) unlocks it and no passphrase is owed, else None."""
     try:
-        if keys.passphrase_needed(data_home()):
+        if keys.passphrase_needed(data_home()) or asks_pin(data_home()):
             return None
         return Store.open()
     except PassphraseRequired:
         return None
+
+
+def asks_pin(home) -> bool:
+    """Whether unlocking asks for the unlock PIN: the key is in the keychain and a PIN is set."""
+    try:
+        return keys.key_mode(home) == "keychain" and has_unlock_pin(home)
+    except StoreCorrupt:
+        return False
 
 
 class LockPage(QWidget):
@@ -42,7 +58,11 @@ class LockPage(QWidget):
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self._mode, self._new, self._owed = None, True, False
+        self._mode, self._new, self._owed, self._pin = None, True, False, False
+        self._failures = 0
+        self._wait = QTimer(self)
+        self._wait.setSingleShot(True)
+        self._wait.timeout.connect(self._end_wait)
         self.recovery_dialog: RecoveryUnlockDialog | None = None
         self._build()
 
@@ -99,7 +119,10 @@ class LockPage(QWidget):
         lost = mode is None and has_data(home)
         self._mode, self._new = mode, mode is None and not lost
         self._owed = bool(keys.passphrase_needed(home))
-        asks = mode == "passphrase" or self._new or self._owed
+        self._pin = asks_pin(home) and not self._owed
+        asks = mode == "passphrase" or self._new or self._owed or self._pin
+        name = "Unlock PIN" if self._pin else "Passphrase"
+        self.passphrase.setPlaceholderText(name), self.passphrase.setAccessibleName(name)
         self.title.setText("Choose a passphrase" if self._new or self._owed else "Trellis is locked")
         self.explain.setText(self._lost_key_file(home) if lost else self._explanation(mode))
         self._fit(self.explain)
@@ -132,6 +155,9 @@ class LockPage(QWidget):
             return ("There is no secure keychain on this computer, so Trellis protects your notes with a "
                     "passphrase (8 or more characters). If you ever forget it, the recovery key "
                     "Trellis shows you next opens your notes.")
+        if mode == "keychain" and self._pin:
+            return ("Enter your unlock PIN. Your notes' key is in the system keychain; the PIN "
+                    "keeps this window locked while you are away.")
         if mode == "keychain":
             return "Your notes are locked. The key is in your system keychain."
         return "Enter your passphrase to unlock your notes."
@@ -139,16 +165,37 @@ class LockPage(QWidget):
     def on_unlock(self) -> None:
         if (self._new or self._owed) and self.passphrase.text() != self.repeat.text():
             return self._problem("The two passphrases differ.")
+        if self._wait.isActive():
+            return
         try:
             store = self._open()
+        except WrongPassphrase as exc:
+            return self._wrong(str(exc))
         except (LockedError, InvalidInput) as exc:
             return self._problem(str(exc))
         except TrellisError as exc:
             return self._problem(str(exc))
+        self._failures = 0
         self.passphrase.clear(), self.repeat.clear(), self.error.clear()
         self.sig_store_opened.emit(store)
 
+    def _wrong(self, message: str) -> None:
+        """A wrong PIN or passphrase: after ``FREE_TRIES``, each try waits twice as long."""
+        self._failures += 1
+        if self._failures >= FREE_TRIES:
+            seconds = min(MAX_WAIT_S, 2 ** (self._failures - FREE_TRIES))
+            message += f" Wait {seconds} second{'s' if seconds != 1 else ''} before the next try."
+            self.unlock_button.setEnabled(False)
+            self._wait.start(seconds * 1000)
+        self._problem(message)
+
+    def _end_wait(self) -> None:
+        self.unlock_button.setEnabled(True)
+
     def _open(self) -> Store:
+        if self._pin:
+            check_unlock_pin(data_home(), self.passphrase.text())
+            return Store.open()
         if not self._owed:
             return Store.open(passphrase=None if self._mode == "keychain" else self.passphrase.text())
         keys.check_new_passphrase(self.passphrase.text())

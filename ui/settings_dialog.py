@@ -37,6 +37,8 @@ from app.paths import data_home
 from app import policy as policies
 from app.policy import LOCKED_LABEL
 from app.settings import LIMITS, Settings, load_settings, refuse_if_locked, save_settings, with_value
+from app.store import keys
+from app.store.unlock_pin import has_unlock_pin
 
 from .model_bridge import ModelBridge
 from .session import Session
@@ -96,6 +98,7 @@ class SettingsDialog(QDialog):
         self._saved, problem = load_or_default(self._home)
         self._policy = policies.current_policy()
         self.locked_labels: dict[str, QLabel] = {}
+        self.pin_dialog = None
         self.setWindowTitle("Settings")
         self.setAccessibleName("Settings")
         self._build()
@@ -137,10 +140,36 @@ class SettingsDialog(QDialog):
         self.idle_spin = self._spin("Lock when idle", 0, LIMITS["idle_lock_minutes"][1], "Never")
         self.idle_spin.setSuffix(" minutes")
         form.addRow(self._caption("&Lock when idle", self.idle_spin), self.idle_spin)
+        form.addRow("What locking does", self._lock_row())
         self.appearance_label = QLabel(appearance_text())
         self.appearance_label.setAccessibleName("Appearance")
         form.addRow("Appearance", self.appearance_label)
         return form
+
+    def _lock_row(self) -> QWidget:
+        """What the lock asks for in this data's key mode, and the unlock PIN's button."""
+        self.lock_text = QLabel(lock_explanation(self._home))
+        self.lock_text.setWordWrap(True)
+        self.lock_text.setAccessibleName("What locking does")
+        self.pin_button = self._control(QPushButton("Choose unlock PIN…"), "Choose unlock PIN")
+        self.pin_button.clicked.connect(self.on_choose_pin)
+        self.pin_button.setVisible(_key_mode(self._home) == "keychain")
+        if has_unlock_pin(self._home):
+            self.pin_button.setText("Change unlock PIN…")
+        box = QWidget()
+        column = QVBoxLayout(box)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(self.lock_text)
+        column.addWidget(self.pin_button, 0, Qt.AlignmentFlag.AlignLeft)
+        return box
+
+    def on_choose_pin(self) -> None:
+        from .unlock_pin_dialog import UnlockPinDialog
+        self.pin_dialog = UnlockPinDialog(self._home, self)
+        if self.pin_dialog.exec():
+            self.pin_button.setText("Change unlock PIN…")
+            self.lock_text.setText(lock_explanation(self._home))
+        self.pin_dialog = None
 
     def _location_row(self) -> QLineEdit:
         self.location_edit = self._control(QLineEdit(str(self._home)), "Data location")
@@ -297,3 +326,25 @@ class SettingsDialog(QDialog):
     @Slot(Qt.ColorScheme)
     def on_color_scheme_changed(self, _scheme) -> None:
         self.appearance_label.setText(appearance_text())
+
+
+def _key_mode(home: Path) -> str | None:
+    try:
+        return keys.key_mode(home)
+    except TrellisError:
+        return None
+
+
+def lock_explanation(home: Path) -> str:
+    """What Ctrl+L and the idle lock do with this data's key, in a sentence or two."""
+    mode = _key_mode(home)
+    if mode == "passphrase":
+        return ("Locking closes your notes and forgets their key; unlocking asks for your "
+                "passphrase.")
+    if mode == "keychain" and has_unlock_pin(home):
+        return ("Locking closes your notes and forgets their key; unlocking, and starting "
+                "Trellis, ask for your unlock PIN. The key stays in the system keychain, which "
+                "anyone using your computer account can read with other tools: a passphrase "
+                "protects the data itself (trellis passphrase).")
+    return ("Your notes' key is in the system keychain, so a lock would open with one click: "
+            "Trellis locks (Ctrl+L, or when idle) only once you choose an unlock PIN.")

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 from app.services.autosave import Autosaves
 from app.services.sample import has_sample_team, load_sample_team, remove_sample_team
 from app.settings import load_settings
+from app.store.unlock_pin import has_unlock_pin
 
 from .assistant import AssistantPanel
 from .capture import QuickCaptureDialog, ask_to_restore, offer_unsaved
@@ -41,6 +42,7 @@ class MainWindow(QMainWindow):
         self.bridge = bridge or ModelBridge(parent=self)
         self._ask_unsaved = ask_unsaved
         self._palette: SearchPalette | None = None
+        self.pin_dialog = None
         self.setWindowTitle("Trellis")
         self._build_pages()
         self._build_assistant()
@@ -74,6 +76,7 @@ class MainWindow(QMainWindow):
 
     def _workspace(self) -> QWidget:
         self.sample_banner = self._sample_banner()
+        self.lock_banner = self._lock_banner()
         splitter = QSplitter()
         splitter.addWidget(self.team)
         splitter.addWidget(self.person)
@@ -83,6 +86,7 @@ class MainWindow(QMainWindow):
         layout = QVBoxLayout(workspace)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addWidget(self.sample_banner, 0)
+        layout.addWidget(self.lock_banner, 0)
         layout.addWidget(splitter, 1)
         return workspace
 
@@ -99,6 +103,25 @@ class MainWindow(QMainWindow):
         banner.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
         banner.setAutoFillBackground(True)
         banner.setBackgroundRole(banner.palette().ColorRole.AlternateBase)
+        return banner
+
+    def _lock_banner(self) -> QWidget:
+        banner = QWidget()
+        text = QLabel("Trellis will not lock itself when you are away until you choose an unlock "
+                      "PIN: your notes' key is in the system keychain, so the lock would open "
+                      "with one click.")
+        text.setWordWrap(True)
+        choose = self.choose_pin_button = QPushButton("Choose unlock PIN…")
+        choose.setAccessibleName("Choose unlock PIN")
+        choose.clicked.connect(self.choose_unlock_pin)
+        row = QHBoxLayout(banner)
+        row.setContentsMargins(8, 4, 8, 4)
+        row.addWidget(text, 1)
+        row.addWidget(choose)
+        banner.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
+        banner.setAutoFillBackground(True)
+        banner.setBackgroundRole(banner.palette().ColorRole.AlternateBase)
+        banner.hide()
         return banner
 
     def _build_assistant(self) -> None:
@@ -147,8 +170,29 @@ class MainWindow(QMainWindow):
     # --- lock and unlock ---------------------------------------------------------------
 
     def lock(self) -> None:
+        """Lock now. With the key in the keychain, locking first needs an unlock PIN to ask
+        for afterwards: the first time, the manager chooses one (or the window stays open)."""
+        if self.session.is_locked or (self._pin_missing() and not self.choose_unlock_pin()):
+            return
         self.bridge.stop()
         self.session.lock()
+
+    def _pin_missing(self) -> bool:
+        store = self.session.store
+        return store is not None and store.key_mode == "keychain" and not has_unlock_pin(store.home)
+
+    def choose_unlock_pin(self) -> bool:
+        from .unlock_pin_dialog import UnlockPinDialog  # loaded when first needed
+        dialog = self.pin_dialog = UnlockPinDialog(self.session.store.home, self)
+        chosen = bool(dialog.exec())
+        self.pin_dialog = None
+        self._show_lock_banner()
+        self.idle.set_minutes(self._idle_minutes())
+        return chosen
+
+    def _show_lock_banner(self) -> None:
+        """The idle lock waits for an unlock PIN: say so where the manager works."""
+        self.lock_banner.setVisible(self._pin_missing() and self._idle_setting() > 0)
 
     def on_locked(self) -> None:
         self.lock_page.prepare()
@@ -160,6 +204,7 @@ class MainWindow(QMainWindow):
     def on_unlocked(self) -> None:
         self._enable_data_actions(True)
         self.idle.set_minutes(self._idle_minutes())
+        self._show_lock_banner()
         self._show_team_or_welcome()
         ask = self._ask_unsaved or ask_to_restore
         offer_unsaved(self.session, self, ask=ask)
@@ -184,6 +229,11 @@ class MainWindow(QMainWindow):
             self.actions_by_name[name].setEnabled(enabled)
 
     def _idle_minutes(self) -> int:
+        """The idle lock in force: none while the key is in the keychain and no unlock PIN
+        is set, since a lock that opens with one click protects nothing."""
+        return 0 if self._pin_missing() else self._idle_setting()
+
+    def _idle_setting(self) -> int:
         try:
             return load_settings().idle_lock_minutes
         except Exception:  # a damaged settings file must not stop the window; 10 minutes
@@ -263,7 +313,8 @@ class MainWindow(QMainWindow):
     def open_settings(self) -> None:
         from .settings_dialog import SettingsDialog  # loaded when first opened
         dialog = SettingsDialog(self.session, self.bridge, self)
-        dialog.accepted.connect(lambda: self.idle.set_minutes(self._idle_minutes()))
+        dialog.accepted.connect(lambda: (self.idle.set_minutes(self._idle_minutes()),
+                                         self._show_lock_banner()))
         dialog.open()
 
     def open_models(self) -> None:

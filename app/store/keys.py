@@ -206,7 +206,7 @@ def check_new_passphrase(passphrase: str) -> None:
         )
 
 
-def _derive(passphrase: str, salt: bytes, kdf: KdfParams) -> bytes:
+def derive(passphrase: str, salt: bytes, kdf: KdfParams) -> bytes:
     return Argon2id(salt=salt, length=32, iterations=kdf.iterations,
                     lanes=kdf.lanes, memory_cost=kdf.memory_kib).derive(_normalise(passphrase))
 
@@ -217,7 +217,7 @@ def _b64(data: bytes) -> str:
 
 def wrap_key(key: bytes, passphrase: str, kdf: KdfParams = DEFAULT_KDF) -> dict:
     salt, nonce = secrets.token_bytes(16), secrets.token_bytes(12)
-    wrapped = AESGCM(_derive(passphrase, salt, kdf)).encrypt(nonce, key, _AAD)
+    wrapped = AESGCM(derive(passphrase, salt, kdf)).encrypt(nonce, key, _AAD)
     return {"version": 1, "mode": "passphrase",
             "kdf": {"name": "argon2id", "salt": _b64(salt), **asdict(kdf)},
             "nonce": _b64(nonce), "wrapped_key": _b64(wrapped)}
@@ -232,7 +232,7 @@ def unwrap_key(record: dict, passphrase: str) -> bytes:
     except (KeyError, TypeError, ValueError):
         raise StoreCorrupt("The key record is damaged: its passphrase fields are incomplete") from None
     try:
-        return AESGCM(_derive(passphrase, salt, kdf)).decrypt(nonce, wrapped, _AAD)
+        return AESGCM(derive(passphrase, salt, kdf)).decrypt(nonce, wrapped, _AAD)
     except InvalidTag:
         raise WrongPassphrase("That passphrase is not right. Nothing was changed; try again.") from None
 

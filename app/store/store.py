@@ -178,6 +178,7 @@ class Store:
                 self.db.execute(f"PRAGMA wal_checkpoint({'PASSIVE' if self._sibling else 'TRUNCATE'})")
         finally:
             self.db.conn.close()
+            self._key = b""  # the key leaves this object with the connection
 
     def __enter__(self) -> "Store":
         return self
