@@ -581,3 +581,20 @@ def test_an_export_without_trashed_notes_imports_cleanly_elsewhere(store, tmp_pa
     with Store.open(tmp_path / "second", passphrase=PASSPHRASE, kdf=FAST_KDF) as second:
         import_document(second, copy.deepcopy(exported))
         assert export_document(second) == exported
+
+
+def test_a_file_too_large_to_import_is_refused_before_it_is_read_whole(refusing_store, tmp_path):
+    from app.exchange import MAX_IMPORT_BYTES
+
+    before = snapshot(refusing_store)
+    path = tmp_path / "huge.json"
+    with path.open("wb") as file:  # 4 GB that take no disk space
+        file.truncate(4 * 2**30)
+    with pytest.raises(InvalidInput, match=r"huge.json: larger than 64 MB.*nothing was imported"):
+        import_file(refusing_store, path)
+    assert snapshot(refusing_store) == before
+    path.write_bytes(b" " * (MAX_IMPORT_BYTES - 2) + b"{}")  # at the limit: read and checked
+    with pytest.raises(InvalidInput, match="huge.json") as refused:
+        import_file(refusing_store, path)
+    assert "larger than" not in str(refused.value)
+    assert snapshot(refusing_store) == before

@@ -330,3 +330,18 @@ def test_parse_framework_refuses_an_unknown_format():
 def test_yaml_is_read_safely_without_running_tags(tmp_path):
     text = "name: !!python/object/apply:os.system ['true']\nlevels: [A]\ncompetencies: [{name: C}]\n"
     assert "not valid YAML at line 1" in refused(tmp_path, "evil.yaml", text)
+
+
+def test_a_billion_laughs_framework_is_refused_where_the_first_alias_is(tmp_path):
+    """Nested YAML aliases expand a 1 KB file to 9**9 values; a framework needs none."""
+    import time
+
+    text = "name: Laughs\nlevels: &a0 [ha, ha, ha, ha, ha, ha, ha, ha, ha]\ncompetencies:\n"
+    for depth in range(1, 10):
+        text += (f"  - &a{depth} {{name: c{depth}, description: d, levels: ["
+                 + ", ".join([f"*a{depth - 1}"] * 9) + "]}\n")
+    with pytest.raises(InvalidInput, match=r"laughs.yaml: .*line 4, column \d+: aliases"):
+        fw.parse_framework(text, fmt="yaml", source="laughs.yaml")
+    with pytest.raises(InvalidInput, match="aliases"):  # even one alias: write the value out
+        fw.parse_framework("name: A\nlevels: &l [a, b]\ncompetencies:\n  - {name: X, levels: *l}\n",
+                           fmt="yaml", source="one.yaml")

@@ -5,10 +5,12 @@ import sys
 
 from PySide6.QtCore import QEventLoop, QTimer
 from PySide6.QtGui import QPainter
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QMessageBox
 
 from app import hardening, logs
 from app.errors import TrellisError
+from app.paths import data_home
+from app.store.in_use import claim_window
 
 from .error_report import install_error_report
 from .lock_page import open_without_asking
@@ -37,6 +39,10 @@ def main(argv: list[str] | None = None) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("Trellis")
     app.setApplicationDisplayName("Trellis")
+    claim = None if args.screenshot else claim_window(data_home())
+    if claim is None and not args.screenshot:
+        say_already_open()
+        return 0
     session = Session()
     window = MainWindow(session)
     install_error_report(window)   # an uncaught error is a sentence in a dialog, not a console traceback
@@ -46,6 +52,17 @@ def main(argv: list[str] | None = None) -> int:
         return _screenshot(app, window, args.screenshot, args.page)
     window.show()
     return app.exec()
+
+
+def say_already_open() -> None:
+    """Another Trellis window has this data open: say so, and this one ends.
+
+    Two windows on one data dir would each show the other's changes only after a restart, so
+    the second says where the first is instead (``app.store.in_use.claim_window``)."""
+    QMessageBox.information(
+        None, "Trellis is already open",
+        f"Another Trellis window has your notes open ({data_home()}). Switch to it; this one "
+        "will close.")
 
 
 def _unlock_if_possible(session: Session, window: MainWindow) -> None:

@@ -50,12 +50,22 @@ class _StoreRecords:
         return row[0] if row else None
 
 
+MAX_IMPORT_BYTES = 64 * 2**20
+"""The largest file ``import_file`` reads. Parsed JSON takes about five times its size in
+memory (docs/reliability.md); 64 MB is about 300,000 notes, far past a team's years."""
+
+
 def import_file(store, path: Path) -> dict[str, int]:
     path = Path(path)
     try:
-        data = path.read_bytes()
+        with path.open("rb") as file:
+            data = file.read(MAX_IMPORT_BYTES + 1)  # a bigger file is never read whole
     except OSError as exc:
         raise InvalidInput(f"{path}: cannot be read ({exc.strerror})") from None
+    if len(data) > MAX_IMPORT_BYTES:
+        raise InvalidInput(f"{path}: larger than {MAX_IMPORT_BYTES // 2**20} MB, the most Trellis "
+                           "imports at once; nothing was imported. Split the team into several "
+                           "files (one per person works) and import each.")
     return import_document(store, parse_json(data, str(path)), source=str(path))
 
 

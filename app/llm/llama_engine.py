@@ -92,6 +92,7 @@ class LlamaEngine:
         info = inspect_model(self.path)
         if not info.chat_template:
             raise ModelError(f"{self.path.name} has no chat template; Trellis needs an instruct model")
+        ChatTemplate(info.chat_template)  # a looping or exploding template is refused here
         n_ctx = min(info.context_length or self._context_cap, self._context_cap)
         check_fits_in_memory(info, n_ctx)
         return n_ctx

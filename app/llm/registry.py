@@ -34,6 +34,7 @@ from ..paths import ensure_private_dir, fsync_dir, write_atomically
 from ..store.faults import remove_abandoned, reporting_disk_faults
 from .catalog import (CatalogEntry, entry_for_file, find_model_file, read_catalog, sha256_file,
                       user_models_dir)
+from .chat_template import ChatTemplate
 from .gguf import BadModelFile, ModelInfo, ModelTooLarge, gigabytes, inspect_model, total_memory_bytes
 
 RECORDS_FILE = "models.json"
@@ -181,6 +182,8 @@ def add_model(path: Path | str, *, name: str | None = None, progress: Progress |
     if not source.is_file():
         raise NotFound(f"There is no model file at {source}")
     info = inspect_model(source)
+    if info.chat_template:
+        ChatTemplate(info.chat_template)  # a looping or exploding template: refused, not copied
     _refuse_if_machine_too_small(info)
     catalog = read_catalog()
     file = stored_file_name(source)

@@ -132,7 +132,16 @@ def _read_yaml(text: str, source: str) -> object:
 
 
 class _LineLoader(yaml.SafeLoader):
-    """PyYAML's safe loader, keeping line numbers and refusing repeated keys."""
+    """PyYAML's safe loader, keeping line numbers and refusing repeated keys and aliases."""
+
+    def compose_node(self, parent, index):
+        # A framework never needs an alias (*name), and nested aliases are how a small
+        # file expands to billions of values ("billion laughs"): refused where they start.
+        if self.check_event(yaml.AliasEvent):
+            raise yaml.composer.ComposerError(
+                None, None, "aliases (*name) are not allowed in a framework file; write the "
+                "value out", self.peek_event().start_mark)
+        return super().compose_node(parent, index)
 
 
 def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> _Located:

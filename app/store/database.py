@@ -6,7 +6,8 @@ from pathlib import Path
 from .cipher import DatabaseError, dbapi, sqlite_utils
 from ..errors import StorageFailed, StoreCorrupt
 from .faults import Database, storage_failed
-from .migrations import migrate
+from . import in_use
+from .migrations import migrate, upgrade_needed
 from .owner import OwnedConnection
 
 PRAGMAS = (
@@ -69,7 +70,14 @@ def open_database(path: Path, key: bytes, *, migrated: bool = False) -> "sqlite_
     if migrated:
         return db
     try:
-        migrate(db)
+        if upgrade_needed(db):  # never change the schema under another process
+            with in_use.alone(Path(path).parent, "bring the data up to this Trellis's version"):
+                migrate(db)
+        else:
+            migrate(db)
+    except in_use.StoreInUse:
+        db.conn.close()
+        raise
     except StorageFailed as failed:
         db.conn.close()
         raise failed.during("bring the database up to this Trellis's version") from None

@@ -384,6 +384,14 @@ def applied(db) -> list[str]:
     return [row[0] for row in db.execute("SELECT name FROM schema_migrations ORDER BY rowid")]
 
 
+def upgrade_needed(db, migrations: list[Callable] = MIGRATIONS) -> bool:
+    """Whether data already written lacks some of this Trellis's migrations."""
+    if not db.execute("SELECT 1 FROM sqlite_master WHERE name = 'schema_migrations'").fetchone():
+        return False  # a new database: nobody else can have data in it
+    done = set(applied(db))
+    return bool(done) and any(m.__name__ not in done for m in migrations)
+
+
 def migrate(db, migrations: list[Callable] = MIGRATIONS) -> list[str]:
     """Apply every migration not yet recorded; returns the names applied now."""
     with db.atomic():

@@ -18,6 +18,7 @@ from pathlib import Path
 from .. import paths
 from ..errors import NotFound, PassphraseRequired, StoreCorrupt
 from . import backup as backups
+from . import in_use
 from . import keys
 from . import recovery
 from .cipher import DatabaseError
@@ -48,7 +49,12 @@ class Store:
         self.path = database_path(home)
         self._key = key
         self._sibling = migrated
-        self._attach(open_database(self.path, key, migrated=migrated))
+        in_use.hold(home)  # another process's restore waits for this store to close
+        try:
+            self._attach(open_database(self.path, key, migrated=migrated))
+        except BaseException:
+            in_use.release(home)
+            raise
 
     def for_this_thread(self) -> "Store":
         """The same data on a connection of the calling thread's own, to close when its work
@@ -101,7 +107,8 @@ class Store:
         if not has_data(home):
             raise NotFound(f"No Trellis data in {home}: copy the data dir there first")
         key = recovery.key_from_recovery_key(home, recovery_key)
-        recovery.keep_key_again(home, key, new_passphrase, kdf)
+        with in_use.alone(home, "recover the data"):
+            recovery.keep_key_again(home, key, new_passphrase, kdf)
         return cls(home, key)
 
     def new_recovery_key(self) -> recovery.RecoveryKit:
@@ -150,6 +157,10 @@ class Store:
         """Replace the database with a verified backup; returns a safety copy of the old one."""
         backup_file = Path(backup_file)
         backups.verify_backup(backup_file, self._key)
+        with in_use.alone(self.home, "restore a backup"):
+            return self._replace_with(backup_file)
+
+    def _replace_with(self, backup_file: Path) -> Path:
         safety = backups.write_backup(
             self.db.conn, self._key,
             backups.backup_path_in(backups.default_backup_dir(self.home), "before-restore"))
@@ -179,6 +190,7 @@ class Store:
         finally:
             self.db.conn.close()
             self._key = b""  # the key leaves this object with the connection
+            in_use.release(self.home)
 
     def __enter__(self) -> "Store":
         return self
