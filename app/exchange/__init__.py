@@ -51,7 +51,7 @@ class _StoreRecords:
 
 
 MAX_IMPORT_BYTES = 64 * 2**20
-"""The largest file ``import_file`` reads. A 32.6 MB file of 150,000 notes imported in 42 s
+"""The largest file ``import_file`` reads. A 32.6 MB file of 150,000 notes imported in 46 s
 with about 120 MB of memory over the process's own (docs/reliability.md), so 64 MB (about
 300,000 notes, far past a team's years) stays well under half a gigabyte."""
 
