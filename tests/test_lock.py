@@ -167,3 +167,20 @@ def test_in_passphrase_mode_the_lock_asks_for_the_passphrase(qtbot, data_home):
     finally:
         win.bridge.shutdown()
         win.session.lock()
+
+
+def test_turning_the_idle_lock_on_in_keychain_mode_offers_the_unlock_pin(window, data_home, qtbot):
+    from ui.settings_dialog import SettingsDialog
+
+    dialog = SettingsDialog(window.session, window.bridge, window)
+    qtbot.addWidget(dialog)
+    assert dialog.pin_button.isVisible() or dialog.pin_button.text() == "Choose unlock PIN…"
+    assert "one click" in dialog.lock_text.text()
+    dialog.idle_spin.setValue(5)
+
+    def fill():
+        dialog.pin_dialog.pin.setText(PIN), dialog.pin_dialog.repeat.setText(PIN)
+        dialog.pin_dialog.save_button.click()
+    QTimer.singleShot(0, fill)
+    dialog.on_save_clicked()
+    assert has_unlock_pin(data_home) and "unlock PIN" in dialog.lock_text.text()

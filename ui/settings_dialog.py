@@ -171,6 +171,9 @@ class SettingsDialog(QDialog):
             self.lock_text.setText(lock_explanation(self._home))
         self.pin_dialog = None
 
+    def _pin_button_needed(self) -> bool:
+        return _key_mode(self._home) == "keychain" and not has_unlock_pin(self._home)
+
     def _location_row(self) -> QLineEdit:
         self.location_edit = self._control(QLineEdit(str(self._home)), "Data location")
         self.location_edit.setReadOnly(True)
@@ -302,6 +305,13 @@ class SettingsDialog(QDialog):
     def on_save_clicked(self) -> None:
         try:
             settings = self.settings()
+        except (TrellisError, OSError) as exc:
+            self.error.show_message(f"Not saved: {exc}")
+            return
+        turned_on = settings.idle_lock_minutes != self._saved.idle_lock_minutes
+        if settings.idle_lock_minutes and turned_on and self._pin_button_needed():
+            self.on_choose_pin()  # the idle lock only locks with something to ask for
+        try:
             save_settings(settings, self._home)
         except (TrellisError, OSError) as exc:
             self.error.show_message(f"Not saved: {exc}")
