@@ -84,9 +84,15 @@ def test_reopening_with_the_passphrase_gives_the_same_data(store):
 
 
 def test_passphrase_comes_from_the_environment(store, monkeypatch):
+    store.people.add(name="Ana Ruiz", person_id="p-ana")
     store.close()
     monkeypatch.setenv("TRELLIS_PASSPHRASE", PASSPHRASE)
-    Store.open(store.home).close()
+    with Store.open(store.home) as again:  # no passphrase argument: the variable's is used
+        assert again.key_mode == "passphrase"
+        assert again.people.get("p-ana").name == "Ana Ruiz"
+    monkeypatch.setenv("TRELLIS_PASSPHRASE", "another passphrase")
+    with pytest.raises(WrongPassphrase):
+        Store.open(store.home)
 
 
 def test_missing_passphrase_asks_for_one(store, monkeypatch):
@@ -104,8 +110,13 @@ def test_wrong_passphrase_is_a_clear_error(store):
 
 def test_passphrase_is_unicode_normalised(data_home):
     composed, decomposed = "caf\u00e9 au lait", "cafe\u0301 au lait"
-    Store.open(data_home, passphrase=composed, kdf=FAST_KDF).close()
-    Store.open(data_home, passphrase=decomposed).close()
+    assert composed != decomposed
+    with Store.open(data_home, passphrase=composed, kdf=FAST_KDF) as store:
+        store.people.add(name="Ana Ruiz", person_id="p-ana")
+    with Store.open(data_home, passphrase=decomposed) as again:  # the same passphrase, typed otherwise
+        assert again.people.get("p-ana").name == "Ana Ruiz"
+    with pytest.raises(WrongPassphrase):
+        Store.open(data_home, passphrase="cafe au lait")
 
 
 def test_short_new_passphrase_is_refused(data_home):
