@@ -25,11 +25,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import InvalidInput
+from .files import sha256_file
 
 MANIFEST_NAME = "trellis-manifest.json"
 CONTENTS_DIR = "_internal"
 FORMAT = "trellis-manifest/1"
-CHUNK_BYTES = 1 << 20
 # In a macOS app the bundle root is Contents/. codesign's final seal of the app
 # (packaging/macos/build_pkg.sh) rewrites the main executable and writes the
 # seal after the manifest is written; the seal itself covers both.
@@ -127,15 +127,7 @@ def _describe(path: Path) -> dict:
     info = path.lstat()
     if stat.S_ISLNK(info.st_mode):
         return {"link": os.readlink(path)}
-    return {"size": info.st_size, "sha256": _sha256(path)}
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        while chunk := handle.read(CHUNK_BYTES):
-            digest.update(chunk)
-    return digest.hexdigest()
+    return {"size": info.st_size, "sha256": sha256_file(path)}
 
 
 def _digest_of(files: dict) -> str:

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import platformdirs
 
+from .files import fsync_dir, replacing, sha256_file, write_all, write_atomically  # noqa: F401
+
 DATABASE_FILE = "trellis.db"
 KEY_FILE = "key.json"
 BACKUP_DIR = "backups"
@@ -52,46 +54,3 @@ def ensure_private_dir(path: Path) -> Path:
     return path
 
 
-def write_atomically(path: Path, data: bytes) -> None:
-    """Replace ``path`` with ``data`` so a crash leaves the old or the new file."""
-    tmp = path.with_name(path.name + ".tmp")
-    try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    except OSError as exc:  # name the file the user asked for, not our temporary one
-        raise OSError(exc.errno, exc.strerror, str(path)) from None
-    try:
-        _write_all(fd, data)
-        os.fsync(fd)
-    except BaseException as exc:
-        os.close(fd)
-        tmp.unlink(missing_ok=True)
-        if isinstance(exc, OSError) and exc.filename is None:
-            raise OSError(exc.errno, exc.strerror, str(path)) from None
-        raise
-    os.close(fd)
-    try:
-        os.replace(tmp, path)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise OSError(exc.errno, exc.strerror, str(path)) from None
-    fsync_dir(path.parent)
-
-
-def _write_all(fd: int, data: bytes) -> None:
-    """Write every byte: a nearly full disk takes part of a write and refuses the rest."""
-    view = memoryview(data)
-    while view:
-        view = view[os.write(fd, view):]
-
-
-def fsync_dir(path: Path) -> None:
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)

@@ -21,7 +21,7 @@ import pytest
 from conftest import FAST_KDF, PASSPHRASE
 from test_gguf import tiny_model
 from fault_disk import FailingWrites, OsWith, fill
-from app import paths
+from app import files, paths
 from app.errors import StorageFailed, TrellisError
 from app.exchange import export_document, import_file, write_export
 from app.llm import registry
@@ -248,7 +248,14 @@ def test_a_model_import_onto_a_full_disk_leaves_no_part_file_and_no_record(disk,
 def test_a_model_whose_record_cannot_be_written_is_not_left_installed(tmp_path, model_copy,
                                                                       monkeypatch):
     models = _models_dir_on(tmp_path, monkeypatch)
-    monkeypatch.setattr(paths, "os", OsWith(write=FailingWrites(budget=10, code=errno.ENOSPC)))
+    real_write = registry.write_atomically
+
+    def full_when_recording(path, data):  # the model copy fitted; the record does not
+        if Path(path).name == registry.RECORDS_FILE:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
+        return real_write(path, data)
+
+    monkeypatch.setattr(registry, "write_atomically", full_when_recording)
     with pytest.raises(StorageFailed) as refused:
         registry.add_model(model_copy)
     assert "the disk is full" in str(refused.value)
@@ -259,28 +266,8 @@ def test_a_model_whose_record_cannot_be_written_is_not_left_installed(tmp_path, 
 
 def test_an_io_error_midway_through_a_model_copy_leaves_nothing(tmp_path, model_copy, monkeypatch):
     models = _models_dir_on(tmp_path, monkeypatch)
-    real_fdopen = os.fdopen
-
-    class Failing:
-        def __init__(self, fd, mode):
-            self._file, self.written = real_fdopen(fd, mode), 0
-
-        def __enter__(self):
-            return self
-
-        def __exit__(self, *exc):
-            self._file.close()
-
-        def write(self, chunk):
-            self.written += len(chunk)
-            if self.written > 2 * registry.COPY_CHUNK:
-                raise OSError(errno.EIO, "Input/output error")
-            return self._file.write(chunk)
-
-        def __getattr__(self, name):
-            return getattr(self._file, name)
-
-    monkeypatch.setattr(registry, "os", OsWith(fdopen=Failing))
+    failing = FailingWrites(budget=2 * registry.COPY_CHUNK, code=errno.EIO)
+    monkeypatch.setattr(files, "os", OsWith(write=failing))  # the copy writes through app.files
     with pytest.raises(TrellisError) as refused:
         registry.add_model(model_copy)
     assert "input/output error" in str(refused.value)

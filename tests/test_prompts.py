@@ -325,3 +325,44 @@ def test_a_copy_saved_by_a_windows_editor_loads(user_prompts):
     library = PromptLibrary()
     assert library.get("agenda_topic").origin == "user"
     assert "<<<NOTE n-1 2026-01-12>>>" in library.render("agenda_topic", person="Ana", note=NOTES[0]).user
+
+
+# --- every keyword the loader accepts is validated ---------------------------------
+
+BROKEN_BY_KEYWORD = {  # keyword: (schema, a value it must refuse, a value it must accept)
+    "type": ({"type": "string"}, 3, "x"),
+    "enum": ({"enum": ["a", "b"]}, "c", "a"),
+    "const": ({"const": 1}, 2, 1),
+    "anyOf": ({"anyOf": [{"type": "string"}, {"type": "integer"}]}, 1.5, 2),
+    "oneOf": ({"oneOf": [{"type": "integer"}, {"type": "number"}]}, 2, 2.5),
+    "allOf": ({"allOf": [{"type": "string"}, {"minLength": 2}]}, "a", "ab"),
+    "minLength": ({"type": "string", "minLength": 2}, "a", "ab"),
+    "maxLength": ({"type": "string", "maxLength": 1}, "ab", "a"),
+    "pattern": ({"type": "string", "pattern": "^n-"}, "x", "n-1"),
+    "minItems": ({"type": "array", "minItems": 1}, [], [1]),
+    "maxItems": ({"type": "array", "maxItems": 1}, [1, 2], [1]),
+    "items": ({"type": "array", "items": {"type": "string"}}, [1], ["a"]),
+    "uniqueItems": ({"type": "array", "uniqueItems": True}, ["a", "a"], ["a", "b"]),
+    "properties": ({"type": "object", "properties": {"a": {"type": "string"}}}, {"a": 1}, {"a": "x"}),
+    "required": ({"type": "object", "properties": {"a": {"type": "string"}}, "required": ["a"]},
+                 {}, {"a": "x"}),
+    "additionalProperties": ({"type": "object", "properties": {}, "additionalProperties": False},
+                             {"b": 1}, {}),
+    "minProperties": ({"type": "object", "minProperties": 1}, {}, {"a": 1}),
+    "maxProperties": ({"type": "object", "maxProperties": 1}, {"a": 1, "b": 2}, {"a": 1}),
+    "minimum": ({"type": "integer", "minimum": 1}, 0, 1),
+    "maximum": ({"type": "integer", "maximum": 1}, 2, 1),
+    "exclusiveMinimum": ({"type": "integer", "exclusiveMinimum": 1}, 1, 2),
+    "exclusiveMaximum": ({"type": "integer", "exclusiveMaximum": 1}, 1, 0),
+}
+
+
+def test_the_validator_enforces_every_keyword_the_prompt_loader_accepts():
+    from app.llm.prompts import _SCHEMA_KEYWORDS
+    from app.llm.structured import ANNOTATIONS, ENFORCED, schema_problems
+
+    assert ENFORCED | ANNOTATIONS == _SCHEMA_KEYWORDS and not ENFORCED & ANNOTATIONS
+    assert set(BROKEN_BY_KEYWORD) == ENFORCED
+    for keyword, (schema, refused, accepted) in BROKEN_BY_KEYWORD.items():
+        assert schema_problems(refused, schema), keyword
+        assert schema_problems(accepted, schema) == [], keyword

@@ -1,9 +1,8 @@
 """Reading a ``trellis/v1`` file and deciding, before any write, whether it can be imported."""
 
-import json
-import re
 from typing import Protocol
 
+from .. import strict_json
 from ..errors import InvalidInput
 from .one_on_one_checks import StoredOneOnOnes, check_one_on_ones
 from .schema import COLLECTIONS, FORMAT, RECORDS, Problems, check_record, record_label
@@ -24,40 +23,6 @@ class ImportRejected(InvalidInput):
             f"{len(problems)} problem(s):\n  {shown}{tail}")
 
 
-def _no_duplicate_keys(pairs):
-    seen = {}
-    for key, value in pairs:
-        if key in seen:
-            rid = dict(pairs).get("id")
-            where = f"the object with id {rid!r}" if isinstance(rid, str) else "an object"
-            raise InvalidInput(f"{where} has the key {key!r} twice")
-        seen[key] = value
-    return seen
-
-
-class _BareConstant(ValueError):
-    pass
-
-
-def _reject_constant(name):
-    raise _BareConstant(name)
-
-
-_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|-?(?:NaN|Infinity)|\n')
-
-
-def _position_of_constant(text: str) -> tuple[int, int]:
-    """Line and column of the first bare NaN/Infinity outside a string."""
-    line, line_start = 1, 0
-    for match in _TOKEN.finditer(text):
-        token = match.group()
-        if token == "\n":
-            line, line_start = line + 1, match.end()
-        elif not token.startswith('"'):
-            return line, match.start() - line_start + 1
-    return 0, 0
-
-
 def parse_json(data: bytes, source: str) -> object:
     """Parse strict JSON (UTF-8, no duplicate keys, no NaN); errors name the place."""
     try:
@@ -65,19 +30,9 @@ def parse_json(data: bytes, source: str) -> object:
     except UnicodeDecodeError as exc:
         raise InvalidInput(f"{source}: not UTF-8 text (byte {exc.start})") from None
     try:
-        return json.loads(text, object_pairs_hook=_no_duplicate_keys,
-                          parse_constant=_reject_constant)
-    except json.JSONDecodeError as exc:
-        raise InvalidInput(
-            f"{source}: not valid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
-    except _BareConstant as exc:
-        line, column = _position_of_constant(text)
-        raise InvalidInput(f"{source}: line {line}, column {column}: {exc} is not a "
-                           "number JSON allows") from None
+        return strict_json.loads(text, what="a trellis/v1 file")
     except InvalidInput as exc:
         raise InvalidInput(f"{source}: {exc}") from None
-    except RecursionError:
-        raise InvalidInput(f"{source}: nested too deeply to be a trellis/v1 file") from None
 
 
 class StoredRecords(StoredOneOnOnes, Protocol):

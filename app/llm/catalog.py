@@ -9,14 +9,13 @@ in the project's ``models/`` folder (shipped) or in the data dir's
 loads a model.
 """
 
-import hashlib
 import json
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import TrellisError
-from ..paths import data_home
+from ..paths import data_home, sha256_file  # noqa: F401 (sha256_file is imported from here too)
 
 PROJECT_MODELS_DIR = Path(__file__).resolve().parents[2] / "models"
 CATALOG_FILE = PROJECT_MODELS_DIR / "catalog.json"
@@ -76,9 +75,3 @@ def find_model_file(entry: CatalogEntry, home: Path | None = None) -> Path | Non
     return None
 
 
-def sha256_file(path: Path, chunk_size: int = 1 << 20) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        while chunk := handle.read(chunk_size):
-            digest.update(chunk)
-    return digest.hexdigest()

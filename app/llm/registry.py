@@ -21,8 +21,6 @@ otherwise once it is hashed, before the copy is renamed into place.
 import dataclasses
 import hashlib
 import json
-import os
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -30,9 +28,9 @@ from pathlib import Path
 
 from .. import policy as policies
 from ..errors import InvalidInput, NotFound, TrellisError
-from ..paths import ensure_private_dir, fsync_dir, write_atomically
+from ..paths import ensure_private_dir, fsync_dir, replacing, sha256_file, write_all, write_atomically
 from ..store.faults import remove_abandoned, reporting_disk_faults
-from .catalog import (CatalogEntry, entry_for_file, find_model_file, read_catalog, sha256_file,
+from .catalog import (CatalogEntry, entry_for_file, find_model_file, read_catalog,
                       user_models_dir)
 from .chat_template import ChatTemplate
 from .gguf import BadModelFile, ModelInfo, ModelTooLarge, gigabytes, inspect_model, total_memory_bytes
@@ -272,33 +270,25 @@ def _mismatch(source: Path, entry: CatalogEntry, detail: str) -> CatalogMismatch
 def _install_file(source: Path, target: Path, progress: Progress | None,
                   accept: Callable[[str], None]) -> str:
     """Copy through a temp file, check it, rename it into place; return its sha256."""
-    fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
-    tmp = Path(tmp_name)
-    try:
+    with replacing(target, suffix=".part") as (fd, tmp):
         digest = _copy_hashing(source, fd, progress)
         if sha256_file(tmp) != digest:
             raise TrellisError(f"The copy of {source.name} differs from the original "
                                "(a disk error?); nothing was installed")
         accept(digest)
-        os.replace(tmp, target)
-        fsync_dir(target.parent)
-        return digest
-    finally:
-        tmp.unlink(missing_ok=True)
+    return digest
 
 
 def _copy_hashing(source: Path, fd: int, progress: Progress | None) -> str:
     """Copy ``source`` into the open file ``fd`` in 1 MB chunks, hashing as it goes."""
     digest, total, done = hashlib.sha256(), source.stat().st_size, 0
-    with os.fdopen(fd, "wb") as writer, open(source, "rb") as reader:
+    with open(source, "rb") as reader:
         while chunk := reader.read(COPY_CHUNK):
             digest.update(chunk)
-            writer.write(chunk)
+            write_all(fd, chunk)
             done += len(chunk)
             if progress:
                 progress(done, total)
-        writer.flush()
-        os.fsync(writer.fileno())
     if done != total:
         raise TrellisError(f"{source} changed while it was being copied; nothing was installed")
     return digest.hexdigest()

@@ -29,9 +29,23 @@ class StructuredOutputError(ModelError):
     """The model did not produce valid JSON of the required shape."""
 
 
+ENFORCED = frozenset({
+    "type", "enum", "const", "anyOf", "oneOf", "allOf", "minLength", "maxLength", "pattern",
+    "minItems", "maxItems", "items", "uniqueItems", "properties", "required",
+    "additionalProperties", "minProperties", "maxProperties", "minimum", "maximum",
+    "exclusiveMinimum", "exclusiveMaximum"})
+"""Every keyword the prompt loader accepts that says what a valid value is (the loader's
+others, ``title``, ``description``, ``default``, ``examples`` and ``format``, only
+describe it, as JSON Schema 2020-12 treats them). ``tests/test_prompts.py`` holds the two
+lists together."""
+ANNOTATIONS = frozenset({"title", "description", "default", "examples", "format"})
+
+
 def schema_problems(value, schema: dict, path: str = "$") -> list[str]:
-    """Where ``value`` breaks ``schema`` (the subset of JSON Schema Trellis uses)."""
-    problems = _type_problems(value, schema, path)
+    """Where ``value`` breaks ``schema`` (the subset of JSON Schema the prompt loader
+    accepts; the validating is ours, not a library's, because that subset is small, its
+    messages name the place for the retry, and no new dependency ships in the bundle)."""
+    problems = _type_problems(value, schema, path) + _combined_problems(value, schema, path)
     if problems:
         return problems
     if "enum" in schema and value not in schema["enum"]:
@@ -46,6 +60,19 @@ def schema_problems(value, schema: dict, path: str = "$") -> list[str]:
         problems += _object_problems(value, schema, path)
     elif isinstance(value, (int, float)) and not isinstance(value, bool):
         problems += _number_problems(value, schema, path)
+    return problems
+
+
+def _combined_problems(value, schema: dict, path: str) -> list[str]:
+    """``allOf`` (every one), ``anyOf`` (at least one) and ``oneOf`` (exactly one)."""
+    problems = [p for sub in schema.get("allOf", []) for p in schema_problems(value, sub, path)]
+    for key, wanted in (("anyOf", "at least one"), ("oneOf", "exactly one")):
+        if key not in schema:
+            continue
+        fitting = sum(not schema_problems(value, sub, path) for sub in schema[key])
+        if fitting == 0 or (key == "oneOf" and fitting > 1):
+            problems.append(f"{path}: fits {fitting} of the {len(schema[key])} shapes "
+                            f"allowed; {wanted} is needed")
     return problems
 
 
@@ -76,6 +103,12 @@ def _array_problems(value: list, schema: dict, path: str) -> list[str]:
         problems.append(f"{path}: fewer than {schema['minItems']} items")
     if "maxItems" in schema and len(value) > schema["maxItems"]:
         problems.append(f"{path}: more than {schema['maxItems']} items")
+    if schema.get("uniqueItems"):
+        seen = []
+        for index, item in enumerate(value):
+            if item in seen:
+                problems.append(f"{path}[{index}]: repeats an earlier item")
+            seen.append(item)
     for index, item in enumerate(value):
         problems += schema_problems(item, schema.get("items", {}), f"{path}[{index}]")
     return problems
@@ -84,6 +117,10 @@ def _array_problems(value: list, schema: dict, path: str) -> list[str]:
 def _object_problems(value: dict, schema: dict, path: str) -> list[str]:
     properties = schema.get("properties", {})
     problems = [f"{path}: missing {name!r}" for name in schema.get("required", []) if name not in value]
+    if len(value) < schema.get("minProperties", 0):
+        problems.append(f"{path}: fewer than {schema['minProperties']} properties")
+    if "maxProperties" in schema and len(value) > schema["maxProperties"]:
+        problems.append(f"{path}: more than {schema['maxProperties']} properties")
     for name, item in value.items():
         if name in properties:
             problems += schema_problems(item, properties[name], f"{path}.{name}")
@@ -98,6 +135,10 @@ def _number_problems(value, schema: dict, path: str) -> list[str]:
         problems.append(f"{path}: below {schema['minimum']}")
     if "maximum" in schema and value > schema["maximum"]:
         problems.append(f"{path}: above {schema['maximum']}")
+    if "exclusiveMinimum" in schema and value <= schema["exclusiveMinimum"]:
+        problems.append(f"{path}: must be above {schema['exclusiveMinimum']}")
+    if "exclusiveMaximum" in schema and value >= schema["exclusiveMaximum"]:
+        problems.append(f"{path}: must be below {schema['exclusiveMaximum']}")
     return problems
 
 

@@ -21,15 +21,13 @@ import datetime as _dt
 import html
 import io
 import json
-import os
 import re
-import tempfile
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .. import policy
 from ..errors import InvalidInput
-from ..paths import fsync_dir
+from ..paths import write_atomically
 from .body import PLAN, Body, Section, Statement
 
 MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August",
@@ -290,23 +288,9 @@ def to_json(body: Body, *, citations: bool = True) -> str:
 # --- files --------------------------------------------------------------------------
 
 def write_private(path: Path, data: bytes) -> Path:
-    """Write ``data`` to ``path`` readable by the owner only, atomically.
-
-    ``tempfile.mkstemp`` creates a new file with mode 0600 (never an old
-    leftover with wider permissions), and the rename keeps that mode.
-    """
+    """Write ``data`` to ``path`` readable by the owner only, atomically (``paths.replacing``)."""
     path = checked_target(path)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    fsync_dir(path.parent)
+    write_atomically(path, data)
     return path
 
 

@@ -44,7 +44,6 @@ import csv
 import functools
 import hashlib
 import io
-import json
 import re
 import unicodedata
 from importlib import resources
@@ -54,6 +53,7 @@ from typing import NamedTuple
 import yaml
 
 from ..domain.records import Competency, Framework, FrameworkCompetency, Person
+from .. import strict_json
 from ..errors import InvalidInput, NotFound
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
@@ -163,27 +163,7 @@ _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _con
 
 
 def _read_json(text: str, source: str) -> object:
-    try:
-        return json.loads(text, object_pairs_hook=_json_object,
-                          parse_constant=_json_constant)
-    except json.JSONDecodeError as exc:
-        raise InvalidInput(
-            f"not valid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
-    except RecursionError:
-        raise InvalidInput("nested too deeply to be a framework") from None
-
-
-def _json_object(pairs) -> dict:
-    mapping: dict = {}
-    for key, value in pairs:
-        if key in mapping:
-            raise InvalidInput(f"an object has the key {key!r} twice")
-        mapping[key] = value
-    return mapping
-
-
-def _json_constant(name: str):
-    raise InvalidInput(f"{name} is not a value JSON allows")
+    return strict_json.loads(text, what="a framework")
 
 
 # --- CSV -------------------------------------------------------------------------
