@@ -13,8 +13,9 @@ from app.llm.registry import add_model, installed_models
 from app.llm.selection import chosen_model, engine_for, model_choice_note
 from app import paths
 from app.policy import REG_DWORD, REG_MULTI_SZ, REG_SZ, Policy, PolicyRefusal
-from app.settings import (Settings, effective_idle_lock_minutes, effective_settings,
-                          effective_threads, refuse_if_locked, save_settings)
+from app.settings import (Settings, effective_idle_lock_minutes, effective_threads,
+                          refuse_if_locked, save_settings)
+from app.settings_view import effective_settings
 from app.store import Store, keys
 
 from conftest import FAST_KDF, PASSPHRASE

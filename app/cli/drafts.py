@@ -18,13 +18,13 @@ import json
 import sys
 from pathlib import Path
 
-from .cli import open_store
-from .domain.dates import parse_date
-from .errors import InvalidInput
-from .policy import refuse_export
-from .reviews.body import Body, Section
-from .reviews.export import check_export_path, export_body, to_plain_text
-from .reviews.versions import body_of, mark_final, save_draft
+from .common import json_flag, open_store, table
+from ..domain.dates import parse_date
+from ..errors import InvalidInput
+from ..policy import refuse_export
+from ..reviews.body import Body, Section
+from ..reviews.export import check_export_path, export_body, to_plain_text
+from ..reviews.versions import body_of, mark_final, save_draft
 
 
 def add_draft_commands(sub) -> None:
@@ -50,17 +50,17 @@ def add_draft_commands(sub) -> None:
     p.add_argument("--from", dest="period_start", metavar="YYYY-MM-DD")
     p.add_argument("--to", dest="period_end", metavar="YYYY-MM-DD")
     p.add_argument("--cycle", help="review cycle id or name (its period unless --from/--to)")
-    _json_flag(p); p.set_defaults(func=cmd_draft_check)
+    json_flag(p); p.set_defaults(func=cmd_draft_check)
     p = sub.add_parser("drafts", help="a person's drafts, their versions and which is final")
     p.add_argument("person", help="id or unambiguous name")
-    _json_flag(p); p.set_defaults(func=cmd_drafts)
+    json_flag(p); p.set_defaults(func=cmd_drafts)
 
 
 def _add_draft_record_commands(actions) -> None:
     p = actions.add_parser("final", help="mark a draft's version final (the one that was shared)")
     p.add_argument("draft_id")
     p.add_argument("--version", type=int, help="default: the newest; 0 takes the mark away")
-    _json_flag(p); p.set_defaults(func=cmd_draft_final)
+    json_flag(p); p.set_defaults(func=cmd_draft_final)
     p = actions.add_parser("export", help="write a saved draft as .md .txt .docx .json or .pdf")
     p.add_argument("draft_id")
     p.add_argument("-o", "--output", required=True, metavar="FILE")
@@ -70,22 +70,18 @@ def _add_draft_record_commands(actions) -> None:
 
 
 def _output_flags(parser) -> None:
-    _json_flag(parser)
+    json_flag(parser)
     parser.add_argument("-o", "--output", metavar="FILE",
                         help="also write the draft to FILE (.md .txt .docx .json .pdf)")
     parser.add_argument("--no-citations", action="store_true",
                         help="leave citations out of the text and the file (a version to share)")
 
 
-def _json_flag(parser) -> None:
-    parser.add_argument("--json", action="store_true", help="machine-readable output")
-
-
 # --- drafting ------------------------------------------------------------------
 
 def cmd_draft_review(args) -> int:
-    from .reviews.evidence import build_brief
-    from .reviews.review_draft import draft_review
+    from ..reviews.evidence import build_brief
+    from ..reviews.review_draft import draft_review
 
     _check_output(args)
     with open_store() as store:
@@ -102,7 +98,7 @@ def cmd_draft_review(args) -> int:
 
 
 def cmd_draft_plan(args) -> int:
-    from .reviews.plan import draft_plan
+    from ..reviews.plan import draft_plan
 
     _check_output(args)
     with open_store() as store:
@@ -117,7 +113,7 @@ def cmd_draft_plan(args) -> int:
 
 def cmd_draft_check(args) -> int:
     """Each sentence of the manager's own text: supported (with its notes) or what is wrong."""
-    from .reviews.own_text import check_text
+    from ..reviews.own_text import check_text
 
     text = _read_text(args.file)
     with open_store(create=False) as store:
@@ -177,9 +173,9 @@ def _period(store, args) -> tuple[str, str, str | None]:
 
 def _with_model(store, work):
     """Run ``work(engine, library)`` with the chosen model loaded; the model is closed after."""
-    from .llm.prompts import PromptLibrary
-    from .llm.selection import engine_for
-    from .settings import load_settings
+    from ..llm.prompts import PromptLibrary
+    from ..llm.selection import engine_for
+    from ..settings import load_settings
 
     library = PromptLibrary(user_dir=Path(store.home) / "prompts")
     engine = engine_for(load_settings())
@@ -243,7 +239,7 @@ def cmd_drafts(args) -> int:
     rows = [["DRAFT", "KIND", "PERIOD", "VERSIONS", "FINAL", "SAVED"]]
     rows += [[d.id, d.kind, _period_words(d), str(len(d.versions)),
               str(d.final_version or "-"), d.latest.created_at if d.latest else ""] for d in drafts]
-    print("\n".join(_table(rows)) if drafts else f"No drafts for {person.name} yet.")
+    print("\n".join(table(rows)) if drafts else f"No drafts for {person.name} yet.")
     return 0
 
 
@@ -261,11 +257,6 @@ def _period_words(draft) -> str:
     if draft.period_start and draft.period_end:
         return f"{draft.period_start} to {draft.period_end}"
     return draft.period_end or draft.period_start or ""
-
-
-def _table(rows: list[list[str]]) -> list[str]:
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    return ["  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows]
 
 
 def cmd_draft_final(args) -> int:

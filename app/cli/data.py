@@ -1,111 +1,22 @@
-"""``trellis``: the Qt-free command line.
-
-Every command that reads or writes data honours ``TRELLIS_HOME`` and
-``TRELLIS_PASSPHRASE``; listings take ``--json``. Exit status: 0 done,
-1 a problem the message explains, 2 a mistake in the command itself.
+"""``trellis`` commands about the data itself: set-up checks, import and export, people,
+notes, backups, keys and recovery, settings and policy.
 """
 
-import argparse
 import getpass
-import os
 import json
+import os
 import sys
 from dataclasses import asdict
 from pathlib import Path
 
-from . import __version__, doctor, hardening, logs
-from . import policy as policies
-from .domain.records import NOTE_KINDS
-from .errors import PassphraseRequired, TrellisError, WrongPassphrase
-from .exchange import import_file, write_export, export_document
-from .paths import data_home
-from .store import Store, has_data
-from .store import keys, recovery
-
-
-# --- unlocking ---------------------------------------------------------------
-
-def _interactive() -> bool:
-    return sys.stdin.isatty() and sys.stderr.isatty()
-
-
-def open_store(create: bool = True) -> Store:
-    """Open the store, asking for the passphrase on a terminal if it is needed.
-
-    When this call creates the data, it also makes the recovery key and shows it once.
-    """
-    fresh = create and not has_data(data_home())
-    store = _unlock(create)
-    if fresh:
-        _give_first_recovery_key(store)
-    needed = keys.passphrase_needed(store.home)
-    if needed:
-        print(f"trellis: {needed}", file=sys.stderr)
-    return store
-
-
-def _unlock(create: bool) -> Store:
-    try:
-        return Store.open(create=create)
-    except PassphraseRequired:
-        if not _interactive():
-            raise
-    if not _has_key_record():
-        return Store.open(passphrase=_ask_new_passphrase(), create=create)
-    for attempt in range(3):
-        try:
-            return Store.open(passphrase=getpass.getpass("Trellis passphrase: "), create=create)
-        except WrongPassphrase as exc:
-            if attempt == 2:
-                raise
-            print(exc, file=sys.stderr)
-    raise AssertionError("unreachable")
-
-
-def _has_key_record() -> bool:
-    return keys.read_key_record(data_home()) is not None
-
-
-def _give_first_recovery_key(store: Store) -> None:
-    try:
-        kit = store.new_recovery_key()
-        store.keep_recovery_key(kit)
-    except BaseException:
-        store.close()
-        raise
-    print("trellis: Your notes are set up. Below is your RECOVERY KEY, shown only this once: write it\n"
-          "down or save it somewhere other than this computer, now.\n", file=sys.stderr)
-    print(recovery.recovery_sheet(kit, store.home), file=sys.stderr)
-
-
-def _ask_new_passphrase() -> str:
-    print("No secure keychain here: choose a passphrase to protect your notes.", file=sys.stderr)
-    first = getpass.getpass("New passphrase: ")
-    if getpass.getpass("Repeat it: ") != first:
-        raise TrellisError("The two passphrases differ; nothing was saved.")
-    return first
-
-
-# --- output ------------------------------------------------------------------
-
-def _emit(args, data, lines) -> None:
-    if getattr(args, "json", False):
-        print(json.dumps(data, ensure_ascii=False, indent=2))
-    else:
-        for line in lines:
-            print(line)
-
-
-def _table(rows: list[list[str]]) -> list[str]:
-    if not rows:
-        return []
-    widths = [max(len(str(row[i])) for row in rows) for i in range(len(rows[0]))]
-    return ["  ".join(str(cell).ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows]
-
-
-def _one_line(text: str, width: int = 100) -> str:
-    flat = " ".join(text.split())
-    return flat if len(flat) <= width else flat[: width - 1] + "…"
+from .. import doctor
+from .. import policy as policies
+from ..domain.records import NOTE_KINDS
+from ..errors import TrellisError
+from ..exchange import export_document, import_file, write_export
+from ..store import Store
+from ..store import keys, recovery
+from .common import ask_new_passphrase, emit, interactive, json_flag, one_line, open_store, table
 
 
 # --- commands ----------------------------------------------------------------
@@ -114,8 +25,8 @@ def cmd_doctor(args) -> int:
     checks = doctor.run_checks()
     marks = {doctor.OK: "ok", doctor.FAILED: "FAILED", doctor.SKIPPED: "skipped",
              doctor.WARNING: "warning", doctor.INFO: "info"}
-    _emit(args, {"ok": not doctor.failed(checks), "checks": [c.as_dict() for c in checks]},
-          _table([[marks[c.status], c.name, c.detail] for c in checks]))
+    emit(args, {"ok": not doctor.failed(checks), "checks": [c.as_dict() for c in checks]},
+          table([[marks[c.status], c.name, c.detail] for c in checks]))
     if doctor.failed(checks) and not args.json:
         print("\nSome checks failed; see above.", file=sys.stderr)
     return 1 if doctor.failed(checks) else 0
@@ -124,7 +35,7 @@ def cmd_doctor(args) -> int:
 def cmd_import(args) -> int:
     with open_store() as store:
         counts = import_file(store, Path(args.file))
-    _emit(args, counts, ["Imported " + ", ".join(f"{n} {k}" for k, n in counts.items())])
+    emit(args, counts, ["Imported " + ", ".join(f"{n} {k}" for k, n in counts.items())])
     return 0
 
 
@@ -145,7 +56,7 @@ def cmd_people(args) -> int:
         people = store.people.list(include_archived=args.all)
     rows = [[p.id, p.name, p.role or "", p.level or "", "archived" if p.archived else ""]
             for p in people]
-    _emit(args, [asdict(p) for p in people], _table(rows) or ["No people yet."])
+    emit(args, [asdict(p) for p in people], table(rows) or ["No people yet."])
     return 0
 
 
@@ -153,7 +64,7 @@ def cmd_person_add(args) -> int:
     with open_store() as store:
         person = store.people.add(name=args.name, role=args.role, level=args.level,
                                   start_date=args.start_date)
-    _emit(args, asdict(person), [f"Added {person.name} ({person.id})"])
+    emit(args, asdict(person), [f"Added {person.name} ({person.id})"])
     return 0
 
 
@@ -161,16 +72,16 @@ def cmd_notes(args) -> int:
     with open_store() as store:
         person = store.people.resolve(args.person)
         notes = store.notes.for_person(person.id, limit=args.limit)
-    rows = [[n.date, n.kind, n.id, _one_line(n.text)] for n in notes]
-    _emit(args, [asdict(n) for n in notes], _table(rows) or [f"No notes on {person.name} yet."])
+    rows = [[n.date, n.kind, n.id, one_line(n.text)] for n in notes]
+    emit(args, [asdict(n) for n in notes], table(rows) or [f"No notes on {person.name} yet."])
     return 0
 
 
 def cmd_search(args) -> int:
     with open_store() as store:
         hits = store.search(args.query, limit=args.limit, by_relevance=args.best)
-    rows = [[h.date, h.person_name, h.note_id, _one_line(h.snippet)] for h in hits]
-    _emit(args, [asdict(h) for h in hits], _table(rows) or ["No notes match."])
+    rows = [[h.date, h.person_name, h.note_id, one_line(h.snippet)] for h in hits]
+    emit(args, [asdict(h) for h in hits], table(rows) or ["No notes match."])
     return 0
 
 
@@ -179,43 +90,43 @@ def cmd_note_add(args) -> int:
         person = store.people.resolve(args.person)
         note = store.notes.add(person_id=person.id, text=args.text, date=args.date,
                                kind=args.kind, competencies=tuple(args.competency or ()))
-    _emit(args, asdict(note), [f"Saved note {note.id} on {person.name} ({note.date})"])
+    emit(args, asdict(note), [f"Saved note {note.id} on {person.name} ({note.date})"])
     return 0
 
 
 def cmd_note_trash(args) -> int:
     with open_store(create=False) as store:
         note = store.notes.trash(args.id)
-    _emit(args, asdict(note), [f"Moved note {note.id} to the trash (restore: trellis note restore {note.id})"])
+    emit(args, asdict(note), [f"Moved note {note.id} to the trash (restore: trellis note restore {note.id})"])
     return 0
 
 
 def cmd_note_restore(args) -> int:
     with open_store(create=False) as store:
         note = store.notes.restore(args.id)
-    _emit(args, asdict(note), [f"Restored note {note.id}"])
+    emit(args, asdict(note), [f"Restored note {note.id}"])
     return 0
 
 
 def cmd_trash(args) -> int:
     with open_store() as store:
         notes = store.notes.in_trash()
-    rows = [[n.deleted_at or "", n.id, n.person_id, _one_line(n.text, 80)] for n in notes]
-    _emit(args, [asdict(n) for n in notes], _table(rows) or ["The trash is empty."])
+    rows = [[n.deleted_at or "", n.id, n.person_id, one_line(n.text, 80)] for n in notes]
+    emit(args, [asdict(n) for n in notes], table(rows) or ["The trash is empty."])
     return 0
 
 
 def cmd_backup(args) -> int:
     with open_store(create=False) as store:
         path = store.backup(Path(args.dir) if args.dir else None)
-    _emit(args, {"backup": str(path)}, [f"Backup written and verified: {path}"])
+    emit(args, {"backup": str(path)}, [f"Backup written and verified: {path}"])
     return 0
 
 
 def cmd_restore(args) -> int:
     with open_store(create=False) as store:
         safety = store.restore(Path(args.file))
-    _emit(args, {"restored": args.file, "previous": str(safety)},
+    emit(args, {"restored": args.file, "previous": str(safety)},
           [f"Restored {args.file}.", f"The data it replaced is kept in {safety}"])
     return 0
 
@@ -234,9 +145,9 @@ def cmd_passphrase(args) -> int:
 def _new_passphrase_from(args) -> str:
     if args.from_env:
         return _from_env(args.from_env)
-    if not _interactive():
+    if not interactive():
         raise TrellisError("Run this on a terminal, or pass --from-env VARIABLE")
-    return _ask_new_passphrase()
+    return ask_new_passphrase()
 
 
 def cmd_recover(args) -> int:
@@ -244,7 +155,7 @@ def cmd_recover(args) -> int:
     with Store.recover(recovery_key=recovery_key, new_passphrase=_passphrase_for_recovered(args)) as store:
         where = "in the OS keychain" if store.key_mode == "keychain" else "behind your new passphrase"
         count = len(store.people.list(include_archived=True))
-    _emit(args, {"recovered": str(store.home), "key": store.key_mode, "people": count},
+    emit(args, {"recovered": str(store.home), "key": store.key_mode, "people": count},
           [f"Recovered the Trellis data in {store.home} ({count} {'person' if count == 1 else 'people'}). The key is kept {where} "
            "again; your recovery key still works."])
     return 0
@@ -259,7 +170,7 @@ def _recovery_key_from(args) -> str:
                                f"{exc.strerror or exc}") from None
     if args.key_from_env:
         return _from_env(args.key_from_env)
-    if not _interactive():
+    if not interactive():
         raise TrellisError("Run this on a terminal, or pass --key-file FILE or --key-from-env VARIABLE")
     return getpass.getpass("Recovery key (8 groups of 5 characters): ")
 
@@ -270,16 +181,16 @@ def _passphrase_for_recovered(args) -> str | None:
         return _from_env(args.passphrase_from_env)
     if keys.secure_keychain() is not None and not keys.keychain_refused_by_policy():
         return None
-    if keys.passphrase_from_env() or not _interactive():
+    if keys.passphrase_from_env() or not interactive():
         return keys.passphrase_from_env()
-    return _ask_new_passphrase()
+    return ask_new_passphrase()
 
 
 def cmd_recovery_key_new(args) -> int:
     with open_store(create=False) as store:
         kit = store.new_recovery_key()
         store.keep_recovery_key(kit)
-    _emit(args, {"recovery_key": kit.text, "created": kit.record["created"]},
+    emit(args, {"recovery_key": kit.text, "created": kit.record["created"]},
           [recovery.recovery_sheet(kit, store.home),
            "This is your new recovery key; the one before it no longer works."])
     return 0
@@ -293,7 +204,8 @@ def _from_env(variable: str) -> str:
 
 
 def cmd_settings(args) -> int:
-    from .settings import effective_settings, load_settings, refuse_if_locked, save_settings, with_value
+    from ..settings import load_settings, refuse_if_locked, save_settings, with_value
+    from ..settings_view import effective_settings
     if args.key is not None:
         if args.value is None:
             raise TrellisError(f"Give a value: trellis settings {args.key} VALUE")
@@ -301,8 +213,8 @@ def cmd_settings(args) -> int:
         refuse_if_locked(args.key, getattr(settings, args.key))
         save_settings(settings)
     values = effective_settings()
-    _emit(args, {key: value.as_dict() for key, value in values.items()},
-          _table([[key, _shown(value.value), _source_words(value)] for key, value in values.items()]))
+    emit(args, {key: value.as_dict() for key, value in values.items()},
+          table([[key, _shown(value.value), _source_words(value)] for key, value in values.items()]))
     return 0
 
 
@@ -323,7 +235,7 @@ def cmd_policy(args) -> int:
              for key in policies.POLICY_KEYS if key in policy.values]
     lines = lines or ["No policy is set on this computer."]
     lines += [f"problem: {problem}" for problem in policy.problems]
-    _emit(args, policy.describe(), lines)
+    emit(args, policy.describe(), lines)
     return 0
 
 
@@ -335,52 +247,40 @@ def _policy_value(value) -> str:
 
 # --- parser ------------------------------------------------------------------
 
-def _json_flag(parser) -> None:
-    parser.add_argument("--json", action="store_true", help="machine-readable output")
-
-
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="trellis", description=__doc__.splitlines()[0])
-    parser.add_argument("--version", action="version", version=f"trellis {__version__}")
-    parser.add_argument("--debug", action="store_true",
-                        help="log everything to stderr, including llama.cpp's output")
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    _add_data_commands(sub)
+def add_data_commands(sub) -> None:
+    """The commands about the data itself: set-up checks, import and export, people and
+    notes, backups, keys and recovery, settings and policy."""
+    _add_store_commands(sub)
     _add_note_commands(sub)
     _add_safety_commands(sub)
-    from .cli_models import add_model_commands; add_model_commands(sub)
-    from .cli_meetings import add_meeting_commands; add_meeting_commands(sub)
-    from .cli_reviews import add_review_commands; add_review_commands(sub)
-    from .cli_drafts import add_draft_commands; add_draft_commands(sub)
-    return parser
 
 
-def _add_data_commands(sub) -> None:
+def _add_store_commands(sub) -> None:
     p = sub.add_parser("doctor", help="check the install, keychain, database and models")
-    _json_flag(p); p.set_defaults(func=cmd_doctor)
+    json_flag(p); p.set_defaults(func=cmd_doctor)
     p = sub.add_parser("import", help="import a trellis/v1 file (all or nothing)")
-    p.add_argument("file"); _json_flag(p); p.set_defaults(func=cmd_import)
+    p.add_argument("file"); json_flag(p); p.set_defaults(func=cmd_import)
     p = sub.add_parser("export", help="export everything as trellis/v1 (FILE or - for stdout)")
     p.add_argument("file"); p.set_defaults(func=cmd_export)
     p = sub.add_parser("people", help="list the team")
     p.add_argument("--all", action="store_true", help="include archived people")
-    _json_flag(p); p.set_defaults(func=cmd_people)
+    json_flag(p); p.set_defaults(func=cmd_people)
     p = sub.add_parser("person", help="add a team member").add_subparsers(dest="action", required=True)
     add = p.add_parser("add", help="add a person")
     add.add_argument("name"); add.add_argument("--role"); add.add_argument("--level")
     add.add_argument("--start-date", metavar="YYYY-MM-DD")
-    _json_flag(add); add.set_defaults(func=cmd_person_add)
+    json_flag(add); add.set_defaults(func=cmd_person_add)
     p = sub.add_parser("search", help="full-text search over notes")
     p.add_argument("query"); p.add_argument("--limit", type=int, default=20)
     p.add_argument("--best", action="store_true", help="best matches first (default: newest)")
-    _json_flag(p); p.set_defaults(func=cmd_search)
+    json_flag(p); p.set_defaults(func=cmd_search)
 
 
 def _add_note_commands(sub) -> None:
     p = sub.add_parser("notes", help="a person's notes, newest first")
     p.add_argument("person", help="id or unambiguous name")
     p.add_argument("--limit", type=int, default=200)
-    _json_flag(p); p.set_defaults(func=cmd_notes)
+    json_flag(p); p.set_defaults(func=cmd_notes)
     note = sub.add_parser("note", help="add, trash or restore a note").add_subparsers(
         dest="action", required=True)
     add = note.add_parser("add", help="save a note on a person")
@@ -388,21 +288,21 @@ def _add_note_commands(sub) -> None:
     add.add_argument("--date", metavar="YYYY-MM-DD", help="default: today")
     add.add_argument("--kind", default="observation", choices=NOTE_KINDS)
     add.add_argument("--competency", action="append", metavar="ID")
-    _json_flag(add); add.set_defaults(func=cmd_note_add)
+    json_flag(add); add.set_defaults(func=cmd_note_add)
     for name, func, text in (("trash", cmd_note_trash, "move a note to the trash"),
                              ("restore", cmd_note_restore, "bring a note back from the trash")):
         p = note.add_parser(name, help=text); p.add_argument("id")
-        _json_flag(p); p.set_defaults(func=func)
+        json_flag(p); p.set_defaults(func=func)
     p = sub.add_parser("trash", help="notes in the trash")
-    _json_flag(p); p.set_defaults(func=cmd_trash)
+    json_flag(p); p.set_defaults(func=cmd_trash)
 
 
 def _add_safety_commands(sub) -> None:
     p = sub.add_parser("backup", help="write a verified, encrypted backup")
     p.add_argument("dir", nargs="?", help="default: backups/ in the data dir")
-    _json_flag(p); p.set_defaults(func=cmd_backup)
+    json_flag(p); p.set_defaults(func=cmd_backup)
     p = sub.add_parser("restore", help="replace the data with a verified backup")
-    p.add_argument("file"); _json_flag(p); p.set_defaults(func=cmd_restore)
+    p.add_argument("file"); json_flag(p); p.set_defaults(func=cmd_restore)
     p = sub.add_parser("passphrase", help="protect the key with a (new) passphrase, "
                                           "or keep it in the OS keychain")
     p.add_argument("action", choices=["set", "keychain"])
@@ -412,9 +312,9 @@ def _add_safety_commands(sub) -> None:
     p = sub.add_parser("settings", help="show or change a setting (model, threads, context_cap, "
                                         "idle_lock_minutes)")
     p.add_argument("key", nargs="?"); p.add_argument("value", nargs="?")
-    _json_flag(p); p.set_defaults(func=cmd_settings)
+    json_flag(p); p.set_defaults(func=cmd_settings)
     p = sub.add_parser("policy", help="the settings your organisation set, and where")
-    _json_flag(p); p.set_defaults(func=cmd_policy)
+    json_flag(p); p.set_defaults(func=cmd_policy)
 
 
 def _add_recovery_commands(sub) -> None:
@@ -424,30 +324,9 @@ def _add_recovery_commands(sub) -> None:
     p.add_argument("--key-from-env", metavar="VARIABLE", help="read the recovery key from this variable")
     p.add_argument("--passphrase-from-env", metavar="VARIABLE",
                    help="protect the key with this new passphrase instead of the keychain")
-    _json_flag(p); p.set_defaults(func=cmd_recover)
+    json_flag(p); p.set_defaults(func=cmd_recover)
     p = sub.add_parser("recovery-key", help="make a new recovery key (the old one stops working)")
     p.add_argument("action", choices=["new"])
-    _json_flag(p); p.set_defaults(func=cmd_recovery_key_new)
+    json_flag(p); p.set_defaults(func=cmd_recovery_key_new)
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    logs.configure(debug=args.debug)
-    hardening.protect_process()   # before the key is in memory: no core dump can hold it
-    try:
-        return args.func(args)
-    except TrellisError as exc:
-        print(f"trellis: {exc}", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        print("trellis: interrupted; nothing half-saved (each change is one transaction)",
-              file=sys.stderr)
-        return 130
-    except Exception as exc:  # the last resort: a sentence, and details logged without note text
-        from .error_log import describe
-        print(f"trellis: {describe(exc, where='command line')}", file=sys.stderr)
-        return 1
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -14,11 +14,11 @@ import sys
 from dataclasses import asdict
 from pathlib import Path
 
-from . import policy as policies
-from .cli import _emit, _json_flag, _one_line, _table, open_store
-from .domain.records import ACTION_OWNERS, CADENCES, GOAL_STATUSES
-from .errors import InvalidInput
-from .paths import write_atomically
+from .. import policy as policies
+from .common import emit, json_flag, one_line, open_store, table
+from ..domain.records import ACTION_OWNERS, CADENCES, GOAL_STATUSES
+from ..errors import InvalidInput
+from ..paths import write_atomically
 
 AGENDA_ACTIONS = {"check": "done", "drop": "dropped", "reopen": "open"}
 _MARKS = {"open": "[ ]", "done": "[x]", "dropped": "[-]"}
@@ -40,9 +40,9 @@ def _entry_dict(entry) -> dict:
 
 
 def _entry_lines(entries) -> list[str]:
-    rows = [[str(n), e.owner, e.source, _one_line(e.text, 70), " ".join(e.citations)]
+    rows = [[str(n), e.owner, e.source, one_line(e.text, 70), " ".join(e.citations)]
             for n, e in enumerate(entries, 1)]
-    return _table(rows)
+    return table(rows)
 
 
 def cmd_agenda(args) -> int:
@@ -60,7 +60,7 @@ def cmd_agenda(args) -> int:
 
 
 def _next_agenda(args, reference: str) -> int:
-    from .services.agenda import agenda_markdown, next_agenda
+    from ..services.agenda import agenda_markdown, next_agenda
     if args.export:
         policies.refuse_export()
     with open_store() as store:
@@ -71,7 +71,7 @@ def _next_agenda(args, reference: str) -> int:
         text = agenda_markdown(entries, chosen, title=f"1:1 agenda: {person.name}")
         _write_or_print(args.export, text)
         return 0
-    _emit(args, [_entry_dict(e) for e in entries],
+    emit(args, [_entry_dict(e) for e in entries],
           _entry_lines(entries) or [f"Nothing on {person.name}'s next agenda yet."])
     return 0
 
@@ -138,7 +138,7 @@ def _add_agenda_command(sub) -> None:
     p.add_argument("--owner", choices=ACTION_OWNERS, default="manager", help="for agenda add")
     p.add_argument("--export", metavar="FILE", help="write the agenda as Markdown (- for stdout)")
     p.add_argument("--items", metavar="1,3,4", help="with --export: only these points")
-    _json_flag(p); p.set_defaults(func=cmd_agenda)
+    json_flag(p); p.set_defaults(func=cmd_agenda)
 
 
 # --- meetings ----------------------------------------------------------------
@@ -157,8 +157,8 @@ def _show_meeting(args, meeting) -> int:
     lines += [f"  {n}. {_MARKS[i.status]} {i.text}  ({i.owner}, {i.source})"
               for n, i in enumerate(meeting.agenda, 1)] or ["  (no agenda)"]
     if meeting.notes:
-        lines.append("  Notes: " + _one_line(meeting.notes, 90))
-    _emit(args, _meeting_dict(meeting), lines)
+        lines.append("  Notes: " + one_line(meeting.notes, 90))
+    emit(args, _meeting_dict(meeting), lines)
     return 0
 
 
@@ -167,14 +167,14 @@ def cmd_meetings(args) -> int:
         person = store.people.resolve(args.person)
         meetings = [(m, store.meetings.timeline_note_id(m.id)) for m in store.meetings.for_person(person.id)]
     rows = [[m.date, m.id, f"{sum(i.done for i in m.agenda)}/{len(m.agenda)} done",
-             _one_line(m.notes or "", 60)] for m, _ in meetings]
-    _emit(args, [_meeting_dict(m, note) for m, note in meetings],
-          _table(rows) or [f"No 1:1s with {person.name} yet."])
+             one_line(m.notes or "", 60)] for m, _ in meetings]
+    emit(args, [_meeting_dict(m, note) for m, note in meetings],
+          table(rows) or [f"No 1:1s with {person.name} yet."])
     return 0
 
 
 def cmd_meeting_start(args) -> int:
-    from .services.agenda import start_meeting
+    from ..services.agenda import start_meeting
     with open_store() as store:
         person = store.people.resolve(args.person)
         meeting = start_meeting(store, person.id, date=args.date, template=args.template)
@@ -191,13 +191,13 @@ def cmd_meeting_notes(args) -> int:
     with open_store(create=False) as store:
         meeting = store.meetings.record_notes(args.meeting, args.text)
         note_id = store.meetings.timeline_note_id(meeting.id)
-    _emit(args, _meeting_dict(meeting, note_id),
+    emit(args, _meeting_dict(meeting, note_id),
           [f"Saved the notes of {meeting.id}; timeline note {note_id}"])
     return 0
 
 
 def cmd_cadence(args) -> int:
-    from .services.cadence import cadence_of, set_cadence
+    from ..services.cadence import cadence_of, set_cadence
     with open_store() as store:
         person = store.people.resolve(args.person)
         if args.cadence:
@@ -205,12 +205,12 @@ def cmd_cadence(args) -> int:
         else:
             cadence = cadence_of(store, person.id)
     nxt = f", next 1:1 {cadence.next_date}" if cadence.next_date else ""
-    _emit(args, asdict(cadence), [f"{person.name}: {cadence.cadence}{nxt}"])
+    emit(args, asdict(cadence), [f"{person.name}: {cadence.cadence}{nxt}"])
     return 0
 
 
 def cmd_overdue(args) -> int:
-    from .services.cadence import overdue
+    from ..services.cadence import overdue
     with open_store() as store:
         late = overdue(store, args.today)
         actions = store.actions.overdue(args.today)
@@ -221,22 +221,22 @@ def cmd_overdue(args) -> int:
             "actions": [asdict(a) for a in actions]}
     lines = [f"1:1 with {o.person.name} overdue by {o.days_overdue} day(s) (due {o.due})" for o in late]
     lines += [f"Action {a.id} ({names.get(a.person_id, a.person_id)}, {a.owner}) due {a.due}: "
-              f"{_one_line(a.text, 60)}" for a in actions]
-    _emit(args, data, lines or ["Nothing overdue."])
+              f"{one_line(a.text, 60)}" for a in actions]
+    emit(args, data, lines or ["Nothing overdue."])
     return 0
 
 
 def cmd_topics(args) -> int:
-    from .llm.prompts import PromptLibrary
-    from .llm.selection import engine_for
-    from .services.topics import TopicSuggestions, suggest_topics
-    from .settings import load_settings
+    from ..llm.prompts import PromptLibrary
+    from ..llm.selection import engine_for
+    from ..services.topics import TopicSuggestions, suggest_topics
+    from ..settings import load_settings
     with open_store() as store:
         person = store.people.resolve(args.person)
         if args.accept or args.dismiss:
             answer = TopicSuggestions(store).accept if args.accept else TopicSuggestions(store).dismiss
             topic = answer(person.id, args.accept or args.dismiss)
-            _emit(args, asdict(topic), [f"{topic.state.capitalize()}: {topic.text}"])
+            emit(args, asdict(topic), [f"{topic.state.capitalize()}: {topic.text}"])
             return 0
         engine = engine_for(load_settings())
         engine.load()
@@ -244,37 +244,37 @@ def cmd_topics(args) -> int:
             topics = suggest_topics(store, engine, PromptLibrary(), person.id, today=args.date)
         finally:
             engine.close()
-    _emit(args, [asdict(t) for t in topics],
-          _table([[t.key, _one_line(t.text, 70), " ".join(t.citations)] for t in topics])
+    emit(args, [asdict(t) for t in topics],
+          table([[t.key, one_line(t.text, 70), " ".join(t.citations)] for t in topics])
           or ["No topics to suggest."])
     return 0
 
 
 def _add_meeting_commands(sub) -> None:
     p = sub.add_parser("meetings", help="a person's past 1:1s, newest first")
-    p.add_argument("person"); _json_flag(p); p.set_defaults(func=cmd_meetings)
+    p.add_argument("person"); json_flag(p); p.set_defaults(func=cmd_meetings)
     meeting = sub.add_parser("meeting", help="start a 1:1, show it, or save its notes").add_subparsers(
         dest="action", required=True, metavar="ACTION")
     p = meeting.add_parser("start", help="a new 1:1 whose agenda is the next agenda")
     p.add_argument("person"); p.add_argument("--date", metavar="YYYY-MM-DD")
     p.add_argument("--template", help="e.g. weekly_check_in, career_conversation")
-    _json_flag(p); p.set_defaults(func=cmd_meeting_start)
+    json_flag(p); p.set_defaults(func=cmd_meeting_start)
     p = meeting.add_parser("show", help="a 1:1 with its numbered agenda")
-    p.add_argument("meeting"); _json_flag(p); p.set_defaults(func=cmd_meeting_show)
+    p.add_argument("meeting"); json_flag(p); p.set_defaults(func=cmd_meeting_show)
     p = meeting.add_parser("notes", help="save the notes (also the person's timeline note)")
     p.add_argument("meeting"); p.add_argument("text")
-    _json_flag(p); p.set_defaults(func=cmd_meeting_notes)
+    json_flag(p); p.set_defaults(func=cmd_meeting_notes)
     p = sub.add_parser("cadence", help="show or set how often you meet a person")
     p.add_argument("person"); p.add_argument("cadence", nargs="?", choices=CADENCES)
     p.add_argument("--next", metavar="YYYY-MM-DD", help="the next 1:1 (default: one interval on)")
-    _json_flag(p); p.set_defaults(func=cmd_cadence)
+    json_flag(p); p.set_defaults(func=cmd_cadence)
     p = sub.add_parser("overdue", help="overdue 1:1s and action items")
-    p.add_argument("--today", metavar="YYYY-MM-DD"); _json_flag(p); p.set_defaults(func=cmd_overdue)
+    p.add_argument("--today", metavar="YYYY-MM-DD"); json_flag(p); p.set_defaults(func=cmd_overdue)
     p = sub.add_parser("topics", help="suggest topics for a person's next 1:1 (on-device model), "
                                       "or accept/dismiss one")
     p.add_argument("person"); p.add_argument("--date", metavar="YYYY-MM-DD")
     p.add_argument("--accept", metavar="KEY"); p.add_argument("--dismiss", metavar="KEY")
-    _json_flag(p); p.set_defaults(func=cmd_topics)
+    json_flag(p); p.set_defaults(func=cmd_topics)
 
 
 # --- actions and goals -------------------------------------------------------
@@ -284,14 +284,14 @@ def cmd_action_add(args) -> int:
         person = store.people.resolve(args.person)
         action = store.actions.add(person_id=person.id, text=args.text, owner=args.owner,
                                    due=args.due, meeting_id=args.meeting)
-    _emit(args, asdict(action), [f"Added action {action.id} for {person.name}"])
+    emit(args, asdict(action), [f"Added action {action.id} for {person.name}"])
     return 0
 
 
 def cmd_action_done(args) -> int:
     with open_store(create=False) as store:
         action = store.actions.set_done(args.id, not args.undo)
-    _emit(args, asdict(action), [f"Action {action.id} is {'done' if action.done else 'open'}"])
+    emit(args, asdict(action), [f"Action {action.id} is {'done' if action.done else 'open'}"])
     return 0
 
 
@@ -299,9 +299,9 @@ def cmd_actions(args) -> int:
     with open_store() as store:
         person = store.people.resolve(args.person)
         actions = store.actions.for_person(person.id)
-    rows = [[a.id, "done" if a.done else "open", a.owner, a.due or "", _one_line(a.text, 70)]
+    rows = [[a.id, "done" if a.done else "open", a.owner, a.due or "", one_line(a.text, 70)]
             for a in actions]
-    _emit(args, [asdict(a) for a in actions], _table(rows) or [f"No action items for {person.name}."])
+    emit(args, [asdict(a) for a in actions], table(rows) or [f"No action items for {person.name}."])
     return 0
 
 
@@ -310,7 +310,7 @@ def cmd_goal_add(args) -> int:
         person = store.people.resolve(args.person)
         goal = store.goals.add(person_id=person.id, title=args.title, status=args.status,
                                due=args.due, description=args.description or "")
-    _emit(args, asdict(goal), [f"Added goal {goal.id} for {person.name}"])
+    emit(args, asdict(goal), [f"Added goal {goal.id} for {person.name}"])
     return 0
 
 
@@ -324,7 +324,7 @@ def cmd_goal_update(args) -> int:
         if args.text:
             update = store.goals.add_update(args.id, args.text, date=args.date, status=args.status)
         goal = store.goals.get(args.id)
-    _emit(args, {"goal": asdict(goal), "update": asdict(update) if update else None},
+    emit(args, {"goal": asdict(goal), "update": asdict(update) if update else None},
           [f"Goal {goal.id}: {goal.title} ({goal.status}" + (f", due {goal.due})" if goal.due else ")")])
     return 0
 
@@ -336,8 +336,8 @@ def cmd_goals(args) -> int:
     lines = []
     for goal, history in goals:
         lines.append(f"{goal.id}  {goal.status}  {goal.due or ''}  {goal.title}")
-        lines += [f"    {u.date}  {u.status or ''}  {_one_line(u.text, 70)}" for u in history]
-    _emit(args, [{**asdict(g), "history": [asdict(u) for u in h]} for g, h in goals],
+        lines += [f"    {u.date}  {u.status or ''}  {one_line(u.text, 70)}" for u in history]
+    emit(args, [{**asdict(g), "history": [asdict(u) for u in h]} for g, h in goals],
           lines or [f"No goals for {person.name}."])
     return 0
 
@@ -349,12 +349,12 @@ def _add_action_commands(sub) -> None:
     p.add_argument("person"); p.add_argument("text")
     p.add_argument("--owner", required=True, choices=ACTION_OWNERS)
     p.add_argument("--due", metavar="YYYY-MM-DD"); p.add_argument("--meeting", metavar="MEETING")
-    _json_flag(p); p.set_defaults(func=cmd_action_add)
+    json_flag(p); p.set_defaults(func=cmd_action_add)
     p = action.add_parser("done", help="mark an action item done (--undo: open again)")
     p.add_argument("id"); p.add_argument("--undo", action="store_true")
-    _json_flag(p); p.set_defaults(func=cmd_action_done)
+    json_flag(p); p.set_defaults(func=cmd_action_done)
     p = sub.add_parser("actions", help="a person's action items, open first")
-    p.add_argument("person"); _json_flag(p); p.set_defaults(func=cmd_actions)
+    p.add_argument("person"); json_flag(p); p.set_defaults(func=cmd_actions)
 
 
 def _add_goal_commands(sub) -> None:
@@ -364,11 +364,11 @@ def _add_goal_commands(sub) -> None:
     p.add_argument("person"); p.add_argument("title")
     p.add_argument("--description"); p.add_argument("--due", metavar="YYYY-MM-DD")
     p.add_argument("--status", default="on_track", choices=GOAL_STATUSES)
-    _json_flag(p); p.set_defaults(func=cmd_goal_add)
+    json_flag(p); p.set_defaults(func=cmd_goal_add)
     p = goal.add_parser("update", help="a dated progress update, a new status, or new details")
     p.add_argument("id"); p.add_argument("text", nargs="?", help="what happened (a dated entry)")
     p.add_argument("--status", choices=GOAL_STATUSES); p.add_argument("--date", metavar="YYYY-MM-DD")
     p.add_argument("--title"); p.add_argument("--description"); p.add_argument("--due", metavar="YYYY-MM-DD")
-    _json_flag(p); p.set_defaults(func=cmd_goal_update)
+    json_flag(p); p.set_defaults(func=cmd_goal_update)
     p = sub.add_parser("goals", help="a person's goals with their history")
-    p.add_argument("person"); _json_flag(p); p.set_defaults(func=cmd_goals)
+    p.add_argument("person"); json_flag(p); p.set_defaults(func=cmd_goals)

@@ -12,12 +12,13 @@ import json
 import sys
 from pathlib import Path
 
-from . import policy as policies
-from .errors import TrellisError
-from .llm.catalog import user_models_dir
-from .llm.gguf import check_fits_in_memory, inspect_model
-from .llm.registry import (InstalledModel, add_model, check_hash, installed_models, remove_model,
+from .. import policy as policies
+from ..errors import TrellisError
+from ..llm.catalog import user_models_dir
+from ..llm.gguf import check_fits_in_memory, inspect_model
+from ..llm.registry import (InstalledModel, add_model, check_hash, installed_models, remove_model,
                            resolve_model, stored_file_name)
+from .common import json_flag, table
 
 
 def add_model_commands(sub) -> None:
@@ -26,10 +27,10 @@ def add_model_commands(sub) -> None:
     actions = models.add_subparsers(dest="action", required=True, metavar="ACTION")
     p = actions.add_parser("list", help="installed models (--verify re-hashes each file)")
     p.add_argument("--verify", action="store_true", help="check sha256 instead of size (slower)")
-    _json_flag(p); p.set_defaults(func=cmd_models_list)
+    json_flag(p); p.set_defaults(func=cmd_models_list)
     p = actions.add_parser("add", help="copy a GGUF model into the data dir, hashing it")
     p.add_argument("path"); p.add_argument("--name", help="default: the file name")
-    _json_flag(p); p.set_defaults(func=cmd_models_add)
+    json_flag(p); p.set_defaults(func=cmd_models_add)
     p = actions.add_parser("remove", help="delete a model you added")
     p.add_argument("name", help="name or file name, as `trellis models list` shows it")
     p.set_defaults(func=cmd_models_remove)
@@ -41,11 +42,7 @@ def add_model_commands(sub) -> None:
     p.set_defaults(func=cmd_models_check)
     p = actions.add_parser("verify", help="hash, load and try each installed model")
     p.add_argument("name", nargs="?", help="only this model")
-    _json_flag(p); p.set_defaults(func=cmd_models_verify)
-
-
-def _json_flag(parser) -> None:
-    parser.add_argument("--json", action="store_true", help="machine-readable output")
+    json_flag(p); p.set_defaults(func=cmd_models_verify)
 
 
 # --- list --------------------------------------------------------------------
@@ -57,7 +54,7 @@ def cmd_models_list(args) -> int:
         return 0
     header = ["NAME", "FILE", "SIZE", "QUANT", "CONTEXT", "SHA256", "CHECK"]
     rows = [header] + [_list_row(model) for model in models]
-    print("\n".join(_table(rows)) if models else "No models installed; run `make setup`.")
+    print("\n".join(table(rows)) if models else "No models installed; run `make setup`.")
     return 1 if args.verify and not all(model.verified for model in models) else 0
 
 
@@ -79,11 +76,6 @@ def _check_word(model: InstalledModel) -> str:
 
 def _megabytes(n_bytes: int) -> str:
     return f"{n_bytes / 1e6:,.0f} MB"
-
-
-def _table(rows: list[list[str]]) -> list[str]:
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    return ["  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows]
 
 
 # --- add and remove ----------------------------------------------------------
@@ -124,10 +116,10 @@ def cmd_models_remove(args) -> int:
 
 def cmd_models_check(args) -> int:
     """Measure the model's fit and keep it per sha256 in the data dir."""
-    from .llm.selection import chosen_model
-    from .paths import data_home
-    from .reviews.model_fit import check_model
-    from .settings import load_settings
+    from ..llm.selection import chosen_model
+    from ..paths import data_home
+    from ..reviews.model_fit import check_model
+    from ..settings import load_settings
 
     if args.sentences < 1:
         raise TrellisError("--sentences must be at least 1")
@@ -155,7 +147,7 @@ def cmd_models_verify(args) -> int:
 def _generation_check():
     """``app.llm.verify.verify_model`` when this installation has it, else None."""
     try:
-        from .llm.verify import verify_model
+        from ..llm.verify import verify_model
     except ModuleNotFoundError as exc:
         if exc.name != "app.llm.verify":
             raise

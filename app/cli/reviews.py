@@ -13,10 +13,10 @@ and results into lines or JSON.
 from dataclasses import asdict
 from pathlib import Path
 
-from .cli import _emit, _table, open_store
-from .domain.records import CYCLE_STATUSES, Framework, Person, ReviewCycle
-from .errors import Ambiguous, NotFound
-from .reviews.frameworks import (default_framework, framework_document, framework_in_force,
+from .common import emit, json_flag, open_store, table
+from ..domain.records import CYCLE_STATUSES, Framework, Person, ReviewCycle
+from ..errors import Ambiguous, NotFound
+from ..reviews.frameworks import (default_framework, framework_document, framework_in_force,
                                  load_framework)
 
 
@@ -28,57 +28,53 @@ def add_review_commands(sub) -> None:
     _add_cycle_commands(sub)
 
 
-def _json_flag(parser) -> None:
-    parser.add_argument("--json", action="store_true", help="machine-readable output")
-
-
 def _add_framework_commands(sub) -> None:
     frameworks = sub.add_parser("frameworks", help="competency frameworks: list, show, import, use")
     actions = frameworks.add_subparsers(dest="action", required=True, metavar="ACTION")
     p = actions.add_parser("list", help="every framework; * marks the one drafts use")
-    _json_flag(p); p.set_defaults(func=cmd_frameworks_list)
+    json_flag(p); p.set_defaults(func=cmd_frameworks_list)
     p = actions.add_parser("show", help="competencies and what good looks like at each level")
     p.add_argument("framework", nargs="?", metavar="ID", help="id or name (default: the active one)")
     p.add_argument("--level", help="only this level's expectations")
-    _json_flag(p); p.set_defaults(func=cmd_frameworks_show)
+    json_flag(p); p.set_defaults(func=cmd_frameworks_show)
     p = actions.add_parser("import", help="import a framework from .yaml, .yml, .json or .csv")
     p.add_argument("file")
     p.add_argument("--no-activate", action="store_true", help="keep the current active framework")
-    _json_flag(p); p.set_defaults(func=cmd_frameworks_import)
+    json_flag(p); p.set_defaults(func=cmd_frameworks_import)
     p = actions.add_parser("use", help="make a framework the active one")
     p.add_argument("framework", metavar="ID", help="id or name")
-    _json_flag(p); p.set_defaults(func=cmd_frameworks_use)
+    json_flag(p); p.set_defaults(func=cmd_frameworks_use)
 
 
 def _add_competency_commands(sub) -> None:
     competencies = sub.add_parser("competencies", help="the team's competencies: list, rename")
     actions = competencies.add_subparsers(dest="action", required=True, metavar="ACTION")
     p = actions.add_parser("list", help="every competency; * marks those drafts use")
-    _json_flag(p); p.set_defaults(func=cmd_competencies_list)
+    json_flag(p); p.set_defaults(func=cmd_competencies_list)
     p = actions.add_parser("rename", help="give a competency a new name; its notes keep it")
     p.add_argument("competency", metavar="ID"); p.add_argument("name", metavar="NAME")
     p.add_argument("--description", help="a new description too")
-    _json_flag(p); p.set_defaults(func=cmd_competencies_rename)
+    json_flag(p); p.set_defaults(func=cmd_competencies_rename)
 
 
 def _add_cycle_commands(sub) -> None:
     cycles = sub.add_parser("cycles", help="review cycles: list, add, status, set")
     actions = cycles.add_subparsers(dest="action", required=True, metavar="ACTION")
     p = actions.add_parser("list", help="review cycles, newest period first")
-    _json_flag(p); p.set_defaults(func=cmd_cycles_list)
+    json_flag(p); p.set_defaults(func=cmd_cycles_list)
     p = actions.add_parser("add", help="add a review cycle")
     p.add_argument("name")
     p.add_argument("--from", dest="start", required=True, metavar="YYYY-MM-DD")
     p.add_argument("--to", dest="end", required=True, metavar="YYYY-MM-DD")
     p.add_argument("--due", metavar="YYYY-MM-DD", help="when reviews are due")
-    _json_flag(p); p.set_defaults(func=cmd_cycles_add)
+    json_flag(p); p.set_defaults(func=cmd_cycles_add)
     p = actions.add_parser("status", help="each person's status in a cycle")
     p.add_argument("cycle", help="id or name")
-    _json_flag(p); p.set_defaults(func=cmd_cycles_status)
+    json_flag(p); p.set_defaults(func=cmd_cycles_status)
     p = actions.add_parser("set", help="set a person's status in a cycle")
     p.add_argument("cycle", help="id or name"); p.add_argument("person", help="id or name")
     p.add_argument("status", choices=CYCLE_STATUSES)
-    _json_flag(p); p.set_defaults(func=cmd_cycles_set)
+    json_flag(p); p.set_defaults(func=cmd_cycles_set)
 
 
 # --- frameworks --------------------------------------------------------------
@@ -90,11 +86,11 @@ def cmd_frameworks_list(args) -> int:
     data = [{**_summary(framework), "active": active} for framework, active in listed]
     rows = [["*" if active else "", f.id, f.name, ", ".join(f.levels),
              f"{len(f.competencies)} competencies", f.source] for f, active in listed]
-    lines = _table(rows)
+    lines = table(rows)
     if not any(active for _, active in listed):
         lines.append(f"No framework is in force: drafts use your team's own {own} competencies "
                      "(`trellis competencies list`)")
-    _emit(args, data, lines)
+    emit(args, data, lines)
     return 0
 
 
@@ -110,7 +106,7 @@ def cmd_frameworks_show(args) -> int:
     if args.level is not None and args.level not in framework.levels:
         raise NotFound(f"{framework.name} has no level {args.level!r}; its levels are "
                        f"{', '.join(framework.levels)}")
-    _emit(args, framework_document(framework),
+    emit(args, framework_document(framework),
           _framework_lines(framework, active is not None and framework.id == active.id, args.level))
     return 0
 
@@ -145,7 +141,7 @@ def cmd_frameworks_import(args) -> int:
         lines.append(f"Note: {len(ids)} of these competencies ({', '.join(ids)}) are also in "
                      f"{other!r}; their names, descriptions and level expectations there now "
                      "follow this file")
-    _emit(args, {**_summary(saved), "active": is_active, "updated": saved.id in known,
+    emit(args, {**_summary(saved), "active": is_active, "updated": saved.id in known,
                  "shared_competencies": [cid for cid, _ in shared]}, lines)
     return 0
 
@@ -164,7 +160,7 @@ def cmd_frameworks_use(args) -> int:
             store.frameworks.activate(framework.id)
         except NotFound:  # the shipped framework, used for the first time
             store.frameworks.save(framework, activate=True)
-    _emit(args, {**_summary(framework), "active": True},
+    emit(args, {**_summary(framework), "active": True},
           [f"{framework.name} ({framework.id}) is now the active framework"])
     return 0
 
@@ -215,7 +211,7 @@ def cmd_competencies_list(args) -> int:
              "in_force": c.id in used} for c in competencies]
     rows = [["*" if d["in_force"] else "", d["id"], d["name"], f"{d['notes']} notes",
              ", ".join(d["frameworks"]) or "the team's own"] for d in data]
-    _emit(args, data, _table(rows) or ["No competencies yet."])
+    emit(args, data, table(rows) or ["No competencies yet."])
     return 0
 
 
@@ -238,7 +234,7 @@ def cmd_competencies_rename(args) -> int:
         before = _competency(store, args.competency)
         renamed = store.competencies.rename(args.competency, args.name,
                                             description=args.description)
-    _emit(args, {"id": renamed.id, "name": renamed.name, "description": renamed.description,
+    emit(args, {"id": renamed.id, "name": renamed.name, "description": renamed.description,
                  "was": before.name},
           [f"{renamed.id} is now called {renamed.name!r} (was {before.name!r}); its notes keep it"])
     return 0
@@ -260,7 +256,7 @@ def cmd_cycles_list(args) -> int:
     rows = [[cycle.id, cycle.name, f"{cycle.period_start} to {cycle.period_end}",
              f"due {cycle.due}" if cycle.due else "no due date", _counts_text(counts)]
             for cycle, counts in cycles]
-    _emit(args, data, _table(rows) or ["No review cycles yet; add one with `trellis cycles add`."])
+    emit(args, data, table(rows) or ["No review cycles yet; add one with `trellis cycles add`."])
     return 0
 
 
@@ -269,7 +265,7 @@ def cmd_cycles_add(args) -> int:
         cycle = store.review_cycles.add(name=args.name, period_start=args.start,
                                         period_end=args.end, due=args.due)
     due = f", due {cycle.due}" if cycle.due else ""
-    _emit(args, asdict(cycle), [f"Added review cycle {cycle.name!r} ({cycle.id}): "
+    emit(args, asdict(cycle), [f"Added review cycle {cycle.name!r} ({cycle.id}): "
                                 f"{cycle.period_start} to {cycle.period_end}{due}"])
     return 0
 
@@ -283,8 +279,8 @@ def cmd_cycles_status(args) -> int:
                        for p, status in people]}
     rows = [[status, p.name, p.id, p.level or ""] for p, status in people]
     lines = [f"{cycle.name}: {cycle.period_start} to {cycle.period_end}"
-             + (f", due {cycle.due}" if cycle.due else ""), *_table(rows)]
-    _emit(args, data, lines if rows else [lines[0], "Nobody on the team yet."])
+             + (f", due {cycle.due}" if cycle.due else ""), *table(rows)]
+    emit(args, data, lines if rows else [lines[0], "Nobody on the team yet."])
     return 0
 
 
@@ -293,7 +289,7 @@ def cmd_cycles_set(args) -> int:
         cycle = store.review_cycles.resolve(args.cycle)
         person = store.people.resolve(args.person)
         store.review_cycles.set_status(cycle.id, person.id, args.status)
-    _emit(args, {"cycle": cycle.id, "person": person.id, "status": args.status},
+    emit(args, {"cycle": cycle.id, "person": person.id, "status": args.status},
           [f"{person.name} is {args.status.replace('_', ' ')} in {cycle.name}"])
     return 0
 
