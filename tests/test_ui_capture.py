@@ -16,6 +16,7 @@ from app.services.autosave import Autosaves  # noqa: E402
 from app.store import Store  # noqa: E402
 from conftest import PASSPHRASE  # noqa: E402
 from ui import capture  # noqa: E402
+from ui.notices import Change, Notice  # noqa: E402
 from ui.capture import QuickCaptureDialog, offer_unsaved  # noqa: E402
 from ui.session import Session  # noqa: E402
 
@@ -74,7 +75,7 @@ def test_keyboard_only_capture_saves_the_note(qtbot, open_dialog, session):
     assert (note.person_id, note.kind, note.text) == ("p-li", "praise", "Shipped the dashboard")
     assert note.date == dt.date.today().isoformat()
     assert note.competencies == ("c-delivery",)
-    assert changed.args == ["notes"] and not dialog.isVisible()
+    assert changed.args == [Notice(Change.NOTES, "p-li")] and not dialog.isVisible()
 
 
 def test_picking_from_the_type_ahead_list_matches_anywhere_in_the_name(qtbot, open_dialog):

@@ -16,6 +16,7 @@ from PySide6.QtCore import QDate, QLocale, QModelIndex, QPoint, Qt  # noqa: E402
 from PySide6.QtWidgets import QLabel, QStyleOptionViewItem, QWidget  # noqa: E402
 
 from app.reviews.body import Coverage  # noqa: E402
+from ui.notices import Change, Notice  # noqa: E402
 from ui.cycle_picker import CUSTOM_PERIOD, CyclePicker, NewCycleDialog  # noqa: E402
 from ui.heatmap import UNTAGGED_NAME, CoverageHeatmap, merged_warnings  # noqa: E402
 
@@ -95,7 +96,7 @@ def test_status_chip_follows_the_store(session, team, qtbot):
     assert picker.status_chip.isVisibleTo(picker) and picker.status_chip.text() == "Not started"
     draft = store.drafts.create(kind="review", person_id=ana.id, period_start="2026-01-01",
                                 period_end="2026-06-30", cycle_id="rc-h1")
-    session.changed("drafts")
+    session.changed(Change.DRAFTS)
     assert picker.status_chip.text() == "Drafting"
     assert "Ana Ruiz's review in H1 2026: drafting" == picker.status_chip.toolTip()
     store.drafts.save_version(draft.id, body={}, model_sha256="0" * 64, prompts=[])
@@ -334,7 +335,7 @@ def test_suggestions_show_as_rows_and_confirm_tags_the_note(make_panel, evidence
     with qtbot.waitSignal(panel.sig_brief_changed):
         panel.decide(notes["paired"].id, "c-collab", True)
     assert store.notes.get(notes["paired"].id).competencies == ("c-collab",)
-    assert told == ["notes"]
+    assert told == [Notice(Change.NOTES)]
     assert not [1 for _d, kind, _t, _i in _rows(panel) if kind == SUGGESTION]
     headings = [t for _d, k, t, _i in _rows(panel) if k == HEADING]
     assert headings[:2] == ["Delivery — 1 strength, 1 growth area", "Strengths (1)"]

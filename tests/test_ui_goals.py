@@ -11,6 +11,7 @@ pytest.importorskip("PySide6")
 from PySide6.QtCore import Qt, QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
+from ui.notices import Change, Notice  # noqa: E402
 from ui.goals_tab import GoalDialog, GoalRole, GoalsTab, OverdueRole, ProgressDialog  # noqa: E402
 from ui.person_page import PersonPage  # noqa: E402
 from ui.session import Session  # noqa: E402
@@ -91,7 +92,7 @@ def test_add_goal_refuses_bad_input_inline_then_saves(tab, goals, qtbot):
     saved = dialog.saved_goal
     assert (saved.title, saved.status, saved.due, saved.description) == (
         "Run the design review", "at_risk", FUTURE, "With Li's help")
-    tab._session.changed("goals")
+    tab._session.changed(Change.GOALS)
     assert "Run the design review" in _titles(tab)
 
 
@@ -118,7 +119,7 @@ def test_progress_is_dated_today_by_default_and_can_change_status(tab, goals, qt
     dialog.on_save()
     assert dialog.result() == dialog.DialogCode.Accepted
     assert store.goals.get(late.id).status == "done"
-    tab._session.changed("goals")
+    tab._session.changed(Change.GOALS)
     assert tab.current_goal().id == late.id
     assert tab.model.index(tab.model.row_of(late.id)).data(OverdueRole) is False
     assert tab.history_model.stringList()[-1] == f"{TODAY.isoformat()} [done]  Partner shipped their side"

@@ -14,6 +14,7 @@ from app.domain.dates import today_iso  # noqa: E402
 from app.domain.records import AgendaItem  # noqa: E402
 from app.store import Store  # noqa: E402
 from conftest import FAST_KDF, PASSPHRASE  # noqa: E402
+from ui.notices import Change, Notice  # noqa: E402
 from ui.chips import kind_colours  # noqa: E402
 from ui.one_on_ones_tab import OneOnOnesTab, short_date  # noqa: E402
 from ui.session import Session  # noqa: E402
@@ -126,7 +127,7 @@ def test_notes_are_saved_after_typing_and_become_a_timeline_note(qtbot, tab, tea
     store = team[0]
     tab.on_start()
     view = tab.meeting_view
-    with qtbot.waitSignal(session.sig_changed, check_params_cb=lambda what: what == "notes",
+    with qtbot.waitSignal(session.sig_changed, check_params_cb=lambda notice: notice.what is Change.NOTES,
                           timeout=5000):
         qtbot.keyClicks(view.notes, "Agreed to rotate on-call")
     meeting = store.meetings.get(view.meeting_id)

@@ -26,6 +26,7 @@ from app.llm.gguf import BadModelFile, inspect_model  # noqa: E402
 from app.settings import Settings, load_settings  # noqa: E402
 from test_gguf import tiny_model  # noqa: E402
 from ui import model_manager  # noqa: E402
+from ui.notices import Change, Notice  # noqa: E402
 from ui.model_bridge import ModelBridge  # noqa: E402
 from ui.model_manager import ModelManagerDialog  # noqa: E402
 from ui.session import Session  # noqa: E402
@@ -104,7 +105,7 @@ def test_save_writes_settings_and_reloads_the_model_when_it_changed(
                           check_params_cb=lambda s, _d: s == "not loaded", timeout=WAIT):
         dialog.save_button.click()
     assert load_settings(data_home) == Settings(threads=1, context_cap=4096)
-    assert dialog.result() == dialog.DialogCode.Accepted and changes == ["settings"]
+    assert dialog.result() == dialog.DialogCode.Accepted and changes == [Notice(Change.SETTINGS)]
 
 
 def test_changing_only_the_idle_lock_keeps_the_model_loaded(qtbot, settings_dialog, data_home):

@@ -13,6 +13,7 @@ from PySide6.QtCore import Qt  # noqa: E402
 from app.services.cadence import set_cadence  # noqa: E402
 from app.store import Store  # noqa: E402
 from conftest import FAST_KDF, PASSPHRASE  # noqa: E402
+from ui.notices import Change, Notice  # noqa: E402
 from ui.idle import IdleWatcher  # noqa: E402
 from ui.lock_page import LockPage  # noqa: E402
 from ui.person_dialog import PersonDialog  # noqa: E402
@@ -55,7 +56,7 @@ def test_overdue_one_on_one_and_actions_are_marked_and_described(panel, session)
     store.actions.add(person_id=li.id, text="Book the room", owner="manager", due="2026-01-02")
     store.actions.add(person_id=li.id, text="Share slides", owner="manager", due="2026-01-03")
     assert _index_of(panel, "Li Wei").data(WarningRole) == ""
-    session.changed("cadence")
+    session.changed(Change.PEOPLE)  # the cadence is set by `trellis cadence`
     li_row = _index_of(panel, "Li Wei")
     assert li_row.data(WarningRole) == "1:1 overdue by 5 days · 2 overdue actions"
     assert li_row.data(Qt.ItemDataRole.AccessibleDescriptionRole) == li_row.data(WarningRole)
@@ -63,7 +64,7 @@ def test_overdue_one_on_one_and_actions_are_marked_and_described(panel, session)
     assert _index_of(panel, "Ana Ruiz").data(WarningRole) == "1 overdue action"
     assert _index_of(panel, "Ana Ruiz").data(ChipRole) == "1 overdue action"
     store.actions.set_done(store.actions.for_person(li.id)[0].id)
-    session.changed("actions")
+    session.changed(Change.ACTIONS)
     assert _index_of(panel, "Li Wei").data(WarningRole) == "1:1 overdue by 5 days · 1 overdue action"
     panel.view.grab()  # the chip paints without error
 
@@ -71,7 +72,7 @@ def test_overdue_one_on_one_and_actions_are_marked_and_described(panel, session)
 def test_nothing_overdue_is_said_so(panel, session):
     ana = _row_of(panel, "Ana Ruiz").person
     session.store.actions.set_done(session.store.actions.for_person(ana.id)[0].id)
-    session.changed("actions")
+    session.changed(Change.ACTIONS)
     index = _index_of(panel, "Ana Ruiz")
     assert index.data(WarningRole) == ""
     assert index.data(Qt.ItemDataRole.AccessibleDescriptionRole) == "Nothing overdue"
@@ -92,7 +93,7 @@ def test_add_a_person_with_the_dialog(panel, session, qtbot):
     qtbot.keyClicks(dialog.role, "Designer")
     dialog.on_save()
     assert dialog.result() == dialog.DialogCode.Accepted
-    session.changed("people")
+    session.changed(Change.PEOPLE)
     assert _names(panel) == ["Ana Ruiz", "Li Wei", "Zoe Park"]
 
 

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QApplication, QDateEdit, QLineEdit, QVBoxLayout, Q
 from app.errors import NotFound  # noqa: E402
 from app.services.autosave import Autosaves  # noqa: E402
 from ui import chips, trash_dialog  # noqa: E402
+from ui.notices import Change, Notice  # noqa: E402
 from ui.chips import CompetencyNamesRole, MonthRole, NoteRole, kind_colours  # noqa: E402
 from ui.timeline import TimelineView  # noqa: E402
 from ui.trash_dialog import TrashDialog  # noqa: E402
@@ -368,7 +369,7 @@ def test_notes_written_elsewhere_appear(session, timeline, team):
     add(store, ana, "2026-02-03", "Older")
     timeline.show_person(ana.id)
     fresh = add(store, ana, "2026-02-10", "Captured just now")
-    session.changed("notes")
+    session.changed(Change.NOTES)
     assert timeline.model.index(1).data(NoteRole) == fresh
 
 

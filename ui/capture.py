@@ -24,6 +24,7 @@ from app.domain.records import NOTE_KINDS, Note, Person
 from app.errors import StorageFailed, TrellisError
 from app.services.autosave import Autosaves, UnsavedText
 
+from .notices import Change
 from .chips import kind_label
 from .session import Session
 
@@ -285,7 +286,7 @@ class QuickCaptureDialog(QDialog):
             self._show_problem(str(err))
             return
         self._forget_autosave()
-        self.session.changed("notes")
+        self.session.changed(Change.NOTES, person_id=note.person_id)
         self.sig_saved.emit(note.id)
         self.accept()
 

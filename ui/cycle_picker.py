@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 from app.domain.records import ReviewCycle
 from app.errors import NotFound, TrellisError
 
+from .notices import Change
 from .chips import is_dark
 from .heatmap import warning_colour
 
@@ -195,7 +196,7 @@ class CyclePicker(QWidget):
         self._build()
         session.sig_locked.connect(self.on_locked)
         session.sig_unlocked.connect(self.refresh)
-        session.sig_changed.connect(self.on_data_changed)
+        session.listen(self.on_data_changed, Change.CYCLES, Change.DRAFTS, Change.PEOPLE, Change.SAMPLE)
         self.refresh()
 
     def _build(self) -> None:
@@ -318,7 +319,7 @@ class CyclePicker(QWidget):
         self._period_maybe_changed()
 
     @Slot(str)
-    def on_data_changed(self, _what: str) -> None:
+    def on_data_changed(self, _notice) -> None:
         if not self._session.is_locked:
             self.refresh()
 
@@ -349,7 +350,7 @@ class CyclePicker(QWidget):
             return
         self.refresh()
         self.select_cycle(cycle.id)
-        self._session.changed("cycles")
+        self._session.changed(Change.CYCLES)
 
     # --- helpers -------------------------------------------------------------------------
 

@@ -31,6 +31,7 @@ from app.errors import TrellisError
 from app.llm.engine import Engine, StopFlag
 from app.reviews.evidence import ASPIRATION, CONTEXT, GROWTH, STRENGTH, build_brief, suggest_competencies
 
+from .notices import Change
 from .assistant import STATE_TEXT
 from .chips import (
     CHIP_PAD_X, CHIP_PAD_Y, GAP, PAD_X, blend, chip_font, colour_group, competency_colours,
@@ -375,7 +376,8 @@ class EvidencePanel(QWidget):
         self.tree.doubleClicked.connect(self.on_double_clicked)
         self.tree.installEventFilter(self)
         self._session.sig_locked.connect(self.on_locked)
-        self._session.sig_changed.connect(self.on_data_changed)
+        self._session.listen(self.on_data_changed, Change.NOTES, Change.PEOPLE, Change.SAMPLE,
+                             Change.COMPETENCIES)
 
     # --- API --------------------------------------------------------------------------
 
@@ -450,7 +452,7 @@ class EvidencePanel(QWidget):
             self._tell(str(exc))
         self.reload()
         if confirm:
-            self._announce("notes")
+            self._announce(Change.NOTES)
         self.sig_brief_changed.emit()
 
     # --- what the model thread reports -------------------------------------------------
@@ -513,9 +515,8 @@ class EvidencePanel(QWidget):
     # --- the store and the lock -------------------------------------------------------------
 
     @Slot(str)
-    def on_data_changed(self, what: str) -> None:
-        if not self._announcing and self._period is not None and what in ("notes", "people", "sample",
-                                                                           "frameworks"):
+    def on_data_changed(self, _notice) -> None:
+        if not self._announcing and self._period is not None:
             self.reload()
 
     @Slot()
@@ -526,7 +527,7 @@ class EvidencePanel(QWidget):
 
     # --- helpers ----------------------------------------------------------------------------
 
-    def _announce(self, what: str) -> None:
+    def _announce(self, what: Change) -> None:
         self._announcing = True
         self._session.changed(what)  # a slot that raises is reported by Qt, not propagated here
         self._announcing = False

@@ -12,6 +12,8 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 from app.errors import TrellisError
 from app.reviews.frameworks import load_framework
 
+from .notices import Change
+
 FILE_FILTER = "Competency frameworks (*.yaml *.yml *.json *.csv)"
 
 
@@ -34,7 +36,7 @@ def import_framework_file(session, parent: QWidget, path: Path | None = None) ->
     except TrellisError as exc:
         QMessageBox.warning(parent, "Framework not imported", f"{exc}\n\nNothing was changed.")
         return str(exc)
-    session.changed("competencies")
+    session.changed(Change.COMPETENCIES)
     count = len(framework.competencies)
     message = (f"“{framework.name}” is now the framework for evidence briefs and plans: "
                f"{count} {'competency' if count == 1 else 'competencies'}, "

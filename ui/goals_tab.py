@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 from app.domain.records import GOAL_STATUSES, Goal
 from app.errors import NotFound
 
+from .notices import Change
 from .chips import chip_font, kind_colours, paint_chip
 from .controls import FormDialog, column, push_button, selectable_label
 
@@ -199,7 +200,7 @@ class GoalsTab(QWidget):
         self.history_model = QStringListModel(self)
         self._build()
         session.sig_locked.connect(self.clear)
-        session.sig_changed.connect(self.on_data_changed)
+        session.listen(self.on_data_changed, Change.GOALS)
 
     def _build(self) -> None:
         self.view = QListView()
@@ -257,8 +258,8 @@ class GoalsTab(QWidget):
         self.pages.setCurrentIndex(0)
         self._show_details()
 
-    def on_data_changed(self, what: str) -> None:
-        if self.person_id and what == "goals":
+    def on_data_changed(self, notice) -> None:
+        if self.person_id and notice.concerns(self.person_id):
             self.refresh()
 
     def current_goal(self) -> Goal | None:
@@ -291,7 +292,7 @@ class GoalsTab(QWidget):
         dialog = GoalDialog(self._session.store, self.person_id, parent=self)
         self._session.sig_locked.connect(dialog.reject)
         if dialog.exec():
-            self._session.changed("goals")
+            self._session.changed(Change.GOALS, person_id=self.person_id)
             self.select(dialog.saved_goal.id)
             self.view.setFocus()
         dialog.deleteLater()
@@ -303,7 +304,7 @@ class GoalsTab(QWidget):
         dialog = ProgressDialog(self._session.store, goal, parent=self)
         self._session.sig_locked.connect(dialog.reject)
         if dialog.exec():
-            self._session.changed("goals")
+            self._session.changed(Change.GOALS, person_id=self.person_id)
             self.select(goal.id)
         dialog.deleteLater()
 

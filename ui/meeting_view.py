@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QLabel
 from app.domain.records import ACTION_OWNERS
 from app.errors import InvalidInput, NotFound
 
+from .notices import Change
 from .agenda_model import OWNER_WORDS, MeetingAgendaModel, StatusRole
 from .agenda_share import ShareAgendaDialog, allow_sharing
 from .controls import push_button
@@ -144,7 +145,7 @@ class MeetingView(QWidget):
         return self.agenda_model.index(row).data(StatusRole)
 
     def on_agenda_changed(self) -> None:
-        self._session.changed("agenda")
+        self._session.changed(Change.AGENDA)
 
     def on_share(self) -> None:
         store = self._session.store
@@ -175,7 +176,7 @@ class MeetingView(QWidget):
         self.action_text.clear()
         self.action_due.clear()
         self.action_text.setFocus()
-        self._session.changed("actions")
+        self._session.changed(Change.ACTIONS)
 
     # ------------------------------------------------------------------ notes
 
@@ -193,7 +194,7 @@ class MeetingView(QWidget):
             return
         store.meetings.record_notes(self.meeting_id, text)
         if self._session.store is not None:
-            self._session.changed("notes")
+            self._session.changed(Change.NOTES)
 
     def on_back(self) -> None:
         self.save_notes()

@@ -19,6 +19,7 @@ from app.errors import InvalidInput, NotFound
 from app.services.agenda import next_agenda, start_meeting
 from app.services.agenda_templates import DEFAULT_TEMPLATE, AgendaTemplates
 
+from .notices import Change
 from .agenda_model import OWNER_WORDS
 from .agenda_share import ShareAgendaDialog, allow_sharing
 from .chips import kind_colours
@@ -41,7 +42,7 @@ class OneOnOnesTab(QWidget):
         super().__init__(parent)
         self._session = session
         self.topics = TopicsPanel(session, bridge or ModelBridge(parent=self))
-        self.topics.sig_answered.connect(lambda _key, _accepted: session.changed("agenda"))
+        self.topics.sig_answered.connect(lambda _key, _accepted: session.changed(Change.AGENDA))
         self.person_id: str | None = None
         self.entries: list = []
         self.meeting_view = MeetingView(session)
@@ -50,7 +51,8 @@ class OneOnOnesTab(QWidget):
         self.pages.addWidget(self._overview())
         self.pages.addWidget(self.meeting_view)
         QVBoxLayout(self).addWidget(self.pages)
-        session.sig_changed.connect(self.on_data_changed)
+        session.listen(self.on_data_changed, Change.AGENDA, Change.ACTIONS, Change.GOALS,
+                       Change.MEETINGS, Change.NOTES)
 
     def _overview(self) -> QWidget:
         self.agenda = QListWidget()
@@ -175,7 +177,7 @@ class OneOnOnesTab(QWidget):
             return
         self.open_meeting(meeting.id)
         self.sig_meeting_started.emit(meeting.id)
-        self._session.changed("meetings")
+        self._session.changed(Change.MEETINGS, person_id=self.person_id)
 
     def on_meeting_activated(self, row: QListWidgetItem) -> None:
         meeting_id = row.data(MeetingIdRole)
@@ -197,8 +199,8 @@ class OneOnOnesTab(QWidget):
         self.share_dialog = ShareAgendaDialog(self.entries, title=f"1:1 agenda: {name}", parent=self)
         self.share_dialog.open()
 
-    def on_data_changed(self, what: str) -> None:
-        if what in ("agenda", "actions", "goals", "meetings", "notes"):
+    def on_data_changed(self, notice) -> None:
+        if notice.concerns(self.person_id):
             self.refresh()
 
     def clear(self) -> None:

@@ -7,6 +7,7 @@ plans; a citation there opens its note in the Timeline tab.
 
 from PySide6.QtWidgets import QLabel, QTabWidget, QVBoxLayout, QWidget
 
+from .notices import Change
 from .goals_tab import GoalsTab
 from .one_on_ones_tab import OneOnOnesTab
 from .reviews_tab import ReviewsTab
@@ -36,7 +37,7 @@ class PersonPage(QWidget):
         layout.addWidget(self.subtitle)
         layout.addWidget(self.tabs)
         session.sig_locked.connect(self.clear)
-        session.sig_changed.connect(self.on_data_changed)
+        session.listen(self.on_data_changed, Change.PEOPLE, Change.MEETINGS)
 
     def show_person(self, person_id: str) -> None:
         store = self._session.store
@@ -55,8 +56,8 @@ class PersonPage(QWidget):
         self.meetings_tab.set_person(person.id)
         self.goals_tab.set_person(person.id)
 
-    def on_data_changed(self, what: str) -> None:
-        if self.person_id and what in ("people", "meetings"):
+    def on_data_changed(self, notice) -> None:
+        if self.person_id and notice.concerns(self.person_id):
             self.show_person(self.person_id)
 
     def open_note(self, note_id: str) -> None:

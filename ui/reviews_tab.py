@@ -27,6 +27,7 @@ from PySide6.QtWidgets import QFileDialog, QLabel, QSplitter, QVBoxLayout, QWidg
 from app.errors import NotFound, TrellisError
 from app.reviews.body import PLAN, REVIEW, Body, Section
 
+from .notices import Change
 from .clipboard_guard import copy_team_text
 from .cycle_picker import CyclePicker
 from .draft_view import DraftBar, DraftView, long_date
@@ -516,7 +517,7 @@ class ReviewsTab(QWidget):
         self._after_save()
 
     def _after_save(self) -> None:
-        self._session.changed("drafts")  # the cycle picker's status chip reads it again
+        self._session.changed(Change.DRAFTS)  # the cycle picker's status chip reads it again
 
     def make_goal(self, key: str, index: int) -> None:
         from app.reviews.plan import goal_from_statement
@@ -530,7 +531,7 @@ class ReviewsTab(QWidget):
             return
         self.draft_view.row(key, index).show_goal_added()
         self._say(f"“{goal.title}” is now one of {self.person_name.split()[0]}'s goals.")
-        self._session.changed("goals")
+        self._session.changed(Change.GOALS)
 
     # --- exports --------------------------------------------------------------------------------------
 

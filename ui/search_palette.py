@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from app.domain.records import SearchHit
 
+from .notices import Change
 from .chips import kind_label
 from .session import Session
 
@@ -143,7 +144,7 @@ class SearchPalette(QDialog):
         self._build()
         self._start_debounce()
         session.sig_locked.connect(self.on_locked)
-        session.sig_changed.connect(self.on_data_changed)
+        session.listen(self.on_data_changed, Change.NOTES, Change.PEOPLE, Change.SAMPLE)
         self._show_status(HINT)
 
     def _build(self) -> None:
@@ -235,7 +236,7 @@ class SearchPalette(QDialog):
         self.status_label.setVisible(message is not None)
         self.results_view.setVisible(message is None)
 
-    def on_data_changed(self, _what: str) -> None:
+    def on_data_changed(self, _notice) -> None:
         """Keep visible results true to the store after an edit elsewhere."""
         if self.isVisible() and self.query_edit.text().strip():
             self.on_search_due()

@@ -5,11 +5,14 @@ Every widget that shows team data holds the ``Session``, reads
 locking closes the store, so nothing stale can be read afterwards.
 """
 
-from PySide6.QtCore import QObject, Signal
+from collections.abc import Callable
+
+from PySide6.QtCore import QObject, Signal, Slot
 
 from app.store import Store
 
 from .clipboard_guard import clear_team_text
+from .notices import Change, Notice
 
 
 class Session(QObject):
@@ -19,8 +22,8 @@ class Session(QObject):
     sig_locked = Signal()
     """The store was closed; widgets must clear every piece of team data."""
 
-    sig_changed = Signal(str)
-    """Data changed. Argument: what changed — "people", "notes", "sample", "settings"."""
+    sig_changed = Signal(object)
+    """Data changed. Argument: a ``Notice`` (what changed, for whom)."""
 
     def __init__(self, store: Store | None = None, parent=None):
         super().__init__(parent)
@@ -46,5 +49,28 @@ class Session(QObject):
         clear_team_text()   # team data Trellis copied does not outlive the unlocked session
         store.close()
 
-    def changed(self, what: str) -> None:
-        self.sig_changed.emit(what)
+    def changed(self, what: Change, *, person_id: str | None = None) -> None:
+        """Tell every listener that ``what`` changed (for ``person_id``, when it is one person's)."""
+        if not isinstance(what, Change):
+            raise TypeError(f"a change notice is a Change, not {what!r}")
+        self.sig_changed.emit(Notice(what, person_id))
+
+    def listen(self, handler: Callable[[Notice], None], *kinds: Change) -> None:
+        """Call ``handler(notice)`` for each notice of one of ``kinds``; the listening ends
+        with the widget ``handler`` belongs to."""
+        owner = getattr(handler, "__self__", None)
+        listener = _Listener(handler, frozenset(kinds), owner if isinstance(owner, QObject) else self)
+        self.sig_changed.connect(listener.on_notice)
+
+
+class _Listener(QObject):
+    """One widget's interest in some notices; a child of the widget, so it goes with it."""
+
+    def __init__(self, handler: Callable[[Notice], None], kinds: frozenset, parent: QObject):
+        super().__init__(parent)
+        self._handler, self._kinds = handler, kinds
+
+    @Slot(object)
+    def on_notice(self, notice: Notice) -> None:
+        if notice.what in self._kinds:
+            self._handler(notice)

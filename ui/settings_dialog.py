@@ -40,6 +40,7 @@ from app.settings import LIMITS, Settings, load_settings, refuse_if_locked, save
 from app.store import keys
 from app.store.unlock_pin import has_unlock_pin
 
+from .notices import Change
 from .model_bridge import ModelBridge
 from .session import Session
 
@@ -320,7 +321,7 @@ class SettingsDialog(QDialog):
             self._bridge.reload()
         self._saved = settings
         self.sig_saved.emit(settings)
-        self._session.changed("settings")
+        self._session.changed(Change.SETTINGS)
         self.accept()
 
     # --- the data location and the theme ---------------------------------------------------

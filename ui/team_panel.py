@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 from app.services.cadence import OverdueOneOnOne, overdue
 from app.services.team import TeamRow, team_overview
 
+from .notices import Change
 from .chips import chip_font, kind_colours, paint_chip
 from .person_dialog import PersonDialog
 
@@ -26,7 +27,7 @@ WarningRole = Qt.ItemDataRole.UserRole + 2
 ChipRole = Qt.ItemDataRole.UserRole + 3
 """The same, short enough for the chip beside the name ("1:1 overdue 5d · 2 actions")."""
 
-REFRESHED_BY = ("people", "notes", "sample", "meetings", "actions", "cadence")
+REFRESHED_BY = (Change.PEOPLE, Change.NOTES, Change.SAMPLE, Change.MEETINGS, Change.ACTIONS)
 
 
 class TeamModel(QAbstractListModel):
@@ -161,7 +162,7 @@ class TeamPanel(QWidget):
         self._build()
         session.sig_unlocked.connect(self.refresh)
         session.sig_locked.connect(self.clear)
-        session.sig_changed.connect(self.on_data_changed)
+        session.listen(self.on_data_changed, *REFRESHED_BY)
 
     def _build(self) -> None:
         self.view = QListView()
@@ -207,9 +208,8 @@ class TeamPanel(QWidget):
         self.model.reset([])
         self._update_buttons()
 
-    def on_data_changed(self, what: str) -> None:
-        if what in REFRESHED_BY:
-            self.refresh()
+    def on_data_changed(self, _notice) -> None:
+        self.refresh()
 
     def current_person_id(self) -> str | None:
         row = self.view.currentIndex().data(RowRole)
@@ -241,7 +241,7 @@ class TeamPanel(QWidget):
     def on_add(self) -> None:
         dialog = PersonDialog(self._session.store, parent=self)
         if dialog.exec():
-            self._session.changed("people")
+            self._session.changed(Change.PEOPLE)
             self.select(dialog.saved_person.id)
 
     def on_edit(self) -> None:
@@ -249,11 +249,11 @@ class TeamPanel(QWidget):
         if person_id:
             dialog = PersonDialog(self._session.store, person=self._session.store.people.get(person_id), parent=self)
             if dialog.exec():
-                self._session.changed("people")
+                self._session.changed(Change.PEOPLE)
 
     def on_archive(self) -> None:
         row = self.view.currentIndex().data(RowRole)
         if row is None:
             return
         self._session.store.people.archive(row.person.id, not row.person.archived)
-        self._session.changed("people")
+        self._session.changed(Change.PEOPLE)

@@ -19,6 +19,7 @@ from app.domain.records import Note, Person
 from app.errors import NotFound, StorageFailed
 from app.services.autosave import Autosaves
 
+from .notices import Change
 from .chips import (
     CompetencyNamesRole, HeaderRole, MonthRole, NoteDelegate, NoteRole, ask_date, date_label,
     kind_label, month_title, note_menu,
@@ -217,7 +218,7 @@ class TimelineView(QWidget):
         self._build()
         self._build_actions()
         session.sig_locked.connect(self.on_locked)
-        session.sig_changed.connect(self.on_session_changed)
+        session.listen(self.on_session_changed, Change.NOTES, Change.PEOPLE, Change.SAMPLE)
 
     def _build(self) -> None:
         self.message = QLabel()
@@ -397,8 +398,8 @@ class TimelineView(QWidget):
     def on_locked(self) -> None:
         self.clear()
 
-    def on_session_changed(self, what: str) -> None:
-        if self._announcing or self._person is None or what not in ("notes", "people", "sample"):
+    def on_session_changed(self, notice) -> None:
+        if self._announcing or self._person is None or not notice.concerns(self._person.id):
             return
         store = self._session.store
         try:

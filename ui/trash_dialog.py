@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
 from app.domain.records import Note
 from app.errors import TrellisError
 
+from .notices import Change
 from .chips import NoteRole
 
 EXCERPT_CHARS = 90
@@ -200,4 +201,4 @@ class TrashDialog(QDialog):
         self.refresh()
         for note_id in chosen:
             signal.emit(note_id)
-        self._session.changed("notes")
+        self._session.changed(Change.NOTES)

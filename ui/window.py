@@ -18,6 +18,7 @@ from app.services.sample import has_sample_team, load_sample_team, remove_sample
 from app.settings import load_settings
 from app.store.unlock_pin import has_unlock_pin
 
+from .notices import Change
 from .assistant import AssistantPanel
 from .capture import QuickCaptureDialog, ask_to_restore, offer_unsaved
 from .idle import IdleWatcher
@@ -51,7 +52,7 @@ class MainWindow(QMainWindow):
         self.idle.sig_idle.connect(self.lock)
         session.sig_unlocked.connect(self.on_unlocked)
         session.sig_locked.connect(self.on_locked)
-        session.sig_changed.connect(self.on_data_changed)
+        session.listen(self.on_data_changed, Change.PEOPLE, Change.SAMPLE)
         if session.is_locked:
             self.on_locked()
         else:
@@ -68,7 +69,7 @@ class MainWindow(QMainWindow):
         self.team = TeamPanel(self.session)
         self.person = PersonPage(self.session, bridge=self.bridge)
         self.team.sig_person_selected.connect(self.on_person_selected)
-        self.person.timeline.sig_note_changed.connect(lambda _id: self.session.changed("notes"))
+        self.person.timeline.sig_note_changed.connect(lambda _id: self.session.changed(Change.NOTES))
         self.pages = QStackedWidget()
         for page in (self.lock_page, self.welcome, self._workspace()):
             self.pages.addWidget(page)
@@ -249,9 +250,8 @@ class MainWindow(QMainWindow):
         self.sample_banner.setVisible(has_sample_team(store))
         self.pages.setCurrentIndex(WORKSPACE if has_people else WELCOME)
 
-    def on_data_changed(self, what: str) -> None:
-        if what in ("people", "sample"):
-            self._show_team_or_welcome()
+    def on_data_changed(self, _notice) -> None:
+        self._show_team_or_welcome()
 
     def on_person_selected(self, person_id: str) -> None:
         self.person.show_person(person_id)
@@ -261,18 +261,18 @@ class MainWindow(QMainWindow):
     def on_add_person(self) -> None:
         dialog = PersonDialog(self.session.store, parent=self)
         if dialog.exec():
-            self.session.changed("people")
+            self.session.changed(Change.PEOPLE)
             self.team.select(dialog.saved_person.id)
 
     def on_explore_sample(self) -> None:
         load_sample_team(self.session.store)
-        self.session.changed("sample")
+        self.session.changed(Change.SAMPLE)
         self.team.refresh()
 
     def on_remove_sample(self) -> None:
         remove_sample_team(self.session.store)
         self.person.clear()
-        self.session.changed("sample")
+        self.session.changed(Change.SAMPLE)
         self.team.refresh()
 
     # --- dialogs ----------------------------------------------------------------------
@@ -282,7 +282,7 @@ class MainWindow(QMainWindow):
             return None
         dialog = QuickCaptureDialog(self.session, self, person_id=self.person.person_id)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.sig_saved.connect(lambda _id: self.session.changed("notes"))
+        dialog.sig_saved.connect(lambda _id: self.session.changed(Change.NOTES))
         dialog.open()
         return dialog
 
