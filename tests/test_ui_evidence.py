@@ -256,19 +256,20 @@ def evidence(team):
 
 @pytest.fixture
 def make_panel(qtbot, session):
-    bridges = []
+    made = []
 
     def make(engine=None):
         bridge = ModelBridge(engine_factory=lambda: engine or FakeEngine())
-        bridges.append(bridge)
         panel = EvidencePanel(session, bridge)
+        made.append((bridge, panel))  # held until the test ends, then closed in order
         qtbot.addWidget(panel)
         panel.resize(640, 720)
         panel.show()
         return panel
     yield make
-    for bridge in bridges:
+    for bridge, panel in made:
         bridge.shutdown()
+        panel.close()
 
 
 def _rows(panel):

@@ -107,7 +107,7 @@ def saved_review(ana, statements=None):
 
 def wait_for_draft(qtbot, tab, versions=1):
     qtbot.waitUntil(lambda: tab.draft is not None and len(tab.draft.versions) == versions
-                    and not tab._job, timeout=WAIT)
+                    and not tab.busy, timeout=WAIT)
 
 
 # --- drafting ------------------------------------------------------------------------------
@@ -293,7 +293,13 @@ def test_exports_write_owner_only_files_where_the_manager_chose(make_page, qtbot
         asked.append(suggested)
         return str(tmp_path / suggested.name)
     monkeypatch.setattr(reviews_module, "ask_save_path", choose)
-    written = {suffix: tab.export_to(suffix) for suffix in (".md", ".pdf", ".docx")}
+    def export(suffix):
+        with qtbot.waitSignal(tab.export_to(suffix).sig_done, timeout=WAIT) as done:
+            pass
+        assert tab.message.text() == f"Exported to {done.args[0]}" + (
+            "." if tab.bar.include_citations else " without citations.")
+        return done.args[0]
+    written = {suffix: export(suffix) for suffix in (".md", ".pdf", ".docx")}
     assert [p.name for p in asked] == [f"Ana Ruiz — review H1 2026{s}" for s in (".md", ".pdf", ".docx")]
     assert asked[0].parent == reviews_module.documents_dir()
     for path in written.values():
@@ -301,7 +307,7 @@ def test_exports_write_owner_only_files_where_the_manager_chose(make_page, qtbot
     assert written[".pdf"].read_bytes().startswith(b"%PDF")
     assert "[^1]" in written[".md"].read_text() and "11 March 2026" in written[".md"].read_text()
     tab.bar.citations_box.setChecked(False)
-    shared = tab.export_to(".md")
+    shared = export(".md")
     assert "[^" not in shared.read_text() and "Ana missed the design review." in shared.read_text()
 
 
@@ -429,11 +435,11 @@ def test_notes_saved_while_a_draft_runs_and_fails_to_save_are_all_kept(make_page
     tab, store = page.reviews_tab, ana[0]
     saved = []
     tab.bar.draft_review_button.click()
-    while tab._job or not saved:
+    while tab.busy or not saved:
         saved.append(store.notes.add(person_id="p-ana", date="2026-07-01", text=f"Typed {len(saved)}").id)
         qtbot.wait(2)
         assert len(saved) < 5000
-    qtbot.waitUntil(lambda: not tab._job, timeout=WAIT)
+    qtbot.waitUntil(lambda: not tab.busy, timeout=WAIT)
     kept = {n.id for n in store.notes.for_person("p-ana", limit=10_000)}
     assert set(saved) <= kept and len(saved) > 1
     assert [n.text for n in store.notes.for_person("p-li")] == ["Li rewrote the import tests."]

@@ -30,6 +30,7 @@ from app.llm.budget import Outcome
 from app.llm.engine import Engine, StopFlag
 
 from .controls import push_button, selectable_label
+from .operations import Operation, on_model
 from .model_bridge import FAILED, GENERATING, LOADING, NOT_LOADED, READY, STOPPED, ModelBridge, Task
 from .session import Session
 
@@ -110,7 +111,7 @@ class AssistantPanel(QWidget):
         self._session, self._bridge = session, bridge
         self._person_id: str | None = None
         self._person_name = ""
-        self._job = 0
+        self._operation: Operation | None = None
         self._rate = 0.0
         self.setAccessibleName("Assistant")
         self._build()
@@ -157,9 +158,7 @@ class AssistantPanel(QWidget):
         bridge.sig_state_changed.connect(self.on_state_changed)
         bridge.sig_load_progress.connect(self.on_load_progress)
         bridge.sig_tokens_per_second.connect(self.on_tokens_per_second)
-        bridge.sig_pieces.connect(self.on_pieces)
-        bridge.sig_finished.connect(self.on_finished)
-        bridge.sig_job_ended.connect(self.on_job_ended)
+        bridge.sig_job_ended.connect(self.on_any_job_ended)  # Stop stops any model work
         self.key_points_button.clicked.connect(self.on_key_points_clicked)
         self.stop_button.clicked.connect(self.on_stop_clicked)
         self._session.sig_locked.connect(self.on_locked)
@@ -175,7 +174,9 @@ class AssistantPanel(QWidget):
 
     def clear(self) -> None:
         """Forget every piece of team data the panel shows."""
-        self._job = 0
+        if self._operation is not None:
+            self._operation.abandon()
+        self._operation = None
         self.stream_view.clear()
         self.points_view.clear()
         self.points_caption.setText("Key points")
@@ -187,28 +188,34 @@ class AssistantPanel(QWidget):
     def on_key_points_clicked(self) -> None:
         self.run_key_points()
 
-    def run_key_points(self) -> int:
+    def run_key_points(self) -> Operation | None:
         """Start "Key points from recent notes" for the current person.
 
-        Returns the bridge's job number, or 0 when nothing was started (locked,
-        nobody selected, already running, or no recent notes — the panel says so).
+        Returns the operation, or None when nothing was started (locked, nobody
+        selected, already running, or no recent notes — the panel says so).
         """
         store = self._session.store
-        if store is None or self._person_id is None or self._job:
-            return 0
+        if store is None or self._person_id is None or self._busy:
+            return None
         notes = recent_notes(store, self._person_id)
         self.stream_view.clear()
         if not notes:
             self.points_view.setPlainText(f"No notes about {self._person_name} "
                                           f"in the last {RECENT_DAYS} days.")
-            return 0
+            return None
         self.points_view.clear()
         # The results stay labelled with their person if the selection moves on.
         self.points_caption.setText(f"Key points about {self._person_name}")
-        self._job = self._bridge.run(key_points_task(
-            person=self._person_name, notes=notes, prompts_dir=Path(store.home) / "prompts"))
+        task = key_points_task(person=self._person_name, notes=notes,
+                               prompts_dir=Path(store.home) / "prompts")
+        self._operation = on_model(self._bridge, task, progress=self.on_pieces,
+                                   done=self.on_finished, ended=self.on_job_ended)
         self._update_buttons()
-        return self._job
+        return self._operation
+
+    @property
+    def _busy(self) -> bool:
+        return self._operation is not None and self._operation.running
 
     @Slot()
     def on_stop_clicked(self) -> None:
@@ -250,10 +257,8 @@ class AssistantPanel(QWidget):
         if self._bridge.state == GENERATING:
             self.state_label.setText(self._state_text(GENERATING, self._bridge.detail))
 
-    @Slot(str)
+    @Slot(object)
     def on_pieces(self, text: str) -> None:
-        if not self._mine():
-            return
         bar = self.stream_view.verticalScrollBar()
         following = bar.value() >= bar.maximum() - 2
         # Insert at the end of the document: only the last block is laid out again.
@@ -266,16 +271,18 @@ class AssistantPanel(QWidget):
     @Slot(object)
     def on_finished(self, value: object) -> None:
         # The state ("stopped" or "ready") arrives before the result.
-        if not self._mine() or not isinstance(value, Outcome) or self._bridge.state == STOPPED:
+        if not isinstance(value, Outcome) or self._bridge.state == STOPPED:
             return
         self.points_view.setPlainText(render_key_points(value))
 
     @Slot(int)
-    def on_job_ended(self, job: int) -> None:
-        if job == self._job:
-            if self._bridge.state == STOPPED and not self.points_view.toPlainText():
-                self.points_view.setPlainText("Stopped before the key points were complete.")
-            self._job = 0
+    def on_any_job_ended(self, _job: int) -> None:
+        self._update_buttons()
+
+    @Slot()
+    def on_job_ended(self) -> None:
+        if self._bridge.state == STOPPED and not self.points_view.toPlainText():
+            self.points_view.setPlainText("Stopped before the key points were complete.")
         self._update_buttons()
 
     @Slot()
@@ -286,12 +293,9 @@ class AssistantPanel(QWidget):
 
     # --- helpers ---------------------------------------------------------------------
 
-    def _mine(self) -> bool:
-        return self._job != 0 and self._bridge.running_job == self._job
-
     def _update_buttons(self) -> None:
         ready = not self._session.is_locked and self._person_id is not None
-        self.key_points_button.setEnabled(ready and not self._job)
+        self.key_points_button.setEnabled(ready and not self._busy)
         self.stop_button.setEnabled(self._bridge.busy or self._bridge.state == LOADING)
 
 

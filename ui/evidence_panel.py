@@ -32,6 +32,7 @@ from app.llm.engine import Engine, StopFlag
 from app.reviews.evidence import ASPIRATION, CONTEXT, GROWTH, STRENGTH, build_brief, suggest_competencies
 
 from .notices import Change
+from .operations import Operation, on_model
 from .assistant import STATE_TEXT
 from .chips import (
     CHIP_PAD_X, CHIP_PAD_Y, GAP, PAD_X, blend, chip_font, colour_group, competency_colours,
@@ -319,7 +320,7 @@ class EvidencePanel(QWidget):
         self._session, self._bridge = session, bridge
         self.brief = None
         self._period: tuple[str, str, str] | None = None   # person id, start, end
-        self._job = 0
+        self._operation: Operation | None = None
         self._announcing = False
         self.setAccessibleName("Evidence")
         self._build()
@@ -367,11 +368,8 @@ class EvidencePanel(QWidget):
         bridge = self._bridge
         bridge.sig_state_changed.connect(self.on_state_changed)
         bridge.sig_load_progress.connect(self.progress.setValue)
-        bridge.sig_finished.connect(self.on_finished)
-        bridge.sig_failed.connect(self.on_failed)
-        bridge.sig_job_ended.connect(self.on_job_ended)
         self.suggest_button.clicked.connect(self.run_suggestions)
-        self.stop_button.clicked.connect(lambda: self._bridge.stop_job(self._job))
+        self.stop_button.clicked.connect(self.on_stop)
         self.delegate.sig_decided.connect(self.decide)
         self.tree.doubleClicked.connect(self.on_double_clicked)
         self.tree.installEventFilter(self)
@@ -423,19 +421,29 @@ class EvidencePanel(QWidget):
 
     # --- suggestions --------------------------------------------------------------------
 
-    def run_suggestions(self) -> int:
-        """Start "Suggest competencies"; returns the bridge's job number, or 0 if nothing started."""
+    def run_suggestions(self) -> Operation | None:
+        """Start "Suggest competencies"; the operation, or None if nothing started."""
         store = self._session.store
-        if store is None or self.brief is None or self._job:
-            return 0
+        if store is None or self.brief is None or self._busy:
+            return None
         if not self.brief.untagged:
             self._tell("Every note in this period already has a competency.")
-            return 0
+            return None
         self.message.hide()
-        self._job = self._bridge.run(suggestions_task(store, self.brief,
-                                                      prompts_dir=Path(store.home) / "prompts"))
+        task = suggestions_task(store, self.brief, prompts_dir=Path(store.home) / "prompts")
+        self._operation = on_model(self._bridge, task, done=self.on_finished,
+                                   failed=self.on_failed, ended=self.on_job_ended)
         self._update_buttons()
-        return self._job
+        return self._operation
+
+    @Slot()
+    def on_stop(self) -> None:
+        if self._operation is not None:
+            self._operation.stop()
+
+    @property
+    def _busy(self) -> bool:
+        return self._operation is not None and self._operation.running
 
     @Slot(str, str, bool)
     def decide(self, note_id: str, competency_id: str, confirm: bool) -> None:
@@ -443,7 +451,7 @@ class EvidencePanel(QWidget):
         store = self._session.store
         if store is None:
             return
-        if self._job:  # the model thread is writing suggestions; one writer at a time
+        if self._busy:  # the model thread is writing suggestions; one writer at a time
             self._tell("Wait until the model has finished suggesting, or stop it.")
             return
         try:
@@ -459,26 +467,21 @@ class EvidencePanel(QWidget):
 
     @Slot(str, str)
     def on_state_changed(self, state: str, detail: str) -> None:
-        self.state_label.setText(STATE_TEXT.get(state, state).format(detail=detail) if self._job else "")
-        self.progress.setVisible(bool(self._job) and state == LOADING)
+        self.state_label.setText(STATE_TEXT.get(state, state).format(detail=detail) if self._busy else "")
+        self.progress.setVisible(self._busy and state == LOADING)
         self._update_buttons()
 
     @Slot(object)
     def on_finished(self, _value: object) -> None:
-        if self._mine():
-            self.reload()
-            self.sig_brief_changed.emit()
+        self.reload()
+        self.sig_brief_changed.emit()
 
     @Slot(str)
     def on_failed(self, reason: str) -> None:
-        if self._mine():
-            self._tell(f"The model could not suggest competencies: {reason}")
+        self._tell(f"The model could not suggest competencies: {reason}")
 
-    @Slot(int)
-    def on_job_ended(self, job: int) -> None:
-        if job != self._job:
-            return
-        self._job = 0
+    @Slot()
+    def on_job_ended(self) -> None:
         if self._bridge.state == STOPPED:
             self._tell("Stopped. Suggestions the model made before stopping are kept.")
         self.state_label.setText("")
@@ -521,8 +524,9 @@ class EvidencePanel(QWidget):
 
     @Slot()
     def on_locked(self) -> None:
-        if self._job:
-            self._bridge.stop_job(self._job)
+        if self._operation is not None:
+            self._operation.abandon()
+        self._operation = None
         self.clear()
 
     # --- helpers ----------------------------------------------------------------------------
@@ -532,13 +536,10 @@ class EvidencePanel(QWidget):
         self._session.changed(what)  # a slot that raises is reported by Qt, not propagated here
         self._announcing = False
 
-    def _mine(self) -> bool:
-        return self._job != 0 and self._bridge.running_job == self._job
-
     def _update_buttons(self) -> None:
         has_untagged = self.brief is not None and bool(self.brief.untagged)
-        self.suggest_button.setEnabled(has_untagged and not self._job and not self._session.is_locked)
-        self.stop_button.setEnabled(bool(self._job))
+        self.suggest_button.setEnabled(has_untagged and not self._busy and not self._session.is_locked)
+        self.stop_button.setEnabled(self._busy)
 
     def _show_empty(self, text: str) -> None:
         self.brief = None

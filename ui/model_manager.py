@@ -6,8 +6,8 @@ and the installed models (size, quantisation, context, RAM needed, hash
 status, the default) in a table model over ``app.llm.registry``; adds a
 file chosen with a file picker or dropped on the dialog; verifies hashes;
 removes models the user added. Copying, hashing and deleting gigabytes
-never run on the UI thread: a ``FileOperation`` runs them on Qt's thread
-pool and reports progress, success or the refusal (the registry's and the
+never run on the UI thread: an operation (``ui.operations.in_pool``) runs them
+on Qt's thread pool and reports progress, success or the refusal (the registry's and the
 GGUF reader's own message, e.g. for a file that is not a model) by signal.
 When the organisation's policy turns adding models off (DisableModelImport),
 "Add model…" is disabled with the reason and dropped files are refused.
@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, Qt, QThreadPool, Signal, Slot
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal, Slot
 from PySide6.QtWidgets import (
     QAbstractItemView, QDialog, QDialogButtonBox, QFileDialog, QHBoxLayout, QHeaderView, QLabel,
     QMessageBox, QProgressBar, QPushButton, QTableView, QVBoxLayout,
@@ -31,7 +31,7 @@ from app.reviews.model_fit import check_model, fit_for
 from app import policy as policies
 from app.policy import LOCKED_LABEL
 
-from .model_bridge import describe_error
+from .operations import Operation, in_pool
 from .session import Session
 from .settings_dialog import InlineMessage
 
@@ -144,54 +144,19 @@ class ModelTableModel(QAbstractTableModel):
         return None
 
 
-# --- work off the UI thread -------------------------------------------------------------
+# --- work off the UI thread (``ui.operations``) ---------------------------------------------
 
-class FileOperation(QObject):
-    """Runs ``work(progress)`` on Qt's thread pool; reports back on the UI thread by signal.
+def percent_reporter(report: Callable[[object], None]) -> Progress:
+    """``progress(done, total)`` for the registry's work, as whole percents, each sent once."""
+    shown = -1
 
-    ``work`` must not touch widgets. It stays alive until it has reported,
-    even if the dialog that started it is closed.
-    """
-
-    sig_progress = Signal(int)
-    """Work progressed. Argument: percent, 0–100."""
-
-    sig_succeeded = Signal(object)
-    """The work is done. Argument: what it returned."""
-
-    sig_failed = Signal(str)
-    """The work failed or was refused. Argument: the reason, fit to show the user."""
-
-    _running: set["FileOperation"] = set()
-
-    def __init__(self, work: Callable[[Progress], object]):
-        super().__init__()
-        self._work = work
-        self._percent = -1
-
-    def start(self) -> None:
-        FileOperation._running.add(self)
-        self.sig_succeeded.connect(self._forget)
-        self.sig_failed.connect(self._forget)
-        QThreadPool.globalInstance().start(self._run)
-
-    def _run(self) -> None:
-        try:
-            value = self._work(self._progress)
-        except Exception as exc:  # reported, never lost on the pool thread
-            self.sig_failed.emit(describe_error(exc))
-            return
-        self.sig_succeeded.emit(value)
-
-    def _progress(self, done: int, total: int) -> None:
+    def progress(done: int, total: int) -> None:
+        nonlocal shown
         percent = 100 if total <= 0 else min(100, done * 100 // total)
-        if percent != self._percent:
-            self._percent = percent
-            self.sig_progress.emit(percent)
-
-    @Slot()
-    def _forget(self, *_result) -> None:
-        FileOperation._running.discard(self)
+        if percent != shown:
+            shown = percent
+            report(percent)
+    return progress
 
 
 def verify_all(home: Path | None) -> Callable[[Progress], list[InstalledModel]]:
@@ -218,7 +183,7 @@ class ModelManagerDialog(QDialog):
         super().__init__(parent)
         self._session = session
         self._home = Path(session.store.home) if session.store is not None else data_home()
-        self._operation: FileOperation | None = None
+        self._operation: Operation | None = None
         self._policy = policies.current_policy()
         self.setWindowTitle("Models")
         self.setAccessibleName("Models")
@@ -385,18 +350,19 @@ class ModelManagerDialog(QDialog):
                on_done: Callable[[object], None]) -> bool:
         if self.busy:
             return False
-        operation = FileOperation(work)
-        operation.sig_progress.connect(self.progress_bar.setValue)
-        operation.sig_succeeded.connect(on_done)
-        operation.sig_failed.connect(self.on_operation_failed)
-        self._operation = operation
         self.error.show_message("")
         self.status_label.setText(status)
         self.progress_bar.setValue(0)
         self.progress_bar.show()
+        self._operation = in_pool(lambda report, _stop: work(percent_reporter(report)),
+                                  progress=self.on_progress, done=on_done,
+                                  failed=self.on_operation_failed)
         self._update_buttons()
-        operation.start()
         return True
+
+    @Slot(object)
+    def on_progress(self, percent: int) -> None:
+        self.progress_bar.setValue(percent)
 
     # --- results ----------------------------------------------------------------------
 

@@ -28,6 +28,7 @@ from app.errors import NotFound, TrellisError
 from app.reviews.body import PLAN, REVIEW, Body, Section
 
 from .notices import Change
+from .operations import Operation, in_pool, on_model
 from .clipboard_guard import copy_team_text
 from .cycle_picker import CyclePicker
 from .draft_view import DraftBar, DraftView, long_date
@@ -146,7 +147,7 @@ class ReviewsTab(QWidget):
         self.shown_version: int | None = None
         self.clipboard_copy: str | None = None
         """Plain text this tab last put on the clipboard, kept so locking can clear it (issue 8)."""
-        self._job = 0
+        self._operation: Operation | None = None
         self._job_context: dict = {}
         self.setAccessibleName("Reviews")
         self._build()
@@ -220,9 +221,6 @@ class ReviewsTab(QWidget):
         self.findings.sig_apply.connect(self.apply_fix)
         self.findings.sig_dismiss.connect(self.dismiss_finding)
         self._sig_section_drafted.connect(self.on_section_drafted, Qt.ConnectionType.QueuedConnection)
-        self._bridge.sig_finished.connect(self.on_finished)
-        self._bridge.sig_failed.connect(self.on_failed)
-        self._bridge.sig_job_ended.connect(self.on_job_ended)
         self._session.sig_locked.connect(self.on_locked)
 
     # --- who and when ---------------------------------------------------------------------
@@ -232,7 +230,7 @@ class ReviewsTab(QWidget):
         if store is None or person_id is None:
             self.clear()
             return
-        if self._job and person_id == self.person_id:
+        if self.busy and person_id == self.person_id:
             return  # the same person again (their details changed): keep the draft streaming in
         person = store.people.get(person_id)
         self.person_id, self.person_name = person.id, person.name
@@ -262,7 +260,7 @@ class ReviewsTab(QWidget):
     def on_period_changed(self, _start: str, _end: str, _cycle_id) -> None:
         if self.person_id:
             self._load_evidence()
-            if self.kind == REVIEW and not self._job:  # a draft streaming in stays on show
+            if self.kind == REVIEW and not self.busy:  # a draft streaming in stays on show
                 self.load_draft()
 
     def _load_evidence(self) -> None:
@@ -272,7 +270,7 @@ class ReviewsTab(QWidget):
     @Slot(str)
     def on_kind_chosen(self, kind: str) -> None:
         self.kind = kind
-        if self.person_id and not self._job:
+        if self.person_id and not self.busy:
             self.load_draft()
 
     def show_kind(self, kind: str) -> None:
@@ -324,9 +322,9 @@ class ReviewsTab(QWidget):
     def _show_body(self) -> None:
         latest = self.is_latest_shown
         self.draft_view.show_body(self.body, self.source_of, heading=heading_for(self.body),
-                                  editable=latest and not self._job, goals_added=self._goals_added())
+                                  editable=latest and not self.busy, goals_added=self._goals_added())
         dismissed = self._session.store.drafts.dismissed(self.draft.id)
-        self.findings.show_findings(self.body, dismissed=dismissed, actionable=latest and not self._job)
+        self.findings.show_findings(self.body, dismissed=dismissed, actionable=latest and not self.busy)
         self._update_controls()
 
     @property
@@ -361,10 +359,10 @@ class ReviewsTab(QWidget):
 
     # --- drafting -----------------------------------------------------------------------------
 
-    def start_review(self) -> int:
-        """Draft a review of the period on the model thread; returns the job number or 0."""
+    def start_review(self) -> Operation | None:
+        """Draft a review of the period on the model thread; the operation, or None."""
         if not self._can_start():
-            return 0
+            return None
         store = self._session.store
         start, end, cycle_id = self.period()
         self.show_kind(REVIEW)
@@ -373,29 +371,34 @@ class ReviewsTab(QWidget):
         return self._start(task, "draft", cycle_id=cycle_id,
                            heading=heading_html("Review draft", self.person_name))
 
-    def start_plan(self) -> int:
+    def start_plan(self) -> Operation | None:
         if not self._can_start():
-            return 0
+            return None
         store = self._session.store
         self.show_kind(PLAN)
         task = plan_task(store, self.person_id, prompts_dir=Path(store.home) / "prompts",
                          on_section=self._sig_section_drafted.emit)
         return self._start(task, "draft", cycle_id=None, heading=heading_html("Development plan", self.person_name))
 
-    def regenerate(self, key: str) -> int:
+    def regenerate(self, key: str) -> Operation | None:
         """Write one section of the newest version again; the others stay as they are."""
         if not self._can_start() or not self.is_latest_shown:
-            return 0
+            return None
         store = self._session.store
         task = regenerate_task(store, self.body, key, prompts_dir=Path(store.home) / "prompts")
-        job = self._start(task, "regenerate", draft_id=self.draft.id, key=key)
+        operation = self._start(task, "regenerate", draft_id=self.draft.id, key=key)
         self.draft_view.set_regenerating(key)
-        return job
+        return operation
 
     def _can_start(self) -> bool:
-        return self._session.store is not None and self.person_id is not None and not self._job
+        return self._session.store is not None and self.person_id is not None and not self.busy
 
-    def _start(self, task: Task, what: str, *, heading: str = "", **context) -> int:
+    @property
+    def busy(self) -> bool:
+        """Whether a draft or a section is being written on the model thread."""
+        return self._operation is not None and self._operation.running
+
+    def _start(self, task: Task, what: str, *, heading: str = "", **context) -> Operation:
         self._job_context = {"what": what, "person_id": self.person_id, "kind": self.kind, **context}
         if what == "draft":
             self.draft = self.body = self.shown_version = None  # the view shows the new one only
@@ -406,34 +409,32 @@ class ReviewsTab(QWidget):
             self.findings.show_findings(None)
         self._say("Drafting… each section appears when it is finished. Esc stops."
                   if what == "draft" else "Rewriting the section…")
-        self._job = self._bridge.run(task)
+        self._operation = on_model(self._bridge, task, done=self.on_finished,
+                                   failed=self.on_failed, ended=self.on_job_ended)
         self._update_controls()
-        return self._job
+        return self._operation
 
     def stop(self) -> None:
-        if self._job:
-            self._bridge.stop_job(self._job)
+        if self._operation is not None:
+            self._operation.stop()
 
     def keyPressEvent(self, event) -> None:
         # In the window, Esc is its "Stop the assistant" action, which stops this job too.
-        if event.key() == Qt.Key.Key_Escape and self._job:
+        if event.key() == Qt.Key.Key_Escape and self.busy:
             self.stop()
             event.accept()
             return
         super().keyPressEvent(event)
 
-    def _mine(self) -> bool:
-        return self._job != 0 and self._bridge.running_job == self._job
-
     @Slot(object)
     def on_section_drafted(self, section: Section) -> None:
-        if (self._mine() and self._job_context.get("what") == "draft"
+        if (self.busy and self._job_context.get("what") == "draft"
                 and self._job_context.get("person_id") == self.person_id):
             self.draft_view.add_section(section, self.source_of)
 
     @Slot(object)
     def on_finished(self, value: object) -> None:
-        if not self._mine() or not isinstance(value, Body):
+        if not isinstance(value, Body):
             return
         if self._bridge.state == STOPPED:
             self._say("Stopped. What was drafted so far is shown above; it was not saved.")
@@ -450,7 +451,7 @@ class ReviewsTab(QWidget):
         except TrellisError as exc:
             self._say(str(exc))
             return
-        self._job = 0  # the draft is saved: the view may be edited while the bridge winds down
+        self._operation = None  # the draft is saved: the view may be edited while the model thread winds down
         if body.person_id != self.person_id:
             self._update_controls()  # drafted for someone no longer on show; it waits in their tab
             return
@@ -461,15 +462,12 @@ class ReviewsTab(QWidget):
 
     @Slot(str)
     def on_failed(self, reason: str) -> None:
-        if self._mine():
-            self._say(reason)
-            self._job_context["failed"] = True
+        self._say(reason)
+        self._job_context["failed"] = True
 
-    @Slot(int)
-    def on_job_ended(self, job: int) -> None:
-        if job != self._job:
-            return
-        self._job = 0
+    @Slot()
+    def on_job_ended(self) -> None:
+        self._operation = None
         if self._job_context.get("failed") and self.person_id:
             self.load_draft()  # what was saved before, beneath the reason it failed
         elif self.draft is not None and self._job_context.get("what") == "regenerate":
@@ -505,7 +503,7 @@ class ReviewsTab(QWidget):
 
     def _save_change(self, change, *, keep_version: bool = False) -> None:
         store = self._session.store
-        if store is None or self.draft is None or self._job:
+        if store is None or self.draft is None or self.busy:
             return
         try:
             draft = change(store)
@@ -535,9 +533,10 @@ class ReviewsTab(QWidget):
 
     # --- exports --------------------------------------------------------------------------------------
 
-    def export_to(self, suffix: str) -> Path | None:
-        """Ask where, then write the version on show; returns the file written, or None."""
-        from app.reviews.export import export_body
+    def export_to(self, suffix: str) -> Operation | None:
+        """Ask where, then write the version on show off the GUI thread (a PDF of a long review
+        takes a while); the operation, or None when the manager cancelled. The tab says where
+        the file went, or why it could not be written."""
         if self.body is None:
             return None
         title, file_filter = EXPORTS[suffix]
@@ -546,14 +545,19 @@ class ReviewsTab(QWidget):
         if not chosen:
             return None
         path = Path(chosen) if Path(chosen).suffix.lower() == suffix else Path(chosen + suffix)
-        try:
-            written = export_body(self.body, path, citations=self.bar.include_citations)
-        except (TrellisError, OSError) as exc:
-            self._say(str(exc))
-            return None
-        self._say(f"Exported to {written}" + ("" if self.bar.include_citations else " without citations")
+        body, citations = self.body, self.bar.include_citations
+        self._say(f"Exporting to {path.name}…")
+
+        def work(_progress, _stop) -> Path:
+            from app.reviews.export import export_body
+            return export_body(body, path, citations=citations)
+        self._export_citations = citations
+        return in_pool(work, done=self.on_exported, failed=self._say)
+
+    @Slot(object)
+    def on_exported(self, written: Path) -> None:
+        self._say(f"Exported to {written}" + ("" if self._export_citations else " without citations")
                   + ".")
-        return written
 
     def copy_plain_text(self) -> str | None:
         from app.reviews.export import to_plain_text
@@ -569,7 +573,7 @@ class ReviewsTab(QWidget):
     # --- state ------------------------------------------------------------------------------------------
 
     def _update_controls(self) -> None:
-        busy = bool(self._job)
+        busy = self.busy
         has_body = self.body is not None and not (busy and self._job_context.get("what") == "draft")
         self.bar.set_state(ready=self._session.store is not None and self.person_id is not None, busy=busy,
                            has_body=has_body, is_final=has_body and self.draft.final_version == self.shown_version)
@@ -580,14 +584,14 @@ class ReviewsTab(QWidget):
 
     @Slot()
     def on_locked(self) -> None:
-        if self._job:
-            self._bridge.stop_job(self._job)
         self.clear()
 
     def clear(self) -> None:
         """Forget every piece of team data the tab shows (the clipboard reference stays for issue 8)."""
         self.person_id, self.person_name = None, ""
-        self._job, self._job_context = 0, {}
+        if self._operation is not None:
+            self._operation.abandon()  # what it would still deliver is about data now hidden
+        self._operation, self._job_context = None, {}
         self.draft = self.body = self.shown_version = None
         self.bar.versions.clear()
         self.draft_view.show_empty("")

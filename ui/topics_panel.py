@@ -25,6 +25,7 @@ from app.services.topics import TopicSuggestions, suggest_topics
 
 from .assistant import STATE_TEXT
 from .controls import push_button, selectable_label
+from .operations import Operation, on_model
 from .model_bridge import STOPPED, ModelBridge, Task
 
 TopicRole = Qt.ItemDataRole.UserRole + 1
@@ -188,7 +189,7 @@ class TopicsPanel(QWidget):
         self._session, self._bridge = session, bridge
         self.person_id: str | None = None
         self._on_agenda: frozenset[str] = frozenset()
-        self._job = 0
+        self._operation: Operation | None = None
         self._build()
         self._connect()
 
@@ -223,11 +224,8 @@ class TopicsPanel(QWidget):
     def _connect(self) -> None:
         bridge = self._bridge
         bridge.sig_state_changed.connect(self.on_state_changed)
-        bridge.sig_finished.connect(self.on_finished)
-        bridge.sig_failed.connect(self.on_failed)
-        bridge.sig_job_ended.connect(self.on_job_ended)
         self.suggest.clicked.connect(self.run_suggestions)
-        self.stop.clicked.connect(lambda: self._bridge.stop_job(self._job))
+        self.stop.clicked.connect(self.on_stop)
         self.accept.clicked.connect(lambda: self.answer(accept=True))
         self.dismiss.clicked.connect(lambda: self.answer(accept=False))
         self.view.selectionModel().currentChanged.connect(lambda *_: self._update_buttons())
@@ -267,25 +265,33 @@ class TopicsPanel(QWidget):
 
     # --- asking the model ---------------------------------------------------------------
 
-    def run_suggestions(self) -> int:
-        """Start "Suggest topics"; returns the bridge's job number, or 0 if nothing started."""
+    def run_suggestions(self) -> Operation | None:
+        """Start "Suggest topics"; the operation, or None if nothing started."""
         store = self._session.store
-        if store is None or self.person_id is None or self._job:
-            return 0
+        if store is None or self.person_id is None or self._busy:
+            return None
         self.message.setText("")
-        self._job = self._bridge.run(topics_task(store, self.person_id,
-                                                 prompts_dir=Path(store.home) / "prompts"))
+        task = topics_task(store, self.person_id, prompts_dir=Path(store.home) / "prompts")
+        self._operation = on_model(self._bridge, task, done=self.on_finished,
+                                   failed=self.on_failed, ended=self.on_job_ended)
         self._update_buttons()
-        return self._job
+        return self._operation
+
+    @Slot()
+    def on_stop(self) -> None:
+        if self._operation is not None:
+            self._operation.stop()
+
+    @property
+    def _busy(self) -> bool:
+        return self._operation is not None and self._operation.running
 
     @Slot(str, str)
     def on_state_changed(self, state: str, detail: str) -> None:
-        self.state_label.setText(STATE_TEXT.get(state, state).format(detail=detail) if self._job else "")
+        self.state_label.setText(STATE_TEXT.get(state, state).format(detail=detail) if self._busy else "")
 
     @Slot(object)
     def on_finished(self, topics: object) -> None:
-        if not self._mine():
-            return
         self.refresh()
         if not topics:
             self.message.setText("Nothing new to suggest: no notes since the last 1:1, no goals at "
@@ -293,14 +299,10 @@ class TopicsPanel(QWidget):
 
     @Slot(str)
     def on_failed(self, reason: str) -> None:
-        if self._mine():
-            self.message.setText(f"The model could not suggest topics: {reason}")
+        self.message.setText(f"The model could not suggest topics: {reason}")
 
-    @Slot(int)
-    def on_job_ended(self, job: int) -> None:
-        if job != self._job:
-            return
-        self._job = 0
+    @Slot()
+    def on_job_ended(self) -> None:
         if self._bridge.state == STOPPED:
             self.message.setText("Stopped. Topics the model worded before stopping are kept.")
             self.refresh()
@@ -314,7 +316,7 @@ class TopicsPanel(QWidget):
         store, topic = self._session.store, self.view.currentIndex().data(TopicRole)
         if store is None or topic is None:
             return False
-        if self._job:  # the model thread is saving topics; one writer at a time
+        if self._busy:  # the model thread is saving topics; one writer at a time
             self.message.setText("Wait until the model has finished suggesting, or stop it.")
             return False
         row = self.view.currentIndex().row()
@@ -339,19 +341,17 @@ class TopicsPanel(QWidget):
 
     @Slot()
     def on_locked(self) -> None:
-        if self._job:
-            self._bridge.stop_job(self._job)
+        if self._operation is not None:
+            self._operation.abandon()
+        self._operation = None
         self.clear()
 
     # --- helpers --------------------------------------------------------------------------
 
-    def _mine(self) -> bool:
-        return self._job != 0 and self._bridge.running_job == self._job
-
     def _update_buttons(self) -> None:
         chosen = self.view.currentIndex().isValid()
         open_store = self._session.store is not None and self.person_id is not None
-        self.suggest.setEnabled(open_store and not self._job)
-        self.stop.setEnabled(bool(self._job))
-        self.accept.setEnabled(chosen and not self._job)
-        self.dismiss.setEnabled(chosen and not self._job)
+        self.suggest.setEnabled(open_store and not self._busy)
+        self.stop.setEnabled(self._busy)
+        self.accept.setEnabled(chosen and not self._busy)
+        self.dismiss.setEnabled(chosen and not self._busy)
