@@ -1,63 +1,49 @@
-"""The engine's plumbing with a scripted engine: worker thread, stop, JSON replies, budget."""
+"""The engine's plumbing with a scripted engine: pieces, stop, JSON replies, budget. (The
+model thread itself is ModelBridge's, tested in tests/test_ui_*.py.)"""
 
 import threading
 
 import pytest
 
 from app.llm.budget import map_reduce, plan_chunks
-from app.llm.engine import ChatMessage, ContextOverflow, GenerationRequest, ModelError, run
+from app.llm.engine import ChatMessage, ContextOverflow, GenerationRequest, ModelError, StopFlag, run
 from app.llm.fake_engine import FakeEngine
 from app.llm.structured import StructuredOutputError, generate_json, schema_problems
-from app.llm.worker import ModelWorker
 
 ASK = (ChatMessage("user", "Say hello"),)
 SENTENCE = {"type": "object", "required": ["sentence"], "additionalProperties": False,
             "properties": {"sentence": {"type": "string", "maxLength": 40}}}
 
 
-@pytest.fixture
-def worker():
-    engine = FakeEngine(pause=0.01)
-    w = ModelWorker(engine)
-    yield w
-    w.close()
-
-
-def test_pieces_arrive_in_order_and_make_the_text(worker):
-    worker.engine.enqueue("Hel", "lo", ", ", "Ana")
+def test_pieces_arrive_in_order_and_make_the_text():
+    engine = FakeEngine()
+    engine.enqueue("Hel", "lo", ", ", "Ana")
     pieces = []
-    generation = worker.submit(GenerationRequest(ASK), pieces.append).result(5)
+    generation = run(engine, GenerationRequest(ASK), on_piece=pieces.append)
     assert pieces == ["Hel", "lo", ", ", "Ana"]
     assert (generation.text, generation.finish) == ("Hello, Ana", "end")
 
 
-def test_jobs_run_one_at_a_time_in_order(worker):
-    seen = []
-    for n in range(5):
-        worker.engine.enqueue(f"reply {n}")
-    jobs = [worker.submit(GenerationRequest(ASK), lambda p: seen.append((threading.current_thread().name, p)))
-            for _ in range(5)]
-    assert [job.result(5).text for job in jobs] == [f"reply {n}" for n in range(5)]
-    assert {name for name, _ in seen} == {"trellis-model"}
-
-
-def test_stop_returns_what_was_produced_marked_stopped(worker):
-    worker.engine.enqueue(*[f"w{n} " for n in range(500)])
+def test_stop_from_another_thread_returns_what_was_produced_marked_stopped():
+    engine, stop = FakeEngine(pause=0.01), StopFlag()
+    engine.enqueue(*[f"w{n} " for n in range(500)])
     got_first = threading.Event()
-    job = worker.submit(GenerationRequest(ASK, max_tokens=500), lambda _p: got_first.set())
-    assert got_first.wait(5)
-    job.stop()
-    generation = job.result(5)
+
+    def press_stop():
+        got_first.wait(5)
+        stop.set()
+    threading.Thread(target=press_stop).start()
+    generation = run(engine, GenerationRequest(ASK, max_tokens=500), stop, lambda _p: got_first.set())
     assert generation.stopped and 0 < generation.generated_tokens < 500
     assert generation.text.startswith("w0 ")
 
 
-def test_an_engine_error_reaches_the_caller(worker):
-    job = worker.submit(GenerationRequest(ASK))  # nothing enqueued: the fake raises
+def test_an_engine_error_reaches_the_caller_and_the_engine_goes_on():
+    engine = FakeEngine()
     with pytest.raises(ModelError, match="no reply was enqueued"):
-        job.result(5)
-    worker.engine.enqueue("still alive")
-    assert worker.submit(GenerationRequest(ASK)).result(5).text == "still alive"
+        run(engine, GenerationRequest(ASK))  # nothing enqueued: the fake raises
+    engine.enqueue("still alive")
+    assert run(engine, GenerationRequest(ASK)).text == "still alive"
 
 
 def test_token_limit_is_reported_as_length():
