@@ -231,7 +231,7 @@ def print_table(results: dict) -> list[str]:
     for key in ("sql.search_p95_ms", "store.search_p50_ms", "sql.search_p50_ms",
                 "sql.search_rare_p95_ms", "sql.search_mid_p95_ms", "sql.search_common_p95_ms",
                 "sql.open_person_ms", "store.save_p50_ms", "sql.save_p95_ms",
-                "store.notes_total", "bench.build_s", "bench.total_s"):
+                "ui.ready_ms", "store.notes_total", "bench.build_s", "bench.total_s"):
         if key in results:
             rows.append((key, results[key], "", ""))
     width = max(len(r[0]) for r in rows)

@@ -54,6 +54,14 @@ def startup() -> dict:
         result["painted_at"] = time.time()
         QTimer.singleShot(2000, settle)
 
+    def ready():  # the data is open and the team list shows the team
+        if "ready_at" not in result and not session.is_locked and window.team.model.rowCount():
+            result["ready_at"] = time.time()
+
+    poll = QTimer()
+    poll.timeout.connect(ready)
+    poll.start(5)
+
     def settle():
         result["idle_rss_mb"] = rss_mb()
         app.quit()

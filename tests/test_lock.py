@@ -122,12 +122,15 @@ def test_locked_means_locked_the_pin_opens_and_the_key_leaves_memory(window, dat
     page = window.lock_page
     assert page.passphrase.isVisible() and page.passphrase.accessibleName() == "Unlock PIN"
     page.unlock_button.click()                    # one click no longer opens it
+    qtbot.waitUntil(lambda: not page.busy, timeout=10_000)  # the key is derived off the GUI thread
     assert window.session.is_locked and "not right" in page.error.text()
     page.passphrase.setText("wrong pin")
     page.on_unlock()
+    qtbot.waitUntil(lambda: not page.busy, timeout=10_000)  # the key is derived off the GUI thread
     assert window.session.is_locked
     page.passphrase.setText(PIN)
     page.on_unlock()
+    qtbot.waitUntil(lambda: not page.busy, timeout=10_000)  # the key is derived off the GUI thread
     assert not window.session.is_locked
     assert [p.name for p in window.session.store.people.list()] == ["Ana Ruiz"]
     # Restarting the window is no way around it: the start asks for the PIN too.
@@ -141,12 +144,15 @@ def test_wrong_pins_make_the_next_try_wait(window, data_home, qtbot):
     for attempt in range(3):
         page.passphrase.setText(f"guess {attempt}")
         page.on_unlock()
+        qtbot.waitUntil(lambda: not page.busy, timeout=10_000)  # the key is derived off the GUI thread
     assert not page.unlock_button.isEnabled() and "Wait 1 second" in page.error.text()
     page.passphrase.setText(PIN)
     page.on_unlock()                              # ignored while waiting
+    qtbot.waitUntil(lambda: not page.busy, timeout=10_000)  # the key is derived off the GUI thread
     assert window.session.is_locked
     qtbot.waitUntil(page.unlock_button.isEnabled, timeout=3000)
     page.on_unlock()
+    qtbot.waitUntil(lambda: not page.busy, timeout=10_000)  # the key is derived off the GUI thread
     assert not window.session.is_locked
 
 
@@ -160,9 +166,11 @@ def test_in_passphrase_mode_the_lock_asks_for_the_passphrase(qtbot, data_home):
         win.lock()
         assert win.session.is_locked and store._key == b""
         win.lock_page.unlock_button.click()
+        qtbot.waitUntil(lambda: not win.lock_page.busy, timeout=10_000)  # the key is derived off the GUI thread
         assert win.session.is_locked
         win.lock_page.passphrase.setText(PASSPHRASE)
         win.lock_page.on_unlock()
+        qtbot.waitUntil(lambda: not win.lock_page.busy, timeout=10_000)  # the key is derived off the GUI thread
         assert not win.session.is_locked
     finally:
         win.bridge.shutdown()

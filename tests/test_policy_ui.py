@@ -144,10 +144,12 @@ def test_a_keychain_only_key_is_wrapped_by_a_new_passphrase_on_unlock(qtbot, mon
     assert page.title.text() == "Choose a passphrase" and "kept only in the system keychain" in page.explain.text()
     page.passphrase.setText("short"), page.repeat.setText("short")
     page.on_unlock()
+    qtbot.waitUntil(lambda: not page.busy, timeout=10_000)  # the key is derived off the GUI thread
     assert "at least 8 characters" in page.error.text() and keys.key_mode(data_home) == "keychain"
     page.passphrase.setText("a new long passphrase"), page.repeat.setText("a new long passphrase")
     with qtbot.waitSignal(page.sig_store_opened) as opened:
         page.on_unlock()
+        qtbot.waitUntil(lambda: not page.busy, timeout=10_000)  # the key is derived off the GUI thread
     with opened.args[0] as store:
         assert store.people.get("p-ana").name == "Ana Ruiz" and store.key_mode == "passphrase"
     with Store.open(data_home, passphrase="a new long passphrase") as store:

@@ -131,6 +131,7 @@ def test_a_lost_keychain_entry_is_opened_with_the_recovery_key_on_the_lock_page(
     assert not page.recover_button.isHidden()
     before = files_under(data_home)
     page.on_unlock()
+    qtbot.waitUntil(lambda: not page.busy, timeout=10_000)  # the key is derived off the GUI thread
     assert "cannot be found" in page.error.text() and "Use recovery key" in page.error.text()
     assert files_under(data_home) == before
 

@@ -136,6 +136,8 @@ def test_lock_page_wrong_then_right_passphrase(data_home, qtbot, monkeypatch):
     assert not page.repeat.isVisibleTo(page)
     qtbot.keyClicks(page.passphrase, "wrong guess")
     qtbot.keyClick(page.passphrase, Qt.Key.Key_Return)
+    assert page.busy and page.title.text() == "Opening your notes…"  # derived off the GUI thread
+    qtbot.waitUntil(lambda: not page.busy, timeout=10_000)
     assert "not right" in page.error.text()
     page.passphrase.setText(PASSPHRASE)  # keyClicks types ASCII only
     with qtbot.waitSignal(page.sig_store_opened) as opened:
@@ -153,6 +155,7 @@ def test_lock_page_first_passphrase_must_match(data_home, qtbot, monkeypatch):
     qtbot.keyClicks(page.passphrase, "a long passphrase")
     qtbot.keyClicks(page.repeat, "a long passphrasE")
     page.on_unlock()
+    qtbot.waitUntil(lambda: not page.busy, timeout=10_000)  # the key is derived off the GUI thread
     assert "differ" in page.error.text()
     assert not (data_home / "key.json").exists()
 

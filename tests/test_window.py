@@ -124,6 +124,7 @@ def test_lock_empties_every_widget_and_unlock_brings_the_data_back(make_window, 
     monkeypatch.delenv("TRELLIS_PASSPHRASE")
     window.lock_page.passphrase.setText(PASSPHRASE)
     window.lock_page.on_unlock()
+    qtbot.waitUntil(lambda: not window.lock_page.busy, timeout=10_000)  # the key is derived off the GUI thread
     assert window.pages.currentIndex() == WORKSPACE
     assert "Ana Ruiz" in team_names(window)
 

@@ -17,16 +17,18 @@ A data dir whose key.json is gone is never offered a new passphrase: that
 would make a new key over existing notes.
 """
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
 from app.errors import (InvalidInput, LockedError, PassphraseRequired, StoreCorrupt, TrellisError,
                         WrongPassphrase)
 from app.paths import data_home
 from app import policy as policies
-from app.store import Store, has_data, keys
+from app.store import keys
+from app.store.location import has_data
 from app.store.unlock_pin import check_unlock_pin, has_unlock_pin
 
+from .operations import Operation, in_pool
 from .recovery_unlock import RecoveryUnlockDialog
 
 
@@ -34,14 +36,42 @@ BOX_WIDTH = 420   # the unlock form's width, in pixels
 FREE_TRIES = 3    # wrong PINs or passphrases before each try waits
 MAX_WAIT_S = 30
 
-def open_without_asking() -> Store | None:
-    """The store if the keychain (or TRELLIS_PASSPHRASE) unlocks it and no passphrase is owed, else None."""
+def opens_without_asking(home) -> bool:
+    """Whether the keychain (or TRELLIS_PASSPHRASE) opens existing data with nothing owed."""
     try:
-        if keys.passphrase_needed(data_home()) or asks_pin(data_home()):
-            return None
+        mode = keys.key_mode(home)
+    except StoreCorrupt:
+        return False
+    if mode is None or keys.passphrase_needed(home) or asks_pin(home):
+        return False
+    return mode == "keychain" or keys.passphrase_from_env() is not None
+
+
+def open_without_asking() -> "Store | None":
+    """The store, opened at once, if it needs nothing typed: a first run makes the key, and
+    data whose key the keychain (or TRELLIS_PASSPHRASE) holds opens; else None. The window
+    opens existing data with ``LockPage.open_when_possible`` instead, off the GUI thread."""
+    from app.store import Store  # SQLCipher loads here, after the window has painted
+    home = data_home()
+    if has_data(home) and not opens_without_asking(home):
+        return None
+    try:
         return Store.open()
     except PassphraseRequired:
         return None
+
+
+def key_work(home, passphrase: str | None, pin: str | None):
+    """Work for the thread pool: the data key, from the keychain or the passphrase (Argon2id,
+    about 0.2 s), after the unlock PIN if one is asked; a wrong try is returned, not raised."""
+    def work(_progress, _stop):
+        try:
+            if pin is not None:
+                check_unlock_pin(home, pin)
+            return keys.unlock_key(home, passphrase)
+        except WrongPassphrase as wrong:
+            return wrong
+    return work
 
 
 def asks_pin(home) -> bool:
@@ -60,6 +90,7 @@ class LockPage(QWidget):
         super().__init__(parent)
         self._mode, self._new, self._owed, self._pin = None, True, False, False
         self._failures = 0
+        self.unlocking: Operation | None = None
         self._wait = QTimer(self)
         self._wait.setSingleShot(True)
         self._wait.timeout.connect(self._end_wait)
@@ -162,11 +193,72 @@ class LockPage(QWidget):
             return "Your notes are locked. The key is in your system keychain."
         return "Enter your passphrase to unlock your notes."
 
+    def open_when_possible(self) -> bool:
+        """At start: open the data if nothing needs typing, its key derived off the GUI thread
+        while the page says so; a first run opens at once. False if the page must ask."""
+        home = data_home()
+        if not has_data(home):
+            try:
+                store = open_without_asking()
+            except TrellisError as exc:
+                self.prepare()
+                self._problem(str(exc))
+                return False
+            if store is not None:
+                self.sig_store_opened.emit(store)
+            return store is not None
+        self.prepare()
+        if not opens_without_asking(home):
+            return False
+        self._unlock_off_thread(None, None)
+        return True
+
+    @property
+    def busy(self) -> bool:
+        return self.unlocking is not None and self.unlocking.running
+
+    def _unlock_off_thread(self, passphrase: str | None, pin: str | None) -> None:
+        self.title.setText("Opening your notes…")
+        self.error.clear()
+        for widget in (self.unlock_button, self.passphrase, self.recover_button):
+            widget.setEnabled(False)
+        self.unlocking = in_pool(key_work(data_home(), passphrase, pin), done=self.on_key,
+                                 failed=self.on_key_failed)
+
+    @Slot(object)
+    def on_key(self, result) -> None:
+        self._end_unlocking()
+        if isinstance(result, WrongPassphrase):
+            return self._wrong(str(result))
+        from app.store import Store
+        try:
+            store = Store(data_home(), result)  # opened here: the store belongs to this thread
+        except TrellisError as exc:
+            return self._problem(str(exc))
+        self._failures = 0
+        self.passphrase.clear(), self.repeat.clear(), self.error.clear()
+        self.sig_store_opened.emit(store)
+
+    @Slot(str)
+    def on_key_failed(self, reason: str) -> None:
+        self._end_unlocking()
+        self._problem(reason)
+
+    def _end_unlocking(self) -> None:
+        self.title.setText("Trellis is locked")
+        for widget in (self.passphrase, self.recover_button):
+            widget.setEnabled(True)
+        self.unlock_button.setEnabled(not self._wait.isActive())
+
     def on_unlock(self) -> None:
         if (self._new or self._owed) and self.passphrase.text() != self.repeat.text():
             return self._problem("The two passphrases differ.")
-        if self._wait.isActive():
+        if self._wait.isActive() or self.busy:
             return
+        if not (self._new or self._owed):  # existing data: derive its key off the GUI thread
+            typed = self.passphrase.text()
+            return self._unlock_off_thread(typed if self._mode == "passphrase" else None,
+                                           typed if self._pin else None)
         try:
             store = self._open()
         except WrongPassphrase as exc:
@@ -192,12 +284,11 @@ class LockPage(QWidget):
     def _end_wait(self) -> None:
         self.unlock_button.setEnabled(True)
 
-    def _open(self) -> Store:
-        if self._pin:
-            check_unlock_pin(data_home(), self.passphrase.text())
-            return Store.open()
+    def _open(self) -> "Store":
+        """A first passphrase for new data, or one the organisation now requires."""
+        from app.store import Store
         if not self._owed:
-            return Store.open(passphrase=None if self._mode == "keychain" else self.passphrase.text())
+            return Store.open(passphrase=self.passphrase.text())
         keys.check_new_passphrase(self.passphrase.text())
         store = Store.open()
         try:

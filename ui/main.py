@@ -8,12 +8,9 @@ from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from app import hardening, logs
-from app.errors import TrellisError
 from app.paths import data_home
 from app.store.in_use import claim_window
 
-from .error_report import install_error_report
-from .lock_page import open_without_asking
 from .session import Session
 from .window import MainWindow
 
@@ -45,6 +42,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     session = Session()
     window = MainWindow(session)
+    from .error_report import install_error_report  # after the window exists; keeps start-up short
     install_error_report(window)   # an uncaught error is a sentence in a dialog, not a console traceback
     window.resize(*SCREENSHOT_SIZE)
     _unlock_if_possible(session, window)
@@ -66,17 +64,14 @@ def say_already_open() -> None:
 
 
 def _unlock_if_possible(session: Session, window: MainWindow) -> None:
-    try:
-        store = open_without_asking()
-    except TrellisError as exc:
-        window.lock_page.error.setText(str(exc))
-        return
-    if store is not None:
-        session.unlock(store)
+    """Open the data if nothing needs typing: the key is derived off the GUI thread while the
+    lock page says "Opening your notes…" (``LockPage.open_when_possible``)."""
+    window.lock_page.open_when_possible()
 
 
 def _screenshot(app, window: MainWindow, path: str, page: str) -> int:
     window.show()
+    _wait_until(lambda: not window.lock_page.busy)  # the data opens off the GUI thread
     _settle(app)
     _prepare_page(window, page)
     _settle(app)
@@ -193,6 +188,16 @@ def _wait_for_job(window: MainWindow, start, timeout_ms: int = 120_000) -> None:
     QTimer.singleShot(timeout_ms, loop.quit)
     if start():
         loop.exec()
+
+
+def _wait_until(done, timeout_ms: int = 60_000) -> None:
+    loop, timer = QEventLoop(), QTimer()
+    timer.timeout.connect(lambda: loop.quit() if done() else None)
+    timer.start(10)
+    QTimer.singleShot(timeout_ms, loop.quit)
+    if not done():
+        loop.exec()
+    timer.stop()
 
 
 def _settle(app, rounds: int = 5) -> None:

@@ -120,11 +120,19 @@ class _PoolJob(QRunnable):
         try:
             result = self._work(operation.sig_progress.emit, operation._stop_flag)
         except Exception as exc:  # reported as a sentence, never raised into Qt
-            operation.sig_failed.emit(_reason(exc))
+            _deliver(operation.sig_failed, _reason(exc))
         else:
-            operation.sig_done.emit(result)
+            _deliver(operation.sig_done, result)
         finally:
-            operation._sig_finish.emit()
+            _deliver(operation._sig_finish)
+
+
+def _deliver(signal, *args) -> None:
+    """Emit, unless the application has already quit and taken the operation with it."""
+    try:
+        signal.emit(*args)
+    except RuntimeError:  # "Signal source has been deleted": nobody is left to tell
+        log.debug("an operation ended after the window closed")
 
 
 def on_model(bridge, task, **callbacks) -> Operation:

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QLineEdit, QVBo
 
 from app.errors import TrellisError
 from app.paths import data_home
-from app.store import Store, keys
+from app.store import keys
 
 
 def needs_new_passphrase() -> bool:
@@ -24,7 +24,7 @@ class RecoveryUnlockDialog(QDialog):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.setWindowTitle("Use recovery key")
-        self.store: Store | None = None
+        self.store = None  # the opened Store, once the recovery key opened the data
         self._asks_passphrase = needs_new_passphrase()
         explain = QLabel(self._explanation())
         explain.setWordWrap(True)
@@ -67,6 +67,7 @@ class RecoveryUnlockDialog(QDialog):
         if self._asks_passphrase and new_passphrase != self.repeat.text():
             return self._problem("The two passphrases differ.")
         try:
+            from app.store import Store  # SQLCipher loads when it is needed
             self.store = Store.recover(data_home(), recovery_key=self.recovery_key.text(),
                                        new_passphrase=new_passphrase)
         except TrellisError as exc:

@@ -6,13 +6,16 @@ locking closes the store, so nothing stale can be read afterwards.
 """
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal, Slot
 
-from app.store import Store
 
 from .clipboard_guard import clear_team_text
 from .notices import Change, Notice
+
+if TYPE_CHECKING:  # the store loads SQLCipher; the window paints before it is needed
+    from app.store import Store
 
 
 class Session(QObject):
@@ -25,19 +28,19 @@ class Session(QObject):
     sig_changed = Signal(object)
     """Data changed. Argument: a ``Notice`` (what changed, for whom)."""
 
-    def __init__(self, store: Store | None = None, parent=None):
+    def __init__(self, store: "Store | None" = None, parent=None):
         super().__init__(parent)
         self._store = store
 
     @property
-    def store(self) -> Store | None:
+    def store(self) -> "Store | None":
         return self._store
 
     @property
     def is_locked(self) -> bool:
         return self._store is None
 
-    def unlock(self, store: Store) -> None:
+    def unlock(self, store: "Store") -> None:
         self._store = store
         self.sig_unlocked.emit()
 

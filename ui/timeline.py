@@ -206,14 +206,14 @@ class TimelineView(QWidget):
 
     AUTOSAVE_MS = 3000
 
-    def __init__(self, session, parent=None):
+    def __init__(self, session, parent=None, *, undo_stack: QUndoStack | None = None):
         super().__init__(parent)
         self._session = session
         self._person: Person | None = None
         self._announcing = False
         self._problem: str | None = None
         self._unsaved_note_id: str | None = None  # its edit was refused; keep its draft
-        self.undo_stack = QUndoStack(self)
+        self.undo_stack = undo_stack if undo_stack is not None else QUndoStack(self)
         self.model = TimelineModel(self)
         self._build()
         self._build_actions()

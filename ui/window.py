@@ -6,34 +6,25 @@ Ctrl+Shift+Z undo and redo, Esc stop). Locking closes the store and empties
 every widget that shows team data.
 """
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtCore import QEvent, Qt, QTimer
+from PySide6.QtGui import QAction, QKeySequence, QUndoStack
 from PySide6.QtWidgets import (
     QApplication, QDockWidget, QHBoxLayout, QLabel, QMainWindow, QMessageBox, QPushButton, QSizePolicy, QSplitter,
     QStackedWidget, QVBoxLayout, QWidget,
 )
 
-from app.services.autosave import Autosaves
-from app.services.sample import has_sample_team, load_sample_team, remove_sample_team
 from app.settings import load_settings
-from app.store.unlock_pin import has_unlock_pin
 
 from .notices import Change
 from .assistant import AssistantPanel
-from .capture import QuickCaptureDialog, ask_to_restore, offer_unsaved
 from .idle import IdleWatcher
 from .lock_page import LockPage
 from .model_bridge import ModelBridge
-from .person_dialog import PersonDialog
-from .person_page import PersonPage
-from .search_palette import SearchPalette
 from .session import Session
-from .team_panel import TeamPanel
-from .timeline import AUTOSAVE_PREFIX as NOTE_SLOT_PREFIX
-from .trash_dialog import TrashDialog
-from .welcome import WelcomePage
 
 LOCK, WELCOME, WORKSPACE = range(3)
+# Dialogs, the capture box, the search palette and the sample team load when first used:
+# the window paints sooner (docs/performance.md, start-up).
 
 
 class MainWindow(QMainWindow):
@@ -42,7 +33,7 @@ class MainWindow(QMainWindow):
         self.session = session
         self.bridge = bridge or ModelBridge(parent=self)
         self._ask_unsaved = ask_unsaved
-        self._palette: SearchPalette | None = None
+        self._palette = None  # the search palette, made when first opened
         self.pin_dialog = None
         self.setWindowTitle("Trellis")
         self._build_pages()
@@ -61,19 +52,46 @@ class MainWindow(QMainWindow):
     # --- layout ------------------------------------------------------------------
 
     def _build_pages(self) -> None:
+        """The lock page now; the welcome page and the workspace (the team, the person and
+        their tabs) when the data opens or after the first paint, whichever comes first,
+        so that the window paints sooner (``_ensure_workspace``)."""
         self.lock_page = LockPage()
-        self.lock_page.sig_store_opened.connect(self.session.unlock)
+        self.lock_page.sig_store_opened.connect(self.on_store_opened)
+        self.pages = QStackedWidget()
+        self.pages.addWidget(self.lock_page)
+        self.setCentralWidget(self.pages)
+        self._workspace_built = False
+        self.undo_stack = QUndoStack(self)  # the timeline's changes; Ctrl+Z and Ctrl+Shift+Z
+
+    def _ensure_workspace(self) -> None:
+        if self._workspace_built:
+            return
+        self._workspace_built = True
+        from .person_page import PersonPage
+        from .team_panel import TeamPanel
+        from .welcome import WelcomePage
         self.welcome = WelcomePage(self.session)
         self.welcome.sig_add_person.connect(self.on_add_person)
         self.welcome.sig_explore_sample.connect(self.on_explore_sample)
         self.team = TeamPanel(self.session)
-        self.person = PersonPage(self.session, bridge=self.bridge)
+        self.person = PersonPage(self.session, bridge=self.bridge, undo_stack=self.undo_stack)
         self.team.sig_person_selected.connect(self.on_person_selected)
         self.person.timeline.sig_note_changed.connect(lambda _id: self.session.changed(Change.NOTES))
-        self.pages = QStackedWidget()
-        for page in (self.lock_page, self.welcome, self._workspace()):
+        for page in (self.welcome, self._workspace()):
             self.pages.addWidget(page)
-        self.setCentralWidget(self.pages)
+        if not self.session.is_locked:  # built after the unlock was announced: catch up
+            self.team.refresh()
+            self.welcome.on_unlocked()
+
+    def event(self, event) -> bool:
+        handled = super().event(event)
+        if event.type() == QEvent.Type.Paint and not self._workspace_built:
+            QTimer.singleShot(0, self._ensure_workspace)  # once the window is on screen
+        return handled
+
+    def on_store_opened(self, store) -> None:
+        self._ensure_workspace()
+        self.session.unlock(store)
 
     def _workspace(self) -> QWidget:
         self.sample_banner = self._sample_banner()
@@ -134,7 +152,7 @@ class MainWindow(QMainWindow):
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.assistant_dock)
 
     def _build_actions(self) -> None:
-        undo_stack = self.person.timeline.undo_stack
+        undo_stack = self.undo_stack
         undo, redo = undo_stack.createUndoAction(self, "Undo"), undo_stack.createRedoAction(self, "Redo")
         undo.setShortcut(QKeySequence("Ctrl+Z"))
         redo.setShortcut(QKeySequence("Ctrl+Shift+Z"))
@@ -180,6 +198,7 @@ class MainWindow(QMainWindow):
 
     def _pin_missing(self) -> bool:
         store = self.session.store
+        from app.store.unlock_pin import has_unlock_pin
         return store is not None and store.key_mode == "keychain" and not has_unlock_pin(store.home)
 
     def choose_unlock_pin(self) -> bool:
@@ -203,16 +222,20 @@ class MainWindow(QMainWindow):
             dialog.close()
 
     def on_unlocked(self) -> None:
+        self._ensure_workspace()
         self._enable_data_actions(True)
         self.idle.set_minutes(self._idle_minutes())
         self._show_lock_banner()
         self._show_team_or_welcome()
+        from .capture import ask_to_restore, offer_unsaved
         ask = self._ask_unsaved or ask_to_restore
         offer_unsaved(self.session, self, ask=ask)
         self._offer_unsaved_edit(ask)
 
     def _offer_unsaved_edit(self, ask) -> None:
         """Reopen the editor on a note whose edit a crash or lock left unsaved."""
+        from app.services.autosave import Autosaves
+        from .timeline import AUTOSAVE_PREFIX as NOTE_SLOT_PREFIX
         saves = Autosaves(self.session.store)
         for unsaved in saves.pending():
             if not unsaved.slot.startswith(NOTE_SLOT_PREFIX):
@@ -247,6 +270,7 @@ class MainWindow(QMainWindow):
         if store is None:
             return
         has_people = bool(store.people.list(include_archived=True))
+        from app.services.sample import has_sample_team
         self.sample_banner.setVisible(has_sample_team(store))
         self.pages.setCurrentIndex(WORKSPACE if has_people else WELCOME)
 
@@ -259,17 +283,20 @@ class MainWindow(QMainWindow):
         self.assistant.set_person(person.id, person.name)
 
     def on_add_person(self) -> None:
+        from .person_dialog import PersonDialog
         dialog = PersonDialog(self.session.store, parent=self)
         if dialog.exec():
             self.session.changed(Change.PEOPLE)
             self.team.select(dialog.saved_person.id)
 
     def on_explore_sample(self) -> None:
+        from app.services.sample import load_sample_team
         load_sample_team(self.session.store)
         self.session.changed(Change.SAMPLE)
         self.team.refresh()
 
     def on_remove_sample(self) -> None:
+        from app.services.sample import remove_sample_team
         remove_sample_team(self.session.store)
         self.person.clear()
         self.session.changed(Change.SAMPLE)
@@ -277,19 +304,21 @@ class MainWindow(QMainWindow):
 
     # --- dialogs ----------------------------------------------------------------------
 
-    def open_capture(self) -> QuickCaptureDialog | None:
+    def open_capture(self):
         if self.session.is_locked:
             return None
+        from .capture import QuickCaptureDialog
         dialog = QuickCaptureDialog(self.session, self, person_id=self.person.person_id)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.sig_saved.connect(lambda _id: self.session.changed(Change.NOTES))
         dialog.open()
         return dialog
 
-    def open_search(self) -> SearchPalette | None:
+    def open_search(self):
         if self.session.is_locked:
             return None
         if self._palette is None:
+            from .search_palette import SearchPalette
             self._palette = SearchPalette(self.session, self)
             self._palette.sig_note_chosen.connect(self.jump_to_note)
         self._palette.popup()
@@ -303,6 +332,7 @@ class MainWindow(QMainWindow):
 
     def open_trash(self) -> None:
         if not self.session.is_locked:
+            from .trash_dialog import TrashDialog
             TrashDialog(self.session, self).open()
 
     def open_recovery_key(self) -> None:

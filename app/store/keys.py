@@ -22,10 +22,6 @@ import uuid
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from cryptography.hazmat.primitives.kdf.argon2 import Argon2id
-
 from .. import policy as policies
 from ..errors import InvalidInput, KeychainUnavailable, PassphraseRequired, StoreCorrupt, WrongPassphrase
 from ..paths import KEY_FILE, write_atomically
@@ -207,6 +203,7 @@ def check_new_passphrase(passphrase: str) -> None:
 
 
 def derive(passphrase: str, salt: bytes, kdf: KdfParams) -> bytes:
+    from cryptography.hazmat.primitives.kdf.argon2 import Argon2id  # loaded when first needed
     return Argon2id(salt=salt, length=32, iterations=kdf.iterations,
                     lanes=kdf.lanes, memory_cost=kdf.memory_kib).derive(_normalise(passphrase))
 
@@ -217,6 +214,7 @@ def _b64(data: bytes) -> str:
 
 def wrap_key(key: bytes, passphrase: str, kdf: KdfParams = DEFAULT_KDF) -> dict:
     salt, nonce = secrets.token_bytes(16), secrets.token_bytes(12)
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
     wrapped = AESGCM(derive(passphrase, salt, kdf)).encrypt(nonce, key, _AAD)
     return {"version": 1, "mode": "passphrase",
             "kdf": {"name": "argon2id", "salt": _b64(salt), **asdict(kdf)},
@@ -231,6 +229,8 @@ def unwrap_key(record: dict, passphrase: str) -> bytes:
         nonce, wrapped = base64.b64decode(record["nonce"]), base64.b64decode(record["wrapped_key"])
     except (KeyError, TypeError, ValueError):
         raise StoreCorrupt("The key record is damaged: its passphrase fields are incomplete") from None
+    from cryptography.exceptions import InvalidTag  # cryptography loads when a key is unwrapped
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
     try:
         return AESGCM(derive(passphrase, salt, kdf)).decrypt(nonce, wrapped, _AAD)
     except InvalidTag:

@@ -28,7 +28,6 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from .. import paths
 from ..errors import InvalidInput, LockedError, PassphraseRequired, StoreCorrupt
 from . import keys
-from .database import connect
 
 # Crockford's base32: no I, L, O or U, so nothing reads as another character.
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -178,6 +177,7 @@ def _check_it_opens(home: Path, key: bytes) -> None:
         raise LockedError(f"There is no database in {home} ({paths.DATABASE_FILE} is missing); "
                           "copy the whole data dir, then use the recovery key.")
     try:
+        from .database import connect  # SQLCipher loads only when a recovery key is used
         connect(database, key, read_only=True).close()
     except StoreCorrupt:
         raise WrongRecoveryKey(

@@ -21,6 +21,7 @@ from . import backup as backups
 from . import in_use
 from . import keys
 from . import recovery
+from .location import database_path, has_data  # noqa: F401 (importable from here too)
 from .cipher import DatabaseError
 from .database import integrity_problems, open_database
 from .frameworks import CompetencySuggestions, Frameworks
@@ -29,16 +30,6 @@ from .notes import Notes
 from .reviews import Drafts, ReviewCycles
 from .search import SEARCH_LIMIT, search_notes
 from .team import Competencies, People
-
-
-def database_path(home: Path) -> Path:
-    return home / paths.DATABASE_FILE
-
-
-def has_data(home: Path) -> bool:
-    """Whether anything was ever saved in ``home`` (a key, a recovery record or a database)."""
-    return any(path.exists() for path in (database_path(home), keys.key_file(home),
-                                          keys.recovery_file(home)))
 
 
 class Store:
