@@ -41,6 +41,9 @@ def data_home(tmp_path, monkeypatch) -> Path:
     """A fresh TRELLIS_HOME for each test, with the test passphrase in the environment."""
     home = tmp_path / "home"
     monkeypatch.setenv("TRELLIS_HOME", str(home))
+    user_home = tmp_path / "user"  # where a first run without a terminal leaves the recovery key
+    user_home.mkdir()
+    monkeypatch.setenv("HOME", str(user_home))
     monkeypatch.setenv("TRELLIS_PASSPHRASE", PASSPHRASE)
     monkeypatch.setenv("TRELLIS_KEYCHAIN", "off")
     return home

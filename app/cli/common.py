@@ -8,7 +8,9 @@ they import them from here, and nothing imports a command module back.
 import argparse
 import getpass
 import json
+import os
 import sys
+from pathlib import Path
 
 from ..errors import PassphraseRequired, TrellisError, WrongPassphrase
 from ..paths import data_home
@@ -66,9 +68,30 @@ def _give_first_recovery_key(store: Store) -> None:
     except BaseException:
         store.close()
         raise
-    print("trellis: Your notes are set up. Below is your RECOVERY KEY, shown only this once: write it\n"
-          "down or save it somewhere other than this computer, now.\n", file=sys.stderr)
-    print(recovery.recovery_sheet(kit, store.home), file=sys.stderr)
+    sheet = recovery.recovery_sheet(kit, store.home)
+    if sys.stderr.isatty():
+        print("trellis: Your notes are set up. Below is your RECOVERY KEY, shown only this once: write it\n"
+              "down or save it somewhere other than this computer, now.\n", file=sys.stderr)
+        print(sheet, file=sys.stderr)
+        return
+    # Not a terminal (``2>log``, a script): the key never goes into an ordinary file.
+    kept = _owner_only_file(Path.home(), "Trellis recovery key", sheet)
+    print(f"trellis: Your notes are set up. Your RECOVERY KEY is in {kept} (readable only by you):\n"
+          "keep it somewhere other than this computer, then delete that file.", file=sys.stderr)
+
+
+def _owner_only_file(folder: Path, stem: str, text: str) -> Path:
+    """A new file readable by its owner only, never one that already exists."""
+    for number in range(1, 1000):
+        path = folder / (f"{stem}.txt" if number == 1 else f"{stem} ({number}).txt")
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600)
+        except FileExistsError:
+            continue
+        with os.fdopen(fd, "w", encoding="utf-8") as file:
+            file.write(text)
+        return path
+    raise TrellisError(f"Too many recovery key files in {folder}; move them away and try again.")
 
 
 def ask_new_passphrase() -> str:
