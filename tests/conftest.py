@@ -41,8 +41,10 @@ def data_home(tmp_path, monkeypatch) -> Path:
     """A fresh TRELLIS_HOME for each test, with the test passphrase in the environment."""
     home = tmp_path / "home"
     monkeypatch.setenv("TRELLIS_HOME", str(home))
-    user_home = tmp_path / "user"  # where a first run without a terminal leaves the recovery key
-    user_home.mkdir()
+    # The user's home (where a first run without a terminal leaves the recovery key), beside
+    # the test's own folder so that tests listing tmp_path do not see it.
+    user_home = tmp_path.parent / f"{tmp_path.name}-user"
+    user_home.mkdir(exist_ok=True)
     monkeypatch.setenv("HOME", str(user_home))
     monkeypatch.setenv("TRELLIS_PASSPHRASE", PASSPHRASE)
     monkeypatch.setenv("TRELLIS_KEYCHAIN", "off")

@@ -22,3 +22,64 @@ def test_an_export_never_follows_a_planted_temporary_file_link(team, tmp_path):
     write_export(store, linked)  # the link is replaced by the file, its target left alone
     assert victim.read_text() == "untouched" and not linked.is_symlink()
     assert not [p for p in os.listdir(tmp_path) if p.endswith(".tmp") and p != "team.json.tmp"]
+
+
+# --- a model file is checked before every load -------------------------------------
+
+import json  # noqa: E402
+import shutil  # noqa: E402
+
+import pytest  # noqa: E402
+
+from app import policy as policies  # noqa: E402
+from app.errors import TrellisError  # noqa: E402
+from app.llm.catalog import load_catalog  # noqa: E402
+from app.llm.llama_engine import LlamaEngine  # noqa: E402
+from conftest import REPO  # noqa: E402
+
+DEFAULT = REPO / "models" / "SmolLM2-135M-Instruct.Q4_1.gguf"
+
+
+@pytest.fixture
+def shipped_sha256():
+    return next(e.sha256 for e in load_catalog() if e.file == DEFAULT.name)
+
+
+@pytest.fixture
+def allow_only(tmp_path, monkeypatch):
+    path = tmp_path / "etc" / "policy.json"
+    path.parent.mkdir()
+    monkeypatch.setattr(policies, "LINUX_POLICY_FILE", path)
+    monkeypatch.setattr(policies.sys, "platform", "linux")
+
+    def write(*allowed):
+        path.write_text(json.dumps({"AllowedModels": list(allowed), "DisableModelImport": True}))
+        policies.forget_policy()
+    yield write
+    policies.forget_policy()
+
+
+def test_a_model_file_changed_after_it_was_added_is_not_loaded(tmp_path, shipped_sha256):
+    copy = tmp_path / DEFAULT.name
+    shutil.copyfile(DEFAULT, copy)
+    engine = LlamaEngine(copy, name="default", model_sha256=shipped_sha256)
+    engine.load()  # the file it claims to be
+    engine.close()
+    with copy.open("ab") as handle:
+        handle.write(b"\0" * 64)  # changed in place, as by hand
+    with pytest.raises(TrellisError, match="not the file that was added as 'default'.*did not load"):
+        LlamaEngine(copy, name="default", model_sha256=shipped_sha256).load()
+
+
+def test_allowed_models_is_enforced_on_what_the_file_is_not_what_models_json_says(
+        tmp_path, shipped_sha256, allow_only):
+    allow_only(shipped_sha256)
+    impostor = tmp_path / "impostor.gguf"
+    shutil.copyfile(DEFAULT, impostor)
+    with impostor.open("ab") as handle:
+        handle.write(b"\0" * 64)
+    with pytest.raises(TrellisError, match="not the file that was added"):
+        LlamaEngine(impostor, name="impostor", model_sha256=shipped_sha256).load()
+    with pytest.raises(TrellisError, match="not allowed by your organisation"):
+        LlamaEngine(impostor, name="impostor").load()  # no record at all: the file's own hash
+    LlamaEngine(DEFAULT, name="default").load()  # the allowed file itself loads

@@ -29,6 +29,7 @@ from llama_cpp import Llama, LlamaGrammar
 from .chat_template import ChatTemplate
 from .engine import ChatMessage, ContextOverflow, Generation, GenerationRequest, ModelError, StopFlag
 from .gguf import check_fits_in_memory, inspect_model
+from .load_check import verify_before_load
 from .hardware import physical_cores
 
 log = logging.getLogger("trellis.llm")
@@ -89,6 +90,7 @@ class LlamaEngine:
 
     def _inspect(self) -> int:
         """Check the file before llama.cpp sees it; returns the context size to use."""
+        verify_before_load(self.path, self.name, self.model_sha256)
         info = inspect_model(self.path)
         if not info.chat_template:
             raise ModelError(f"{self.path.name} has no chat template; Trellis needs an instruct model")
