@@ -26,7 +26,8 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import TrellisError
+from . import strict_json
+from .errors import InvalidInput, TrellisError
 
 POLICY_KEYS = ("AllowedModels", "DisableModelImport", "DisableExport", "RequirePassphrase",
                "IdleLockMinutes", "DataDir", "MaxThreads")
@@ -114,8 +115,17 @@ def _plain(value):
 
 # --- checking one source's raw values ----------------------------------------
 
+# What a policy key means when its value cannot be read: the most restrictive reading, never
+# nothing. (IT wrote the key to restrict something; a typo must not lift the restriction.)
+FAIL_CLOSED = {"DisableModelImport": True, "DisableExport": True, "RequirePassphrase": True,
+               "IdleLockMinutes": 1, "MaxThreads": 1, "AllowedModels": ()}
+_WORDS = {"true": True, "yes": True, "1": True, "on": True,
+          "false": False, "no": False, "0": False, "off": False}
+
+
 def policy_from_mapping(raw: dict, source: str) -> Policy:
-    """A Policy from one source's raw key -> value pairs; mistakes become problems."""
+    """A Policy from one source's raw key -> value pairs; mistakes become problems, and a key
+    whose value cannot be read takes its most restrictive value (``FAIL_CLOSED``)."""
     values, problems = {}, []
     for key, value in raw.items():
         if key not in POLICY_KEYS:
@@ -125,8 +135,23 @@ def policy_from_mapping(raw: dict, source: str) -> Policy:
         try:
             values[key] = _checked(key, value)
         except ValueError as exc:
-            problems.append(f"{source}: {key} {exc}; it is ignored.")
+            if key in FAIL_CLOSED:
+                values[key] = FAIL_CLOSED[key]
+                problems.append(f"{source}: {key} {exc}; until it is fixed, Trellis applies "
+                                f"the most restrictive value ({_plain(FAIL_CLOSED[key])!r}).")
+            else:
+                problems.append(f"{source}: {key} {exc}; it is ignored.")
     return Policy(values, {key: source for key in values}, tuple(problems))
+
+
+def unreadable(source: str, why: str) -> Policy:
+    """A policy source that exists but cannot be read: every restriction applies, loudly."""
+    values = {key: value for key, value in FAIL_CLOSED.items()}
+    return Policy(values, {key: source for key in values},
+                  (f"{source}: {why}. Until it is fixed, Trellis applies every restriction a "
+                   "policy can set: no export, no model import, no model loaded (drafts use "
+                   "Trellis's own sentences), a passphrase, one thread and a one-minute idle "
+                   "lock.",))
 
 
 def _checked(key: str, value):
@@ -144,6 +169,8 @@ def _checked_bool(value) -> bool:
         return value
     if isinstance(value, int) and value in (0, 1):   # REG_DWORD 0/1
         return bool(value)
+    if isinstance(value, str) and value.strip().lower() in _WORDS:  # "true", as REG_SZ writes it
+        return _WORDS[value.strip().lower()]
     raise ValueError(f"must be true or false, got {value!r}")
 
 
@@ -189,20 +216,17 @@ def merged(*policies: Policy) -> Policy:
 def policy_from_json(path: Path) -> Policy:
     """Linux (and any OS for tests): a JSON object of policy keys. No file: no policy."""
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")  # a byte-order mark is not a reason to ignore IT
     except FileNotFoundError:
         return Policy()
     except (OSError, UnicodeDecodeError) as exc:
-        return Policy(problems=(f"{path}: the policy file cannot be read ({exc}); "
-                                "no policy from it applies.",))
+        return unreadable(str(path), f"the policy file cannot be read ({exc})")
     try:
-        raw = json.loads(text)
-    except ValueError as exc:
-        return Policy(problems=(f"{path}: the policy file is not valid JSON ({exc}); "
-                                "no policy from it applies.",))
+        raw = strict_json.loads(text, what="a policy")
+    except InvalidInput as exc:
+        return unreadable(str(path), f"the policy file is not valid JSON ({exc})")
     if not isinstance(raw, dict):
-        return Policy(problems=(f"{path}: the policy file must hold a JSON object of keys; "
-                                "no policy from it applies.",))
+        return unreadable(str(path), "the policy file must hold a JSON object of keys")
     return policy_from_mapping(raw, str(path))
 
 
@@ -214,11 +238,9 @@ def policy_from_plist(path: Path) -> Policy:
     except FileNotFoundError:
         return Policy()
     except (OSError, plistlib.InvalidFileException, ValueError) as exc:
-        return Policy(problems=(f"{path}: the managed preferences cannot be read ({exc}); "
-                                "no policy from them applies.",))
+        return unreadable(str(path), f"the managed preferences cannot be read ({exc})")
     if not isinstance(raw, dict):
-        return Policy(problems=(f"{path}: the managed preferences are not a dictionary; "
-                                "no policy from them applies.",))
+        return unreadable(str(path), "the managed preferences are not a dictionary")
     return policy_from_mapping(raw, str(path))
 
 
@@ -260,7 +282,7 @@ def _read_registry() -> Policy:
     except FileNotFoundError:
         return Policy()
     except OSError as exc:
-        return Policy(problems=(f"{WINDOWS_SOURCE}: cannot be read ({exc}); no policy applies.",))
+        return unreadable(WINDOWS_SOURCE, f"it cannot be read ({exc})")
     with key:
         count = winreg.QueryInfoKey(key)[1]
         entries = [winreg.EnumValue(key, index)[:3] for index in range(count)]

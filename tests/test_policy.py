@@ -70,29 +70,51 @@ def test_the_linux_file_is_read_checked_and_attributed(policy_file):
     assert policy.describe()["values"]["DataDir"] == "/srv/trellis"
 
 
-def test_unknown_keys_and_wrong_types_are_reported_and_the_rest_applies(policy_file):
-    path = policy_file({"DisableExport": "yes", "IdleLockMinutes": 2000, "MaxThreads": True,
+def test_unknown_keys_and_wrong_types_are_reported_and_fail_closed(policy_file):
+    path = policy_file({"DisableExport": "maybe", "IdleLockMinutes": 2000, "MaxThreads": True,
                         "AllowedModels": ["not-a-hash"], "DataDir": "relative/dir",
                         "Colour": "blue", "DisableModelImport": True})
     policy = policies.current_policy()
-    assert policy.values == {"DisableModelImport": True}
+    # A restriction IT wrote but mistyped is applied at its most restrictive, never dropped.
+    assert policy.values == {"DisableModelImport": True, "DisableExport": True,
+                             "IdleLockMinutes": 1, "MaxThreads": 1, "AllowedModels": ()}
     assert len(policy.problems) == 6
     for key in ("DisableExport", "IdleLockMinutes", "MaxThreads", "AllowedModels", "DataDir", "'Colour'"):
         assert any(problem.startswith(f"{path}: ") and key in problem for problem in policy.problems), key
-    assert "must be true or false, got 'yes'" in " ".join(policy.problems)
+    assert "must be true or false, got 'maybe'" in " ".join(policy.problems)
     assert "from 0 to 1440, got 2000" in " ".join(policy.problems)
+    assert "most restrictive value" in " ".join(policy.problems)
 
 
-@pytest.mark.parametrize("text, words", [("{not json", "is not valid JSON"),
-                                          ("[1, 2]", "must hold a JSON object"),
-                                          (b"\xff\xfe", "cannot be read")])
-def test_a_malformed_file_is_a_problem_not_a_crash(policy_file, text, words):
+@pytest.mark.parametrize("text", ['"true"', '"TRUE"', '"yes"', "1"])
+def test_true_written_as_text_or_a_number_is_true(policy_file, text):
+    policy_file('{"DisableExport": %s}' % text)
+    assert policies.current_policy().disable_export and not policies.current_policy().problems
+
+
+def test_a_byte_order_mark_does_not_lose_the_policy(policy_file):
+    path = policy_file("")
+    path.write_bytes(b"\xef\xbb\xbf" + json.dumps({"DisableExport": True}).encode())
+    policies.forget_policy()
+    assert policies.current_policy().disable_export and not policies.current_policy().problems
+
+
+@pytest.mark.parametrize("text, words", [
+    ("{not json", "is not valid JSON"),
+    ("[1, 2]", "must hold a JSON object"),
+    (b"\xff\xfe", "cannot be read"),
+    ('{"DisableExport": false, "DisableExport": true}', "has the key 'DisableExport' twice"),
+    ("[" * 100_000 + "]" * 100_000, "nested too deeply"),
+])
+def test_a_policy_file_that_cannot_be_read_applies_every_restriction_loudly(policy_file, text, words):
     path = policy_file("")
     path.write_bytes(text if isinstance(text, bytes) else text.encode())
     policies.forget_policy()
     policy = policies.current_policy()
-    assert policy.values == {} and len(policy.problems) == 1
+    assert policy.values == policies.FAIL_CLOSED and len(policy.problems) == 1
     assert str(path) in policy.problems[0] and words in policy.problems[0]
+    assert "every restriction" in policy.problems[0]
+    assert policy.disable_export and policy.disable_model_import and policy.require_passphrase
 
 
 def test_the_policy_is_read_once_per_process(policy_file):
@@ -140,8 +162,9 @@ def test_the_macos_plists_are_read_and_the_users_wins(tmp_path, monkeypatch):
     assert policy.problems == (f"{user}: unknown policy key 'Extra' is ignored (known keys: "
                                + ", ".join(policies.POLICY_KEYS) + ").",)
     user.write_text("not a plist")
-    broken = policies.read_platform_policy("darwin")
-    assert broken.idle_lock_minutes == 30 and "cannot be read" in broken.problems[0]
+    broken = policies.read_platform_policy("darwin")  # the user's file is unreadable: it restricts all
+    assert broken.idle_lock_minutes == 1 and broken.disable_export
+    assert "cannot be read" in broken.problems[0] and "every restriction" in broken.problems[0]
 
 
 # --- effective settings ----------------------------------------------------------------
