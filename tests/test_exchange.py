@@ -447,11 +447,11 @@ def test_strict_json_errors_name_the_place(store, tmp_path, raw, where):
 
 # --- awkward text is kept exactly and can be found ------------------------------
 
-MEGABYTE_NOTE = ("Reviewed the quarterly incident log line by line with the on-call rota. "
-                 * 14000)[:999_990] + " zugzwang."
+LONGEST_NOTE = ("Reviewed the quarterly incident log line by line with the on-call rota. "
+                * 300)[:19_990] + " zugzwang."  # MAX_NOTE_CHARS exactly; longer is refused
 
 AWKWARD_TEXTS = [
-    ("one megabyte", MEGABYTE_NOTE, "zugzwang"),
+    ("the longest note", LONGEST_NOTE, "zugzwang"),
     ("arabic", "أظهرت ليلى قيادة ممتازة أثناء مراجعة الحادث مع فريق الدفع", "ممتازة"),
     ("hebrew", "נועה הובילה את סקירת הקוד בסבלנות ובבהירות", "בסבלנות"),
     ("mixed direction", "Leila wrote \u202bשלום עולם\u202c in the RTL test, then fixed the layout",

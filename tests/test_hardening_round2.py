@@ -83,3 +83,27 @@ def test_allowed_models_is_enforced_on_what_the_file_is_not_what_models_json_say
     with pytest.raises(TrellisError, match="not allowed by your organisation"):
         LlamaEngine(impostor, name="impostor").load()  # no record at all: the file's own hash
     LlamaEngine(DEFAULT, name="default").load()  # the allowed file itself loads
+
+
+# --- a note too long to keep ---------------------------------------------------------
+
+def test_a_note_too_long_is_refused_with_a_sentence_and_nothing_is_saved(team, tmp_path, run):
+    from app.domain.records import MAX_NOTE_CHARS
+    from app.errors import InvalidInput
+    from app.exchange import import_file
+
+    store, ana, _ = team
+    with pytest.raises(InvalidInput, match=r"at most 20,000 characters; this one has 5,242,880"):
+        store.notes.add(person_id=ana.id, text="x" * (5 << 20))
+    kept = store.notes.add(person_id=ana.id, text="y" * MAX_NOTE_CHARS)  # the limit itself is fine
+    with pytest.raises(InvalidInput, match="at most 20,000"):
+        store.notes.update(kept.id, text="z" * (MAX_NOTE_CHARS + 1))
+    assert store.notes.get(kept.id).text == "y" * MAX_NOTE_CHARS
+    document = {"format": "trellis/v1", "people": [{"id": "p-zed", "name": "Zed Ray"}],
+                "notes": [{"id": "n-big", "person": "p-zed", "date": "2026-01-05",
+                           "kind": "observation", "text": "w " * 3_000_000}]}
+    path = tmp_path / "big-note.json"
+    path.write_text(json.dumps(document))
+    with pytest.raises(InvalidInput, match=r"notes\[0\].*text.*6,000,000 characters long"):
+        import_file(store, path)
+    assert [p.name for p in store.people.list()] == ["Ana Ruiz", "Li Wei"]

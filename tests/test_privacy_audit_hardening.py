@@ -44,9 +44,18 @@ def watching_open(cls, *args, **kwargs):
     limits = [line for line in open("/proc/self/limits") if line.startswith("Max core file size")]
     seen.append({"core_limit": resource.getrlimit(resource.RLIMIT_CORE)[0],
                  "dumpable": hardening.is_dumpable(), "limits": limits[0].split()[4:6]})
-    return real_open(cls, *args, **kwargs)
+    return real_open(cls, *args, **kwargs) if cls is not None else None
 
 Store.open = classmethod(watching_open)
+
+from app.store import keys  # the window derives the key with keys.unlock_key, off its thread
+real_unlock_key = keys.unlock_key
+
+def watching_unlock_key(*args, **kwargs):
+    watching_open(None)
+    return real_unlock_key(*args, **kwargs)
+
+keys.unlock_key = watching_unlock_key
 if sys.argv[1] == "cli":
     from app.cli import main
 else:

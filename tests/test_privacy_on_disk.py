@@ -41,7 +41,7 @@ class Secrets:
     def record(self, store: Store) -> None:
         person = store.people.add(name=f"Jordan {self.name}", person_id="p-jordan")
         store.notes.add(person_id=person.id, text=f"Struggling since the reorg {self.note}")
-        store.notes.add(person_id=person.id, text="x" * 20_000 + self.note)  # spans pages
+        store.notes.add(person_id=person.id, text="x" * 15_000 + self.note)  # spans pages
         store.meetings.add(person_id=person.id, date="2026-01-15",
                            notes=f"Mentioned a health issue {self.meeting}",
                            agenda=(AgendaItem(f"Workload {self.agenda}", "report"),),

@@ -10,6 +10,9 @@ NOTE_KINDS = (
     "observation", "praise", "concern", "feedback_given", "one_on_one",
     "personal", "other",
 )
+MAX_NOTE_CHARS = 20_000
+"""The longest note Trellis keeps (about 3,500 words). Longer text is refused with a sentence:
+a 5 MB note once made search take 23 s and could never fit a model's context."""
 ACTION_OWNERS = ("manager", "report")
 GOAL_STATUSES = ("on_track", "at_risk", "done", "dropped")
 DRAFT_KINDS = ("review", "plan")

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from ..domain.dates import parse_date
 from ..domain.records import (ACTION_OWNERS, AGENDA_SOURCES, AGENDA_STATUSES, CADENCES,
-                              GOAL_STATUSES, NOTE_KINDS)
+                              GOAL_STATUSES, MAX_NOTE_CHARS, NOTE_KINDS)
 from ..errors import InvalidInput
 
 FORMAT = "trellis/v1"
@@ -55,7 +55,7 @@ RECORDS: dict[str, dict[str, Field]] = {
     },
     "notes": {
         "id": Field("id"), "person": _ref("people"), "date": Field("date"),
-        "kind": Field("enum", choices=NOTE_KINDS), "text": Field("name"),
+        "kind": Field("enum", choices=NOTE_KINDS), "text": Field("note"),
         "competencies": Field("refs", False, (), target="competencies"),
         "meeting": _ref("meetings", required=False, nullable=True),
     },
@@ -161,6 +161,14 @@ def _check_name(field, value, where, problems):
     return _check_text(field, value, where, problems)
 
 
+def _check_note(field, value, where, problems):
+    if isinstance(value, str) and len(value) > MAX_NOTE_CHARS:
+        problems.add(where, f"is {len(value):,} characters long; a note holds at most "
+                            f"{MAX_NOTE_CHARS:,}")
+        return value
+    return _check_name(field, value, where, problems)
+
+
 def _check_label(field, value, where, problems):
     # SQLite's length() stops at a NUL, so the store's "name is not blank"
     # rule would refuse "\x00Ana" with an integrity error rather than a sentence.
@@ -219,6 +227,7 @@ def _check_object(field, value, where, problems):
 
 _CHECKERS = {
     "id": _check_name, "text": _check_text, "name": _check_name, "label": _check_label,
+    "note": _check_note,
     "ref": _check_name,
     "date": _check_date, "bool": _check_bool, "enum": _check_enum, "refs": _check_refs,
     "ids": _check_refs, "number": _check_number, "list": _check_list, "object": _check_object,

@@ -6,7 +6,7 @@ restored from there until it is purged.
 
 from ..domain.dates import now_utc, parse_date, today_iso
 from ..domain.ids import new_id
-from ..domain.records import NOTE_KINDS, Note
+from ..domain.records import MAX_NOTE_CHARS, NOTE_KINDS, Note
 from ..errors import InvalidInput, NotFound
 from .cipher import IntegrityError
 
@@ -43,6 +43,10 @@ def check_kind(kind: str) -> str:
 def check_text(text: str) -> str:
     if not isinstance(text, str) or not text.strip():
         raise InvalidInput("A note needs some text")
+    if len(text) > MAX_NOTE_CHARS:
+        raise InvalidInput(f"A note can hold at most {MAX_NOTE_CHARS:,} characters; this one has "
+                           f"{len(text):,}. Split it into several notes, or keep the long text as "
+                           "a file and note where it is. Nothing was saved.")
     return text
 
 
