@@ -107,3 +107,35 @@ def test_a_note_too_long_is_refused_with_a_sentence_and_nothing_is_saved(team, t
     with pytest.raises(InvalidInput, match=r"notes\[0\].*text.*6,000,000 characters long"):
         import_file(store, path)
     assert [p.name for p in store.people.list()] == ["Ana Ruiz", "Li Wei"]
+
+
+# --- DisableExport at the command line ------------------------------------------------
+
+def test_under_disable_export_team_data_prints_to_a_terminal_only(team, run, allow_only_export_off,
+                                                                   monkeypatch):
+    store, ana, _ = team
+    store.notes.add(person_id=ana.id, text="Ana shipped the importer.")
+    store.close()
+    for command in (["notes", "Ana Ruiz"], ["notes", "Ana Ruiz", "--json"], ["people", "--json"],
+                    ["search", "importer"], ["drafts", "Ana Ruiz", "--json"]):
+        refused = run(*command)
+        assert refused.returncode == 1, command
+        assert "shows team data on a terminal only" in refused.stderr and "importer" not in refused.stdout
+    import sys
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)  # as on a terminal
+    shown = run("notes", "Ana Ruiz")
+    assert shown.returncode == 0 and "Ana shipped the importer." in shown.stdout
+    assert run("notes", "Ana Ruiz", "--json").returncode == 1
+    assert run("policy", "--json").returncode == 0  # not team data
+
+
+@pytest.fixture
+def allow_only_export_off(tmp_path, monkeypatch):
+    path = tmp_path / "etc" / "policy.json"
+    path.parent.mkdir()
+    path.write_text(json.dumps({"DisableExport": True}))
+    monkeypatch.setattr(policies, "LINUX_POLICY_FILE", path)
+    monkeypatch.setattr(policies.sys, "platform", "linux")
+    policies.forget_policy()
+    yield
+    policies.forget_policy()

@@ -14,6 +14,7 @@ import argparse
 import sys
 
 from .. import __version__, hardening, logs
+from .. import policy as policies
 from ..errors import TrellisError
 from .data import add_data_commands
 from .drafts import add_draft_commands
@@ -37,11 +38,36 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+# Commands that print notes, drafts, agendas or other team data. Under DisableExport they
+# print to a terminal only: reading on screen is the window's job too, but --json, a pipe or
+# a file would take the data out of Trellis (docs/policy.md).
+SHOWS_TEAM_DATA = frozenset({
+    "cmd_people", "cmd_notes", "cmd_search", "cmd_trash", "cmd_drafts", "cmd_draft_review",
+    "cmd_draft_plan", "cmd_draft_check", "cmd_agenda", "cmd_meetings", "cmd_meeting_show",
+    "cmd_topics", "cmd_actions", "cmd_goals", "cmd_overdue", "cmd_cycles_status"})
+
+
+def refuse_team_data_out(args) -> None:
+    """PolicyRefusal when DisableExport is on and a team-data command would print anywhere
+    but a terminal."""
+    policy = policies.current_policy()
+    if not policy.disable_export or getattr(args.func, "__name__", "") not in SHOWS_TEAM_DATA:
+        return
+    if getattr(args, "output", None) or getattr(args, "export", None):
+        policies.refuse_export(policy)  # a file asked for: the export refusal itself
+    if getattr(args, "json", False) or not sys.stdout.isatty():
+        raise policies.PolicyRefusal(
+            f"Export is turned off by your organisation ({policy.reason('DisableExport')}): "
+            f"`trellis {args.command}` shows team data on a terminal only, not as --json or into "
+            "a pipe or a file.")
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logs.configure(debug=args.debug)
     hardening.protect_process()   # before the key is in memory: no core dump can hold it
     try:
+        refuse_team_data_out(args)
         return args.func(args)
     except TrellisError as exc:
         print(f"trellis: {exc}", file=sys.stderr)
