@@ -171,3 +171,22 @@ def test_a_saved_agenda_is_readable_by_the_owner_only_even_over_a_shared_file(ag
     assert stat.S_IMODE(earlier.stat().st_mode) == 0o600
     assert agenda_dialog.save_to(tmp_path / "new agenda")
     assert stat.S_IMODE((tmp_path / "new agenda.md").stat().st_mode) == 0o600
+
+
+def test_text_copied_with_ctrl_c_in_a_note_is_cleared_on_lock(qtbot, session):
+    """Only the Copy buttons were guarded; Ctrl+C in any text view left the note behind."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QApplication, QPlainTextEdit
+
+    view = QPlainTextEdit()
+    view.setReadOnly(True)
+    view.setPlainText("Ana's chemotherapy starts in March")
+    qtbot.addWidget(view)
+    view.show()
+    view.setFocus()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is view)
+    view.selectAll()
+    qtbot.keyClick(view, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
+    assert QApplication.clipboard().text() == "Ana's chemotherapy starts in March"
+    session.lock()
+    assert QApplication.clipboard().text() == ""

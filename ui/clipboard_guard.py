@@ -9,6 +9,11 @@ empties the clipboard, but only if it still holds exactly what Trellis put
 there: if the manager has copied something else since, that is theirs and
 is left alone.
 
+Copies the manager makes with Ctrl+C (or a context menu) in any of Trellis's
+text views are guarded the same way: the guard watches the clipboard, and a
+change made while Trellis has the focus (or owns the clipboard) counts as
+Trellis's copy.
+
 Only the clipboard proper is guarded, not X11's selection buffer: Trellis
 never writes team data to the selection itself (a manager selecting text
 in a field does, as in every program).
@@ -27,6 +32,13 @@ class ClipboardGuard(QObject):
         self._clipboard = app.clipboard()
         self.copied: str | None = None
         app.aboutToQuit.connect(self.clear)
+        self._clipboard.dataChanged.connect(self.on_clipboard_changed)
+
+    def on_clipboard_changed(self) -> None:
+        """A copy made in Trellis (Ctrl+C in a note, a draft, an agenda) is team text too."""
+        if self._clipboard.ownsClipboard() or QApplication.focusWidget() is not None:
+            text = self._clipboard.text()
+            self.copied = text or self.copied
 
     def copy(self, text: str) -> None:
         self._clipboard.setText(text)

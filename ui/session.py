@@ -8,10 +8,10 @@ locking closes the store, so nothing stale can be read afterwards.
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QObject, Signal, Slot
 
 
-from .clipboard_guard import clear_team_text
+from .clipboard_guard import clear_team_text, guard
 from .notices import Change, Notice
 
 if TYPE_CHECKING:  # the store loads SQLCipher; the window paints before it is needed
@@ -31,6 +31,8 @@ class Session(QObject):
     def __init__(self, store: "Store | None" = None, parent=None):
         super().__init__(parent)
         self._store = store
+        if QCoreApplication.instance() is not None:
+            guard()  # from now on, every copy made in Trellis is cleared on lock or quit
 
     @property
     def store(self) -> "Store | None":
