@@ -35,7 +35,7 @@ from app import policy as policies  # noqa: E402
 from app.errors import TrellisError  # noqa: E402
 from app.llm.catalog import load_catalog  # noqa: E402
 from app.llm.llama_engine import LlamaEngine  # noqa: E402
-from conftest import REPO  # noqa: E402
+from conftest import PASSPHRASE, REPO  # noqa: E402
 
 DEFAULT = REPO / "models" / "SmolLM2-135M-Instruct.Q4_1.gguf"
 
@@ -139,3 +139,33 @@ def allow_only_export_off(tmp_path, monkeypatch):
     policies.forget_policy()
     yield
     policies.forget_policy()
+
+
+# --- a backup beside a process that keeps writing -------------------------------------
+
+def test_a_backup_beside_a_writing_process_is_made_cleanly(store, data_home):
+    """Row counts read after the copy once differed from the copy's when another process
+    wrote meanwhile, and the backup was refused as if damaged."""
+    import subprocess
+    import sys
+    import textwrap
+
+    from app.store import backup as backups
+
+    store.people.add(name="Ana Ruiz", person_id="p-ana")
+    writer = subprocess.Popen([sys.executable, "-c", textwrap.dedent(f"""
+        from pathlib import Path
+        from app.store import Store
+        with Store.open(Path({str(data_home)!r}), passphrase={PASSPHRASE!r}) as store:
+            print("ready", flush=True)
+            while True:
+                store.notes.add(person_id="p-ana", text="Written while the backup runs")
+    """)], cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert writer.stdout.readline().strip() == "ready", writer.stderr.read()
+        made = [store.backup() for _ in range(8)]
+    finally:
+        writer.kill()
+        writer.wait(30)
+    for path in made:
+        assert backups.verify_backup(path, store._key)["people"] == 1

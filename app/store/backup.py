@@ -45,15 +45,35 @@ def write_backup(conn, key: bytes, destination: Path) -> Path:
     _reserve(partial)
     remove_abandoned(destination.parent.glob(f"*{BACKUP_SUFFIX}{PARTIAL_SUFFIX}*"))
     try:
-        conn.execute("VACUUM INTO ?", [str(partial)])
-        _fsync_file(partial)
-        verify_backup(partial, key, expected_counts=table_counts(conn))
+        _copy_and_verify(conn, key, partial)
         os.replace(partial, destination)
         fsync_dir(destination.parent)
     except BaseException as exc:
         partial.unlink(missing_ok=True)
         raise _backup_failed(exc, destination) from None
     return destination
+
+
+COPY_TRIES = 3
+
+
+def _copy_and_verify(conn, key: bytes, partial: Path) -> None:
+    """VACUUM INTO ``partial`` and check it. Its row counts must equal the database's, read
+    just before and just after the copy; when another process wrote in between (the counts
+    moved), the copy is made again, and after ``COPY_TRIES`` busy tries the copy, a
+    consistent snapshot either way, is held to the integrity checks alone. A busy store
+    backs up cleanly instead of reading as damaged."""
+    for attempt in range(1, COPY_TRIES + 1):
+        before = table_counts(conn)
+        if attempt > 1:
+            os.truncate(partial, 0)  # the reserved name stays ours; VACUUM INTO fills an empty file
+        conn.execute("VACUUM INTO ?", [str(partial)])
+        after = table_counts(conn)
+        _fsync_file(partial)
+        if before == after:
+            verify_backup(partial, key, expected_counts=after)
+            return
+    verify_backup(partial, key)
 
 
 def _backup_failed(exc: BaseException, destination: Path) -> BaseException:
