@@ -82,7 +82,7 @@ def test_the_cli_on_a_full_disk_exits_1_with_a_sentence(full_store, disk, cli):
     store, kept, _ = full_store
     fill_until_refused(store)
     store.close()
-    result = cli("note", "add", "Ana Ruiz", BIG_TEXT * 3, env={"TRELLIS_HOME": str(disk / "home")})
+    result = cli("note", "add", "Ana Ruiz", BIG_TEXT, env={"TRELLIS_HOME": str(disk / "home")})
     assert result.returncode == 1, result.stdout
     assert "Traceback" not in result.stderr
     assert result.stderr.startswith("trellis: Could not save the change: the disk is full (")

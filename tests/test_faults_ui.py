@@ -27,7 +27,7 @@ from ui.session import Session  # noqa: E402
 from ui.timeline import TimelineView  # noqa: E402
 
 EARLY_DRAFT = "Ana unblocked the release on Friday"
-LONG_TEXT = f"{EARLY_DRAFT}. {BIG_TEXT * 3}"
+LONG_TEXT = f"{EARLY_DRAFT}. {BIG_TEXT}"  # under the 20,000-character cap, too big for the full disk
 
 
 @pytest.fixture
