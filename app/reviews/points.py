@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..domain.records import Note
+from . import words as W
 from .reading import ASPIRATION, CONTEXT, PERSONAL, Reading, read_note
 from .voice import (
     AGREED, CLAUSE, FEEDBACK, OTHER, PREDICATE, Subject, is_verb, lower_first, singular,
@@ -61,8 +62,10 @@ def points_of(notes: Sequence[Note], subject: Subject) -> tuple[list[Point], lis
 def note_points(note: Note, subject: Subject) -> tuple[list[Point], list[dict]]:
     readings = read_note(note, subject)
     dropped = []
-    if any(r.label == PERSONAL for r in readings):
-        dropped.append({"id": note.id, "reason": PERSONAL_LEFT_OUT})
+    private = [r for r in readings if r.label == PERSONAL]
+    if private:
+        category = W.personal_category(" ".join(r.part.text for r in private)) or "private life"
+        dropped.append({"id": note.id, "reason": f"Left out: {category}. {PERSONAL_LEFT_OUT}"})
     kept = [r for r in readings if r.label != PERSONAL and
             not (r.phrase.kind == OTHER and r.label == CONTEXT)]
     if any(r.phrase.kind == OTHER and r.label == CONTEXT for r in readings):

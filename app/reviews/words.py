@@ -32,6 +32,14 @@ def personal_phrases() -> tuple[str, ...]:
     return tuple(p for group in words()["personal"].values() for p in group)
 
 
+def personal_category(text: str) -> str | None:
+    """What kind of private detail ``text`` holds ("health", "religion" …); None if none."""
+    names = words()["personal_categories"]
+    found = [(m.start(), key) for key, group in words()["personal"].items()
+             for m in [first(group, text)] if m is not None]
+    return names[min(found)[1]] if found else None
+
+
 @functools.cache
 def matcher(phrases: tuple[str, ...]) -> re.Pattern[str]:
     """One pattern for many phrases, longest first, each on word boundaries."""
