@@ -46,7 +46,7 @@ def note_text(rng: random.Random, number: int) -> str:
     size = rng.choices(("tiny", "medium", "large"), weights=(4, 3, 1))[0]
     if size == "tiny":
         return marker(number)
-    words = 150 if size == "medium" else rng.randint(6000, 8000)  # about 1 KB or 50 KB
+    words = 150 if size == "medium" else rng.randint(1500, 2100)  # about 1 KB, or 13–18 KB (under the note cap)
     return " ".join([marker(number), *rng.choices(VOCABULARY, k=words)])
 
 
