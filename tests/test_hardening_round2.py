@@ -169,3 +169,4 @@ def test_a_backup_beside_a_writing_process_is_made_cleanly(store, data_home):
         writer.wait(30)
     for path in made:
         assert backups.verify_backup(path, store._key)["people"] == 1
+

@@ -27,6 +27,7 @@ minute.
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
@@ -35,7 +36,7 @@ from typing import TYPE_CHECKING
 from ..assist.digest import ask_json
 from ..assist.grounding import check_sentence, word_key
 from ..domain.records import Note
-from ..llm.engine import Engine, StopFlag
+from ..llm.engine import ContextOverflow, Engine, StopFlag
 from ..llm.structured import StructuredOutputError
 from .body import FROM_MODEL, Section, Statement, Verdict
 from .meaning import meaning_problems as notes_meaning
@@ -48,6 +49,7 @@ if TYPE_CHECKING:
     from ..llm.prompts import PromptLibrary
 
 REWORD_TEMPLATE = "reword_sentence"
+log = logging.getLogger(__name__)
 REWORD_TOKENS = 140
 PROBE = 3
 MIN_SHARE = 0.3
@@ -116,6 +118,9 @@ class Rewording:
             reply = ask_json(self.engine, prompt, REWORD_TOKENS, stop=self.stop,
                              temperature=self.temperature, seed=seed)
         except StructuredOutputError:
+            return ""
+        except ContextOverflow:  # the cited notes do not fit this model: Trellis's sentence stands
+            log.info("notes %s are too long for the model's context", [n.id for n in cited])
             return ""
         return " ".join(str((reply or {}).get("sentence", "")).split())
 
