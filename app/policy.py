@@ -20,7 +20,6 @@ path is read afresh; ``forget_policy()`` clears the cache explicitly).
 
 import json
 import os
-import plistlib
 import re
 import sys
 from dataclasses import dataclass, field
@@ -232,6 +231,7 @@ def policy_from_json(path: Path) -> Policy:
 
 def policy_from_plist(path: Path) -> Policy:
     """macOS: one managed-preferences plist (or any plist dict of policy keys)."""
+    import plistlib  # macOS only
     try:
         with path.open("rb") as handle:
             raw = plistlib.load(handle)

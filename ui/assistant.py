@@ -25,8 +25,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout, QLabel, QPlainTextEdit, QProgressBar, QVBoxLayout, QWidget,
 )
 
-from app.assist.digest import REPLY_TOKENS, KeyPoint, NoteText, ask_json, digest_notes
-from app.llm.budget import Outcome
 from app.llm.engine import Engine, StopFlag
 
 from .controls import push_button, selectable_label
@@ -34,7 +32,9 @@ from .operations import Operation, on_model
 from .model_bridge import FAILED, GENERATING, LOADING, NOT_LOADED, READY, STOPPED, ModelBridge, Task
 from .session import Session
 
-if TYPE_CHECKING:  # jinja2 loads with the first prompt, not at start-up
+if TYPE_CHECKING:  # jinja2, the digest and the token budget load with the first key points
+    from app.assist.digest import KeyPoint, NoteText
+    from app.llm.budget import Outcome
     from app.llm.prompts import RenderedPrompt
 
 RECENT_DAYS = 90
@@ -52,7 +52,7 @@ STATE_TEXT = {
 # --- the work, run on the model thread -----------------------------------------
 
 def recent_notes(store, person_id: str, *, days: int = RECENT_DAYS,
-                 today: dt.date | None = None) -> list[NoteText]:
+                 today: dt.date | None = None) -> "list[NoteText]":
     """The person's notes of the last ``days`` days, oldest first, as the model may see them:
     no personal note, and no personal sentence (``shareable_text``)."""
     cutoff = ((today or dt.date.today()) - dt.timedelta(days=days)).isoformat()
@@ -65,12 +65,15 @@ def recent_notes(store, person_id: str, *, days: int = RECENT_DAYS,
         offset += len(page)
     from app.reviews.reading import shareable_text  # the word lists load with the first use
     shown = [(note, shareable_text(note)) for note in reversed(recent)]
+    from app.assist.digest import NoteText
     return [NoteText(note.id, note.date, text) for note, text in shown if text]
 
 
 def streaming_ask(engine: Engine, stop: StopFlag, on_piece: Callable[[str], None],
-                  max_tokens: int = REPLY_TOKENS) -> Callable[[RenderedPrompt], object]:
+                  max_tokens: int | None = None) -> "Callable[[RenderedPrompt], object]":
     """``digest_notes``'s ``ask``, streaming each reply and honouring Stop between calls."""
+    from app.assist.digest import REPLY_TOKENS, ask_json
+    max_tokens = REPLY_TOKENS if max_tokens is None else max_tokens
     def ask(prompt: RenderedPrompt):
         if stop.is_set():
             return None
@@ -80,9 +83,10 @@ def streaming_ask(engine: Engine, stop: StopFlag, on_piece: Callable[[str], None
     return ask
 
 
-def key_points_task(*, person: str, notes: list[NoteText], prompts_dir: Path | None) -> Task:
+def key_points_task(*, person: str, notes: "list[NoteText]", prompts_dir: Path | None) -> Task:
     """A bridge job: the key points of ``notes``, map-reduced if they do not fit."""
-    def task(engine: Engine, stop: StopFlag, on_piece: Callable[[str], None]) -> Outcome:
+    def task(engine: Engine, stop: StopFlag, on_piece: Callable[[str], None]) -> "Outcome":
+        from app.assist.digest import digest_notes
         from app.llm.prompts import PromptLibrary
         library = PromptLibrary(user_dir=prompts_dir) if prompts_dir else PromptLibrary()
         return digest_notes(engine, library, person=person, notes=notes,
@@ -90,9 +94,9 @@ def key_points_task(*, person: str, notes: list[NoteText], prompts_dir: Path | N
     return task
 
 
-def render_key_points(outcome: Outcome) -> str:
+def render_key_points(outcome: "Outcome") -> str:
     """One line per point with its citations, then how the notes were split, if they were."""
-    points: list[KeyPoint] = outcome.value or []
+    points: "list[KeyPoint]" = outcome.value or []
     lines = [f"• {p.text} [{', '.join(p.note_ids)}]" for p in points]
     if not lines:
         lines = ["The model found no key point it could tie to a note."]
@@ -271,6 +275,7 @@ class AssistantPanel(QWidget):
     @Slot(object)
     def on_finished(self, value: object) -> None:
         # The state ("stopped" or "ready") arrives before the result.
+        from app.llm.budget import Outcome
         if not isinstance(value, Outcome) or self._bridge.state == STOPPED:
             return
         self.points_view.setPlainText(render_key_points(value))

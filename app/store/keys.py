@@ -18,7 +18,6 @@ import json
 import os
 import secrets
 import unicodedata
-import uuid
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -135,6 +134,7 @@ def _keychain_or_fail():
 
 def _store_in_keychain(key: bytes) -> dict:
     backend = _keychain_or_fail()
+    import uuid
     account = f"data-key-{uuid.uuid4()}"
     try:
         backend.set_password(KEYCHAIN_SERVICE, account, key.hex())
