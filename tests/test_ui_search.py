@@ -151,3 +151,20 @@ def test_clicking_elsewhere_closes_it(qtbot, palette):
 def test_every_control_has_an_accessible_name(palette):
     for control in (palette, palette.query_edit, palette.results_view, palette.status_label):
         assert control.accessibleName()
+
+
+def test_the_search_runs_off_the_gui_thread_on_a_connection_of_its_own(qtbot, palette, notes, monkeypatch):
+    """Typing never waits for a search (issue 17): it runs on the thread pool."""
+    import threading
+
+    from app.store.store import Store
+
+    ran_on, real = [], Store.search
+
+    def recording(self, *args, **kwargs):
+        ran_on.append(threading.current_thread() is threading.main_thread())
+        return real(self, *args, **kwargs)
+    monkeypatch.setattr(Store, "search", recording)
+    qtbot.keyClicks(palette.query_edit, "bill")
+    qtbot.waitUntil(lambda: len(rows(palette)) == 2)
+    assert ran_on and not any(ran_on)

@@ -111,6 +111,7 @@ def _prepare_page(window: MainWindow, page: str) -> None:
         palette = window.open_search()
         palette.query_edit.setText("review")
         palette.on_search_due()
+        _wait_until(lambda: not palette.searching)
     elif page == "assistant":
         _wait_for_assistant(window)
     elif page in ("reviews", "check_text"):

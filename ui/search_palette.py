@@ -13,7 +13,7 @@ are the marks turned into bold, so a note that says ``<script>`` or
 
 import html
 
-from PySide6.QtCore import QAbstractListModel, QEvent, QModelIndex, QRectF, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QAbstractListModel, QEvent, QModelIndex, QRectF, QSize, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QAbstractTextDocumentLayout, QPalette, QTextDocument
 from PySide6.QtWidgets import (
     QApplication, QDialog, QFrame, QLabel, QLineEdit, QListView, QStyle, QStyledItemDelegate,
@@ -24,6 +24,7 @@ from app.domain.records import SearchHit
 
 from .notices import Change
 from .chips import kind_label
+from .operations import Operation, in_pool
 from .session import Session
 
 SEARCH_DELAY_MS = 80
@@ -141,6 +142,8 @@ class SearchPalette(QDialog):
         self.setAccessibleName("Search notes")
         self.setMinimumWidth(560)
         self.hits_model = SearchHitsModel(self)
+        self._searching: Operation | None = None  # the search running off the GUI thread
+        self._choose_when_found = False
         self._build()
         self._start_debounce()
         session.sig_locked.connect(self.on_locked)
@@ -210,6 +213,7 @@ class SearchPalette(QDialog):
     def clear(self) -> None:
         """Forget the query and the results."""
         self.search_timer.stop()
+        self._forget_search()
         self.query_edit.blockSignals(True)
         self.query_edit.clear()
         self.query_edit.blockSignals(False)
@@ -222,14 +226,50 @@ class SearchPalette(QDialog):
         self.search_timer.start()
 
     def on_search_due(self) -> None:
+        """Search what is typed, on the thread pool with a connection of its own (a search over
+        long notes can take a tenth of a second; typing never waits for it)."""
         self.search_timer.stop()
         query = self.query_edit.text()
         store = self.session.store
-        hits = store.search(query, limit=RESULT_LIMIT, mark=MARK) if store and query.strip() else []
+        self._forget_search()
+        if store is None or not query.strip():
+            self._show_hits([], query)
+            return
+
+        def work(_progress, _stop):
+            with store.for_this_thread() as own:
+                return query, own.search(query, limit=RESULT_LIMIT, mark=MARK)
+        self._searching = in_pool(work, done=self.on_found, failed=self.on_search_failed)
+
+    @property
+    def searching(self) -> bool:
+        return self._searching is not None and self._searching.running
+
+    @Slot(object)
+    def on_found(self, result) -> None:
+        query, hits = result
+        if query != self.query_edit.text():
+            return  # typed on meanwhile: the newer search will answer
+        self._show_hits(hits, query)
+        if self._choose_when_found:
+            self._choose_when_found = False
+            self.choose(self.results_view.currentIndex())
+
+    @Slot(str)
+    def on_search_failed(self, reason: str) -> None:
+        self.hits_model.reset([])
+        self._show_status(reason)
+
+    def _show_hits(self, hits, query: str) -> None:
         self.hits_model.reset(hits)
         if hits:
             self.results_view.setCurrentIndex(self.hits_model.index(0))
         self._show_status(None if hits else NO_MATCH if query.strip() else HINT)
+
+    def _forget_search(self) -> None:
+        if self._searching is not None:
+            self._searching.abandon()
+            self._searching = None
 
     def _show_status(self, message: str | None) -> None:
         self.status_label.setText(message or "")
@@ -272,6 +312,9 @@ class SearchPalette(QDialog):
         """Open the highlighted result; search first if the last keystroke is not searched yet."""
         if self.search_timer.isActive():
             self.on_search_due()
+        if self.searching:
+            self._choose_when_found = True  # chosen as soon as the search answers
+            return
         self.choose(self.results_view.currentIndex())
 
     def on_result_clicked(self, index: QModelIndex) -> None:

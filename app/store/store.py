@@ -175,9 +175,9 @@ class Store:
         self._closed = True
         try:
             # If this fails the WAL stays and is replayed on the next open: nothing is lost.
-            with contextlib.suppress(DatabaseError):
-                # A second connection never waits for the first one's readers.
-                self.db.execute(f"PRAGMA wal_checkpoint({'PASSIVE' if self._sibling else 'TRUNCATE'})")
+            if not self._sibling:  # a second connection leaves the WAL to the owner's
+                with contextlib.suppress(DatabaseError):
+                    self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         finally:
             self.db.conn.close()
             self._key = b""  # the key leaves this object with the connection
