@@ -27,15 +27,21 @@ from ..reviews.export import check_export_path, export_body, to_plain_text
 from ..reviews.versions import body_of, mark_final, save_draft
 
 
+def _period_flags(parser) -> None:
+    parser.add_argument("--from", dest="period_start", metavar="YYYY-MM-DD",
+                        help="first day of the period, included (or use --cycle)")
+    parser.add_argument("--to", dest="period_end", metavar="YYYY-MM-DD",
+                        help="last day of the period, included (with --from; or use --cycle)")
+    parser.add_argument("--cycle", help="review cycle id or name (its period unless --from/--to)")
+
+
 def add_draft_commands(sub) -> None:
     """Add ``draft review|plan|final|export`` and ``drafts`` to the ``trellis`` sub-commands."""
     draft = sub.add_parser("draft", help="draft a review or a development plan; mark one final")
     actions = draft.add_subparsers(dest="action", required=True, metavar="ACTION")
     p = actions.add_parser("review", help="draft a review from the person's notes in a period")
     p.add_argument("person", help="id or unambiguous name")
-    p.add_argument("--from", dest="period_start", metavar="YYYY-MM-DD")
-    p.add_argument("--to", dest="period_end", metavar="YYYY-MM-DD")
-    p.add_argument("--cycle", help="review cycle id or name (its period unless --from/--to)")
+    _period_flags(p)
     _output_flags(p); p.set_defaults(func=cmd_draft_review)
     p = actions.add_parser("plan", help="draft a development plan from notes, goals and the framework")
     p.add_argument("person", help="id or unambiguous name")
@@ -47,9 +53,7 @@ def add_draft_commands(sub) -> None:
                                          "by sentence (nothing is saved)")
     p.add_argument("person", help="id or unambiguous name")
     p.add_argument("file", metavar="FILE", help="your text: one sentence per line, or paragraphs; - reads stdin")
-    p.add_argument("--from", dest="period_start", metavar="YYYY-MM-DD")
-    p.add_argument("--to", dest="period_end", metavar="YYYY-MM-DD")
-    p.add_argument("--cycle", help="review cycle id or name (its period unless --from/--to)")
+    _period_flags(p)
     json_flag(p); p.set_defaults(func=cmd_draft_check)
     p = sub.add_parser("drafts", help="a person's drafts, their versions and which is final")
     p.add_argument("person", help="id or unambiguous name")

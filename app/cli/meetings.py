@@ -129,10 +129,15 @@ def _agenda_move(args, words) -> int:
 
 
 def _add_agenda_command(sub) -> None:
-    p = sub.add_parser("agenda", help="the next 1:1 agenda for a person, or check/drop/reopen/"
-                                      "add/move a point on a meeting's agenda")
-    p.add_argument("words", nargs="+", metavar="PERSON | check|drop|reopen MEETING N | "
-                                               "add MEETING TEXT | move MEETING N TO")
+    p = sub.add_parser("agenda", usage="trellis agenda PERSON [options]\n"
+                                        "       trellis agenda check|drop|reopen MEETING N\n"
+                                        "       trellis agenda add MEETING TEXT [--owner OWNER]\n"
+                                        "       trellis agenda move MEETING N TO",
+                       help="the next 1:1 agenda for a person, or check/drop/reopen/add/move a "
+                            "point on a meeting's agenda")
+    p.add_argument("words", nargs="+", metavar="WORDS",
+                   help="PERSON, or an action on a meeting's agenda: check|drop|reopen MEETING N, "
+                        "add MEETING TEXT, move MEETING N TO")
     p.add_argument("--template", help="add this template's points (e.g. weekly_check_in)")
     p.add_argument("--date", metavar="YYYY-MM-DD", help="the day of the 1:1 (default: today)")
     p.add_argument("--owner", choices=ACTION_OWNERS, default="manager", help="for agenda add")
