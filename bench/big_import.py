@@ -26,14 +26,20 @@ def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def run(count: int) -> str:
+def repeated_team(count: int, prefix: str) -> dict:
+    """The labelled team's document with its notes repeated to ``count``, each with a new id."""
     document = json.loads(TEAM.read_text("utf-8"))
     notes = document["notes"]
-    document["notes"] = [{**notes[i % len(notes)], "id": f"n-big-{i}"} for i in range(count)]
+    document["notes"] = [{**notes[i % len(notes)], "id": f"{prefix}{i}"} for i in range(count)]
+    return document
+
+
+def run(count: int) -> str:
+    document = repeated_team(count, "n-big-")
     with tempfile.TemporaryDirectory(prefix="trellis-big-import-") as scratch:
         path = Path(scratch) / "team.json"
         path.write_text(json.dumps(document), "utf-8")
-        del document, notes
+        del document
         before = _peak_mb()
         store = Store.open(Path(scratch) / "home", passphrase="big-import-benchmark",
                            kdf=KdfParams(8192, 1, 1))

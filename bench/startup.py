@@ -19,16 +19,14 @@ from pathlib import Path
 from app.exchange import import_file
 from app.store import Store
 from bench import ui
+from bench.big_import import repeated_team
 
 PASSPHRASE = "trellis start-up benchmark"
-TEAM = Path(__file__).resolve().parent.parent / "tests" / "data" / "labelled_team.json"
 NOTES = 100_000
 
 
 def build(home: Path) -> None:
-    document = json.loads(TEAM.read_text("utf-8"))
-    notes = document["notes"]
-    document["notes"] = [{**notes[i % len(notes)], "id": f"n-start-{i}"} for i in range(NOTES)]
+    document = repeated_team(NOTES, "n-start-")
     with tempfile.TemporaryDirectory(prefix="trellis-startup-") as scratch:
         path = Path(scratch) / "team.json"
         path.write_text(json.dumps(document), "utf-8")

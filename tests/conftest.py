@@ -6,6 +6,7 @@ suite does not spend minutes deriving keys; the default cost is tested on
 its own.
 """
 
+import json
 import os
 import subprocess
 import sys
@@ -134,3 +135,20 @@ def disk(tmp_path):
 def files_under(root: Path) -> dict[str, bytes]:
     """Every file below ``root`` with its bytes, keyed by relative path."""
     return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture
+def policy_file(tmp_path, monkeypatch):
+    """Write a policy.json and make it this process's Linux policy; returns the writer."""
+    path = tmp_path / "etc" / "policy.json"
+    path.parent.mkdir()
+    from app import policy as policies
+    monkeypatch.setattr(policies, "LINUX_POLICY_FILE", path)
+    monkeypatch.setattr(policies.sys, "platform", "linux")
+
+    def write(document) -> Path:
+        path.write_text(document if isinstance(document, str) else json.dumps(document))
+        policies.forget_policy()
+        return path
+    yield write
+    policies.forget_policy()

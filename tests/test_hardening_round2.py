@@ -31,7 +31,6 @@ import shutil  # noqa: E402
 
 import pytest  # noqa: E402
 
-from app import policy as policies  # noqa: E402
 from app.errors import TrellisError  # noqa: E402
 from app.llm.catalog import load_catalog  # noqa: E402
 from app.llm.llama_engine import LlamaEngine  # noqa: E402
@@ -43,20 +42,6 @@ DEFAULT = REPO / "models" / "SmolLM2-135M-Instruct.Q4_1.gguf"
 @pytest.fixture
 def shipped_sha256():
     return next(e.sha256 for e in load_catalog() if e.file == DEFAULT.name)
-
-
-@pytest.fixture
-def allow_only(tmp_path, monkeypatch):
-    path = tmp_path / "etc" / "policy.json"
-    path.parent.mkdir()
-    monkeypatch.setattr(policies, "LINUX_POLICY_FILE", path)
-    monkeypatch.setattr(policies.sys, "platform", "linux")
-
-    def write(*allowed):
-        path.write_text(json.dumps({"AllowedModels": list(allowed), "DisableModelImport": True}))
-        policies.forget_policy()
-    yield write
-    policies.forget_policy()
 
 
 def test_a_model_file_changed_after_it_was_added_is_not_loaded(tmp_path, shipped_sha256):
@@ -72,8 +57,8 @@ def test_a_model_file_changed_after_it_was_added_is_not_loaded(tmp_path, shipped
 
 
 def test_allowed_models_is_enforced_on_what_the_file_is_not_what_models_json_says(
-        tmp_path, shipped_sha256, allow_only):
-    allow_only(shipped_sha256)
+        tmp_path, shipped_sha256, policy_file):
+    policy_file({"AllowedModels": [shipped_sha256], "DisableModelImport": True})
     impostor = tmp_path / "impostor.gguf"
     shutil.copyfile(DEFAULT, impostor)
     with impostor.open("ab") as handle:
@@ -111,8 +96,9 @@ def test_a_note_too_long_is_refused_with_a_sentence_and_nothing_is_saved(team, t
 
 # --- DisableExport at the command line ------------------------------------------------
 
-def test_under_disable_export_team_data_prints_to_a_terminal_only(team, run, allow_only_export_off,
+def test_under_disable_export_team_data_prints_to_a_terminal_only(team, run, policy_file,
                                                                    monkeypatch):
+    policy_file({"DisableExport": True})
     store, ana, _ = team
     store.notes.add(person_id=ana.id, text="Ana shipped the importer.")
     store.close()
@@ -129,16 +115,6 @@ def test_under_disable_export_team_data_prints_to_a_terminal_only(team, run, all
     assert run("policy", "--json").returncode == 0  # not team data
 
 
-@pytest.fixture
-def allow_only_export_off(tmp_path, monkeypatch):
-    path = tmp_path / "etc" / "policy.json"
-    path.parent.mkdir()
-    path.write_text(json.dumps({"DisableExport": True}))
-    monkeypatch.setattr(policies, "LINUX_POLICY_FILE", path)
-    monkeypatch.setattr(policies.sys, "platform", "linux")
-    policies.forget_policy()
-    yield
-    policies.forget_policy()
 
 
 # --- a backup beside a process that keeps writing -------------------------------------

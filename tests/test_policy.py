@@ -25,22 +25,6 @@ DEFAULT_SHA = load_catalog()[0].sha256
 OTHER_SHA = "ab" * 32
 
 
-@pytest.fixture
-def policy_file(tmp_path, monkeypatch):
-    """Write a policy.json and make it this process's Linux policy; returns the writer."""
-    path = tmp_path / "etc" / "policy.json"
-    path.parent.mkdir()
-    monkeypatch.setattr(policies, "LINUX_POLICY_FILE", path)
-    monkeypatch.setattr(policies.sys, "platform", "linux")
-
-    def write(document) -> Path:
-        path.write_text(document if isinstance(document, str) else json.dumps(document))
-        policies.forget_policy()
-        return path
-    yield write
-    policies.forget_policy()
-
-
 def use(monkeypatch, **values) -> Policy:
     """Make ``current_policy()`` return a policy from one test source."""
     policy = policies.policy_from_mapping(values, "test policy")

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 from app.llm.engine import Engine, StopFlag
 
 from .controls import push_button, selectable_label
+from . import operations
 from .operations import Operation, on_model
 from .model_bridge import FAILED, GENERATING, LOADING, NOT_LOADED, READY, STOPPED, ModelBridge, Task
 from .session import Session
@@ -219,7 +220,7 @@ class AssistantPanel(QWidget):
 
     @property
     def _busy(self) -> bool:
-        return self._operation is not None and self._operation.running
+        return operations.is_running(self._operation)
 
     @Slot()
     def on_stop_clicked(self) -> None:

@@ -32,6 +32,7 @@ from app.llm.engine import Engine, StopFlag
 from app.reviews.evidence import ASPIRATION, CONTEXT, GROWTH, STRENGTH, build_brief, suggest_competencies
 
 from .notices import Change
+from . import operations
 from .operations import Operation, on_model
 from .assistant import STATE_TEXT
 from .chips import (
@@ -438,12 +439,11 @@ class EvidencePanel(QWidget):
 
     @Slot()
     def on_stop(self) -> None:
-        if self._operation is not None:
-            self._operation.stop()
+        operations.stop(self._operation)
 
     @property
     def _busy(self) -> bool:
-        return self._operation is not None and self._operation.running
+        return operations.is_running(self._operation)
 
     @Slot(str, str, bool)
     def decide(self, note_id: str, competency_id: str, confirm: bool) -> None:

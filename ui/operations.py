@@ -102,6 +102,17 @@ class Operation(QObject):
             _running.discard(self)
 
 
+def is_running(operation: Operation | None) -> bool:
+    """Whether a panel's operation (None before its first) is still at work."""
+    return operation is not None and operation.running
+
+
+def stop(operation: Operation | None) -> None:
+    """Ask a panel's operation, if any, to stop."""
+    if operation is not None:
+        operation.stop()
+
+
 def in_pool(work: PoolWork, **callbacks) -> Operation:
     """Start ``work(progress, stop)`` on Qt's thread pool. ``callbacks``: ``done``, ``failed``,
     ``progress``, ``ended`` (a widget's slots: a closed widget is simply not called)."""

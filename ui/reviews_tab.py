@@ -28,6 +28,7 @@ from app.errors import NotFound, TrellisError
 from app.reviews.body import PLAN, REVIEW, Body, Section
 
 from .notices import Change
+from . import operations
 from .operations import Operation, in_pool, on_model
 from .clipboard_guard import copy_team_text
 from .cycle_picker import CyclePicker
@@ -396,7 +397,7 @@ class ReviewsTab(QWidget):
     @property
     def busy(self) -> bool:
         """Whether a draft or a section is being written on the model thread."""
-        return self._operation is not None and self._operation.running
+        return operations.is_running(self._operation)
 
     def _start(self, task: Task, what: str, *, heading: str = "", **context) -> Operation:
         self._job_context = {"what": what, "person_id": self.person_id, "kind": self.kind, **context}
@@ -415,8 +416,7 @@ class ReviewsTab(QWidget):
         return self._operation
 
     def stop(self) -> None:
-        if self._operation is not None:
-            self._operation.stop()
+        operations.stop(self._operation)
 
     def keyPressEvent(self, event) -> None:
         # In the window, Esc is its "Stop the assistant" action, which stops this job too.

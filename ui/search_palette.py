@@ -24,6 +24,7 @@ from app.domain.records import SearchHit
 
 from .notices import Change
 from .chips import kind_label
+from . import operations
 from .operations import Operation, in_pool
 from .session import Session
 
@@ -243,7 +244,7 @@ class SearchPalette(QDialog):
 
     @property
     def searching(self) -> bool:
-        return self._searching is not None and self._searching.running
+        return operations.is_running(self._searching)
 
     @Slot(object)
     def on_found(self, result) -> None:

@@ -25,6 +25,7 @@ from app.services.topics import TopicSuggestions, suggest_topics
 
 from .assistant import STATE_TEXT
 from .controls import push_button, selectable_label
+from . import operations
 from .operations import Operation, on_model
 from .model_bridge import STOPPED, ModelBridge, Task
 
@@ -279,12 +280,11 @@ class TopicsPanel(QWidget):
 
     @Slot()
     def on_stop(self) -> None:
-        if self._operation is not None:
-            self._operation.stop()
+        operations.stop(self._operation)
 
     @property
     def _busy(self) -> bool:
-        return self._operation is not None and self._operation.running
+        return operations.is_running(self._operation)
 
     @Slot(str, str)
     def on_state_changed(self, state: str, detail: str) -> None:

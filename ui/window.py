@@ -110,36 +110,19 @@ class MainWindow(QMainWindow):
         return workspace
 
     def _sample_banner(self) -> QWidget:
-        banner = QWidget()
-        text = QLabel("You are exploring a fictional sample team. Nothing here is about real people.")
         remove = self.remove_sample_button = QPushButton("Remove sample team")
         remove.setAccessibleName("Remove sample team")
         remove.clicked.connect(self.on_remove_sample)
-        row = QHBoxLayout(banner)
-        row.setContentsMargins(8, 4, 8, 4)
-        row.addWidget(text, 1)
-        row.addWidget(remove)
-        banner.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
-        banner.setAutoFillBackground(True)
-        banner.setBackgroundRole(banner.palette().ColorRole.AlternateBase)
-        return banner
+        return _banner("You are exploring a fictional sample team. Nothing here is about real people.",
+                       remove)
 
     def _lock_banner(self) -> QWidget:
-        banner = QWidget()
-        text = QLabel("Trellis will not lock itself when you are away until you choose an unlock "
-                      "PIN: your notes' key is in the system keychain, so the lock would open "
-                      "with one click.")
-        text.setWordWrap(True)
         choose = self.choose_pin_button = QPushButton("Choose unlock PIN…")
         choose.setAccessibleName("Choose unlock PIN")
         choose.clicked.connect(self.choose_unlock_pin)
-        row = QHBoxLayout(banner)
-        row.setContentsMargins(8, 4, 8, 4)
-        row.addWidget(text, 1)
-        row.addWidget(choose)
-        banner.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
-        banner.setAutoFillBackground(True)
-        banner.setBackgroundRole(banner.palette().ColorRole.AlternateBase)
+        banner = _banner("Trellis will not lock itself when you are away until you choose an unlock "
+                         "PIN: your notes' key is in the system keychain, so the lock would open "
+                         "with one click.", choose)
         banner.hide()
         return banner
 
@@ -362,3 +345,18 @@ class MainWindow(QMainWindow):
         self.bridge.shutdown()
         self.session.lock()
         super().closeEvent(event)
+
+
+def _banner(text: str, button: QPushButton) -> QWidget:
+    """A strip across the workspace: a sentence and the button that acts on it."""
+    banner = QWidget()
+    label = QLabel(text)
+    label.setWordWrap(True)
+    row = QHBoxLayout(banner)
+    row.setContentsMargins(8, 4, 8, 4)
+    row.addWidget(label, 1)
+    row.addWidget(button)
+    banner.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
+    banner.setAutoFillBackground(True)
+    banner.setBackgroundRole(banner.palette().ColorRole.AlternateBase)
+    return banner
