@@ -444,3 +444,45 @@ def test_notes_saved_while_a_draft_runs_and_fails_to_save_are_all_kept(make_page
     assert set(saved) <= kept and len(saved) > 1
     assert [n.text for n in store.notes.for_person("p-li")] == ["Li rewrote the import tests."]
     assert "disk is full" in tab.message.text()
+
+
+# --- sentences left out as private (issue 17) ---------------------------------------------
+
+def test_the_draft_shows_what_it_left_out_as_private_and_lets_one_sentence_in(
+        make_page, qtbot, ana, monkeypatch):
+    store = ana[0]
+    private = "She had hospital appointments on Monday mornings, agreed with HR."
+    note = store.notes.add(person_id="p-ana", date="2026-05-20", kind="praise",
+                           text=f"Ana closed the payroll audit early. {private}",
+                           competencies=["c-delivery"])
+    page = make_page()
+    tab = page.reviews_tab
+    tab.bar.draft_review_button.click()
+    wait_for_draft(qtbot, tab)
+    panel = tab.findings.left_out
+    assert panel.isVisible()
+    [card] = panel.cards
+    assert card.sentence.text == private and card.sentence.category == "health"
+    assert card.button.text() == "Include this sentence…"
+    assert "hospital" not in to_plain_text(tab.body)
+
+    asked = []
+    monkeypatch.setattr(reviews_module.left_out_panel, "ask_to_include",
+                        lambda _parent, sentence, name: asked.append((sentence.text, name)) or False)
+    card.button.click()
+    assert asked == [(private, "Ana Ruiz")] and store.notes.get(note.id).included == ()
+
+    monkeypatch.setattr(reviews_module.left_out_panel, "ask_to_include", lambda *_: True)
+    card.button.click()
+    assert store.notes.get(note.id).included == (private,)
+    assert "Draft again to use it" in tab.message.text()
+    assert "hospital" not in to_plain_text(tab.body)  # the version on show is unchanged
+    first = tab.draft.id
+    tab.bar.draft_review_button.click()
+    qtbot.waitUntil(lambda: tab.draft is not None and tab.draft.id != first and not tab.busy,
+                    timeout=WAIT)
+    assert "hospital" in to_plain_text(tab.body)
+    [card] = panel.cards
+    assert card.button.text() == "Leave out again"
+    card.button.click()
+    assert store.notes.get(note.id).included == ()

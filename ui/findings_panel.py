@@ -23,6 +23,7 @@ from app.reviews.body import Body
 
 from .chips import blend
 from .controls import push_button
+from .left_out_panel import LeftOutPanel
 
 RULE_TITLES = {
     UNEVEN_PERSONALITY_WORD: "Personality word",
@@ -110,6 +111,8 @@ class FindingsPanel(QWidget):
         self._list.setAutoFillBackground(False)
         self._column = QVBoxLayout(self._list)
         self._column.setContentsMargins(0, 0, 0, 0)
+        self.left_out = LeftOutPanel()
+        self._column.addWidget(self.left_out)
         self._column.addStretch(1)
         scroll = QScrollArea()
         scroll.setAccessibleName("Language findings list")
@@ -137,12 +140,15 @@ class FindingsPanel(QWidget):
             card.dismiss_button.setVisible(actionable)
             card.apply_button.clicked.connect(lambda _=False, f=finding: self.sig_apply.emit(f))
             card.dismiss_button.clicked.connect(lambda _=False, f=finding: self.sig_dismiss.emit(f["id"]))
-            self._column.insertWidget(self._column.count() - 1, card)
+            self._column.insertWidget(self._column.count() - 2, card)  # above "left out"
             self.cards.append(card)
         self.summary.setText(_summary(body, len(findings), len(dismissed)))
+        if body is None:
+            self.left_out.show_sentences([], actionable=False)
 
     def clear(self) -> None:
         self._remove_cards()
+        self.left_out.show_sentences([], actionable=False)
         self.summary.setText("Findings about the draft's wording appear here.")
 
     def _remove_cards(self) -> None:
@@ -158,9 +164,9 @@ class FindingsPanel(QWidget):
         warm = blend(base, palette.color(QPalette.ColorRole.Highlight), 0.12)
         self.setStyleSheet(f"""
             #findings_title {{ font-size: 15px; font-weight: 600; }}
-            #finding {{ background: {base.name()}; border: 1px solid {blend(base, text, 0.14).name()};
-                        border-radius: 8px; }}
-            #finding_rule {{ background: {warm.name()}; border-radius: 7px; padding: 1px 8px;
+            #finding, #left_out {{ background: {base.name()};
+                        border: 1px solid {blend(base, text, 0.14).name()}; border-radius: 8px; }}
+            #finding_rule, #left_out_tag {{ background: {warm.name()}; border-radius: 7px; padding: 1px 8px;
                              font-size: 11px; font-weight: 600; }}
             #finding_message, #finding_suggestion {{ color: {blend(base, text, 0.7).name()}; font-size: 12px; }}
         """)

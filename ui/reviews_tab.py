@@ -35,6 +35,8 @@ from .cycle_picker import CyclePicker
 from .draft_view import DraftBar, DraftView, long_date
 from .evidence_panel import EvidencePanel
 from .findings_panel import FindingsPanel, fix_for
+from . import left_out_panel
+from .left_out_panel import sensitive_of_draft
 from .model_bridge import STOPPED, ModelBridge, Task
 
 EXPORTS = {  # suffix: (dialog title, file filter)
@@ -221,6 +223,7 @@ class ReviewsTab(QWidget):
         self.draft_view.sig_make_goal.connect(self.make_goal)
         self.findings.sig_apply.connect(self.apply_fix)
         self.findings.sig_dismiss.connect(self.dismiss_finding)
+        self.findings.left_out.sig_chosen.connect(self.choose_sensitive)
         self._sig_section_drafted.connect(self.on_section_drafted, Qt.ConnectionType.QueuedConnection)
         self._session.sig_locked.connect(self.on_locked)
 
@@ -326,6 +329,8 @@ class ReviewsTab(QWidget):
                                   editable=latest and not self.busy, goals_added=self._goals_added())
         dismissed = self._session.store.drafts.dismissed(self.draft.id)
         self.findings.show_findings(self.body, dismissed=dismissed, actionable=latest and not self.busy)
+        self.findings.left_out.show_sentences(sensitive_of_draft(self._session.store, self.body),
+                                              actionable=not self.busy)
         self._update_controls()
 
     @property
@@ -490,6 +495,25 @@ class ReviewsTab(QWidget):
     def dismiss_finding(self, finding_id: str) -> None:
         from app.reviews.versions import dismiss_finding
         self._save_change(lambda store: dismiss_finding(store, self.draft.id, finding_id))
+
+    def choose_sensitive(self, sentence, include: bool) -> None:
+        """Let a sentence left out as private into drafts (after asking), or leave it out again."""
+        from app.reviews.sensitive import include as let_in, leave_out
+        store = self._session.store
+        if store is None or self.busy:
+            return
+        if include and not left_out_panel.ask_to_include(self, sentence, self.person_name):
+            return
+        try:
+            (let_in if include else leave_out)(store, sentence.note_id, sentence.number)
+        except TrellisError as exc:
+            self._say(str(exc))
+            return
+        self._session.changed(Change.NOTES, person_id=self.person_id)
+        if self.body is not None:
+            self._show_body()
+        self._say("Included. Draft again to use it; the version on show is unchanged." if include
+                  else "Left out again. Draft again to take it out of the draft.")
 
     def toggle_final(self) -> None:
         from app.reviews.versions import mark_final

@@ -108,6 +108,28 @@ def cmd_note_restore(args) -> int:
     return 0
 
 
+def cmd_note_include(args) -> int:
+    from ..reviews.sensitive import include
+
+    with open_store(create=False) as store:
+        chosen = include(store, args.id, args.sentence)
+    emit(args, asdict(chosen), [
+        f"Included sentence {chosen.number} of note {chosen.note_id} ({chosen.category}) on "
+        "purpose: drafts, plans and 1:1 topics made from now on may use it.",
+        f"To leave it out again: trellis note leave-out {chosen.note_id} {chosen.number}"])
+    return 0
+
+
+def cmd_note_leave_out(args) -> int:
+    from ..reviews.sensitive import leave_out
+
+    with open_store(create=False) as store:
+        chosen = leave_out(store, args.id, args.sentence)
+    emit(args, asdict(chosen), [f"Sentence {chosen.number} of note {chosen.note_id} "
+                                f"({chosen.category}) is left out again."])
+    return 0
+
+
 def cmd_trash(args) -> int:
     with open_store() as store:
         notes = store.notes.in_trash()
@@ -281,7 +303,7 @@ def _add_note_commands(sub) -> None:
     p.add_argument("person", help="id or unambiguous name")
     p.add_argument("--limit", type=int, default=200)
     json_flag(p); p.set_defaults(func=cmd_notes)
-    note = sub.add_parser("note", help="add, trash or restore a note").add_subparsers(
+    note = sub.add_parser("note", help="add, trash or restore a note; include a sentence left out as private").add_subparsers(
         dest="action", required=True)
     add = note.add_parser("add", help="save a note on a person")
     add.add_argument("person", help="id or unambiguous name"); add.add_argument("text")
@@ -292,6 +314,15 @@ def _add_note_commands(sub) -> None:
     for name, func, text in (("trash", cmd_note_trash, "move a note to the trash"),
                              ("restore", cmd_note_restore, "bring a note back from the trash")):
         p = note.add_parser(name, help=text); p.add_argument("id")
+        json_flag(p); p.set_defaults(func=func)
+    for name, func, text in (
+            ("include", cmd_note_include, "use one sentence Trellis leaves out as private "
+             "(health, family …) in drafts, plans and topics, on purpose"),
+            ("leave-out", cmd_note_leave_out, "leave such a sentence out again")):
+        p = note.add_parser(name, help=text); p.add_argument("id")
+        p.add_argument("sentence", type=int, metavar="N",
+                       help="the sentence's number in the note (1 is the first), as `trellis "
+                            "draft review` lists it")
         json_flag(p); p.set_defaults(func=func)
     p = sub.add_parser("trash", help="notes in the trash")
     json_flag(p); p.set_defaults(func=cmd_trash)

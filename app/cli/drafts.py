@@ -223,6 +223,10 @@ def check_lines(body: Body) -> list[str]:
     lines = [f"- {warning}" for warning in (body.coverage.warnings if body.coverage else ())]
     lines += [f'- {f["message"]} "{f["words"]}": {f["suggestion"]}' for f in body.language]
     lines += [f'- Meaning: "{f["text"]}" {" ".join(f["problems"])}' for f in body.meaning]
+    lines += [f"- {entry['reason'].split('. ')[0]} (note {entry['id']}, sentence "
+              f"{', '.join(map(str, entry['sentences']))}). To use it on purpose: trellis note "
+              f"include {entry['id']} {entry['sentences'][0]}"
+              for entry in body.excluded if entry.get("sentences")]
     replaced = sum(v.outcome == "fallback" for v in body.grounding)
     dropped = sum(v.outcome == "dropped" for v in body.grounding)
     if replaced or dropped:

@@ -45,6 +45,7 @@ class Note:
     text: str
     competencies: tuple[str, ...] = ()
     deleted_at: str | None = None
+    included: tuple[str, ...] = ()  # sensitive sentences the manager chose to let into drafts
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from ..domain.records import Note
 from . import words as W
 from .reading import ASPIRATION, CONTEXT, PERSONAL, Reading, read_note
+from .sensitive import left_out
 from .voice import (
     AGREED, CLAUSE, FEEDBACK, OTHER, PREDICATE, Subject, is_verb, lower_first, singular,
 )
@@ -62,10 +63,9 @@ def points_of(notes: Sequence[Note], subject: Subject) -> tuple[list[Point], lis
 def note_points(note: Note, subject: Subject) -> tuple[list[Point], list[dict]]:
     readings = read_note(note, subject)
     dropped = []
-    private = [r for r in readings if r.label == PERSONAL]
+    private = [r for r in readings if r.label == PERSONAL or r.kept_text != r.part.text]
     if private:
-        category = W.personal_category(" ".join(r.part.text for r in private)) or "private life"
-        dropped.append({"id": note.id, "reason": f"Left out: {category}. {PERSONAL_LEFT_OUT}"})
+        dropped.append(_personal_left_out(note, private))
     kept = [r for r in readings if r.label != PERSONAL and
             not (r.phrase.kind == OTHER and r.label == CONTEXT)]
     if any(r.phrase.kind == OTHER and r.label == CONTEXT for r in readings):
@@ -82,6 +82,18 @@ def note_points(note: Note, subject: Subject) -> tuple[list[Point], list[dict]]:
         groups.setdefault(label, []).append(reading)
         last_label = label
     return [Point(note, label, tuple(rs)) for label, rs in groups.items()], dropped
+
+
+def _personal_left_out(note: Note, private: list[Reading]) -> dict:
+    """What a note's private detail was, for the manager: "Left out: health." and, in a work
+    note, which sentences (by number) the manager could choose to include."""
+    sentences = left_out(note)
+    categories = list(dict.fromkeys(s.category for s in sentences)) or [
+        W.personal_category(" ".join(r.part.text for r in private)) or "private life"]
+    entry = {"id": note.id, "reason": f"Left out: {', '.join(categories)}. {PERSONAL_LEFT_OUT}"}
+    if sentences:
+        entry["sentences"] = [s.number for s in sentences]
+    return entry
 
 
 def _result_of_context(reading: Reading, last_label: str | None, groups: dict) -> bool:

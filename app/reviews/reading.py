@@ -53,6 +53,12 @@ class Part:
     sentence: int  # parts of one sentence share this number
     question: bool = False
     last: bool = True  # no part of the note comes after this one
+    sentence_text: str = ""  # the whole sentence the part is in, as written
+
+    @property
+    def included(self) -> bool:
+        """Whether the manager chose to let this part's sentence into drafts."""
+        return bool(self.sentence_text) and self.sentence_text in self.note.included
 
 
 @dataclass(frozen=True)
@@ -81,7 +87,7 @@ def note_parts(note: Note) -> list[Part]:
             text = clause.strip().rstrip(".!?…").strip()
             if text:
                 parts.append(Part(note, len(parts), text, number, clause.rstrip().endswith("?"),
-                                  last=False))
+                                  last=False, sentence_text=sentence.text.strip()))
     return parts[:-1] + [replace(parts[-1], last=True)] if parts else parts
 
 
@@ -109,7 +115,7 @@ def shareable_text(note: Note) -> str:
     for part in note_parts(note):
         if part.sentence != sentence:
             private, sentence = False, part.sentence
-        if private or W.first(W.personal_phrases(), part.text):
+        if private or sensitive(part):
             head = None if private else _without_personal_tail(part.text)
             cut = private = True
             if head:
@@ -121,13 +127,19 @@ def shareable_text(note: Note) -> str:
 
 def read_part(part: Part, subject: Subject, previous: Reading | None = None) -> Reading:
     text = part.text
-    if part.note.kind == "personal" or W.first(W.personal_phrases(), text):
+    if part.note.kind == "personal" or sensitive(part):
         kept = _without_personal_tail(text)
         if kept is None or part.note.kind == "personal":
             return Reading(part, PERSONAL, review_voice(text, subject, note_kind=part.note.kind), text)
         text = kept
     phrase = review_voice(text, subject, note_kind=part.note.kind)
     return Reading(part, label_of(tidy(text), phrase, part, previous), phrase, text)
+
+
+def sensitive(part: Part) -> bool:
+    """Whether the part speaks of private life (health, family, religion …) and the manager
+    has not chosen to let its sentence into drafts."""
+    return not part.included and W.first(W.personal_phrases(), part.text) is not None
 
 
 def _without_personal_tail(text: str) -> str | None:

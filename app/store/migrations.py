@@ -373,9 +373,22 @@ def _renamed_sentence(competency_id: str, name: str) -> str:
             f"{competency_id} NAME`.")
 
 
+def m009_included_sentences(db) -> None:
+    """Sentences the manager chose to let into drafts although they read as sensitive
+    (health, family, religion …). Keyed by the sentence's text: editing the note drops the
+    choice, so a changed sentence is left out again until the manager includes it anew."""
+    _run(db, [
+        """CREATE TABLE included_sentences (
+            note_id TEXT NOT NULL REFERENCES notes(id) ON DELETE CASCADE ON UPDATE CASCADE,
+            sentence TEXT NOT NULL CHECK (length(trim(sentence)) > 0),
+            included_at TEXT NOT NULL,
+            PRIMARY KEY (note_id, sentence)) WITHOUT ROWID""",
+    ])
+
+
 MIGRATIONS: list[Callable] = [m001_team, m002_notes_fts, m003_meetings, m004_reviews,
                               m005_app_state, m006_frameworks_and_cycles, m007_one_on_ones,
-                              m008_chosen_frameworks]
+                              m008_chosen_frameworks, m009_included_sentences]
 
 
 def applied(db) -> list[str]:

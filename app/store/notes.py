@@ -16,7 +16,9 @@ _SEP = "\x1f"
 NOTE_SELECT = (
     "SELECT n.id, n.person_id, n.date, n.kind, n.text, n.deleted_at, "
     f"(SELECT group_concat(competency_id, char(31)) FROM note_competencies c "
-    "WHERE c.note_id = n.id) FROM notes n"
+    "WHERE c.note_id = n.id), "
+    "(SELECT group_concat(sentence, char(31)) FROM included_sentences i "
+    "WHERE i.note_id = n.id) FROM notes n"
 )
 PERSON_PAGE_SQL = (
     f"{NOTE_SELECT} WHERE n.person_id = ? AND n.deleted_at IS NULL "
@@ -30,8 +32,9 @@ INSERT_NOTE_SQL = (
 
 def note_from_row(row) -> Note:
     competencies = tuple(sorted(row[6].split(_SEP))) if row[6] else ()
+    included = tuple(sorted(row[7].split(_SEP))) if row[7] else ()
     return Note(id=row[0], person_id=row[1], date=row[2], kind=row[3], text=row[4],
-                deleted_at=row[5], competencies=competencies)
+                deleted_at=row[5], competencies=competencies, included=included)
 
 
 def check_kind(kind: str) -> str:
@@ -107,9 +110,29 @@ class Notes:
                  parse_date(date) if date is not None else current.date,
                  check_kind(kind) if kind is not None else current.kind,
                  now_utc(), note_id])
+            if text is not None:  # a sentence edited away takes its inclusion with it
+                self._db.execute("DELETE FROM included_sentences WHERE note_id = ? AND "
+                                 "instr(?, sentence) = 0", [note_id, text])
             if competencies is not None:
                 self._db.execute("DELETE FROM note_competencies WHERE note_id = ?", [note_id])
                 self._tag(note_id, tuple(sorted(set(competencies))))
+        return self.get(note_id)
+
+    def include_sentence(self, note_id: str, sentence: str) -> Note:
+        """Let one sensitive sentence of the note into drafts, plans and topics (the manager's
+        explicit choice; ``app.reviews.sensitive`` checks the sentence is one of the note's)."""
+        self.get(note_id)
+        with self._db.atomic():
+            self._db.execute("INSERT OR IGNORE INTO included_sentences (note_id, sentence, "
+                             "included_at) VALUES (?, ?, ?)", [note_id, sentence, now_utc()])
+        return self.get(note_id)
+
+    def leave_out_sentence(self, note_id: str, sentence: str) -> Note:
+        """Undo ``include_sentence``: the sentence is left out again."""
+        self.get(note_id)
+        with self._db.atomic():
+            self._db.execute("DELETE FROM included_sentences WHERE note_id = ? AND sentence = ?",
+                             [note_id, sentence])
         return self.get(note_id)
 
     def trash(self, note_id: str) -> Note:
