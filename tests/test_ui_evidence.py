@@ -404,8 +404,10 @@ def test_an_empty_period_is_a_calm_sentence(make_panel, evidence):
 def test_coverage_warnings_are_lines_with_an_icon(make_panel, evidence):
     panel = make_panel()
     panel.load(*PERIOD)
-    assert panel.warnings_box.lines() == ["No notes in February 2026"]
-    [icon, words] = panel.warnings_box.findChildren(QLabel)
+    waiting = ("1 note has a suggested competency waiting for you to confirm or dismiss; until "
+               "then it is not filed under one in drafts and plans")
+    assert panel.warnings_box.lines() == ["No notes in February 2026", waiting]
+    [icon, words, _, _] = panel.warnings_box.findChildren(QLabel)
     assert not icon.pixmap().isNull() and words.accessibleName() == "Warning: No notes in February 2026"
     assert merged_warnings(["No evidence for A", "No evidence for B", "No evidence for C", "Other"]) == [
         "No evidence for A, B and C", "Other"]

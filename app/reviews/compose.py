@@ -20,7 +20,7 @@ it, and its wording stands only if the checks pass.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from ..domain.records import Competency
 from .arcs import DECLINED, Arc, find_arcs
@@ -54,24 +54,22 @@ class Writing:
         return next((c.name for c in self.competencies if c.id == competency_id), competency_id)
 
 
-def writing_for(store, brief: EvidenceBrief, *,
-                with_suggestions: bool = False) -> tuple[Writing, list[dict]]:
+def writing_for(store, brief: EvidenceBrief) -> tuple[Writing, list[dict]]:
     """What the sections are written from, and the parts of notes left out (with why).
 
-    With ``with_suggestions`` a note's pending model suggestions count as its
-    competencies too (a plan places untagged notes that way).
+    Only the manager's own tags file a note under a competency: a model suggestion waits
+    for the manager to confirm it (the draft's coverage says how many wait).
     """
     person = brief.person
     history = [n.text for n in store.notes.for_person(person.id, limit=1000)]
     others = [p.name for p in store.people.list(include_archived=True)]
     subject = Subject(person.name, infer_pronoun(person.name, history),
                       proper_nouns(history, others))
-    notes = [replace(e.note, competencies=e.all_competencies) if with_suggestions else e.note
-             for e in brief.notes]
-    points, left_out = points_of(notes, subject)
-    arcs = find_arcs(points, brief.competencies)
+    points, left_out = points_of([e.note for e in brief.notes], subject)
+    competencies = brief.confirmed_competencies
+    arcs = find_arcs(points, competencies)
     with_year = brief.period_start[:4] != brief.period_end[:4]
-    return Writing(subject, tuple(points), brief.competencies, tuple(arcs), with_year), left_out
+    return Writing(subject, tuple(points), competencies, tuple(arcs), with_year), left_out
 
 
 def body_sections(writing: Writing) -> list[Section]:

@@ -86,6 +86,7 @@ class EvidenceBrief:
     notes: tuple[EvidenceNote, ...]
     excluded: tuple[dict, ...]
     coverage: Coverage
+    in_force: tuple[str, ...] = ()  # ids of the person's framework's (or team's) competencies
 
     def group(self, competency_id: str) -> dict[str, list[EvidenceNote]]:
         """The notes tagged or suggested with a competency, by polarity, oldest first."""
@@ -104,6 +105,26 @@ class EvidenceBrief:
     def unplaced(self) -> tuple[EvidenceNote, ...]:
         """Notes with neither a tag nor a pending suggestion."""
         return tuple(e for e in self.notes if not e.all_competencies)
+
+    @property
+    def waiting(self) -> tuple[EvidenceNote, ...]:
+        """Untagged notes whose model suggestions wait for the manager to confirm or dismiss."""
+        return tuple(e for e in self.notes if not e.competency_ids and e.suggested)
+
+    def drafting_coverage(self) -> Coverage:
+        """The coverage a draft states: the manager's own tags only, and a line saying how
+        many notes wait for a suggested competency to be confirmed."""
+        confirmed = tuple(replace(e, suggested=()) for e in self.notes)
+        coverage = coverage_of(confirmed, self.confirmed_competencies, self.period_start,
+                               self.period_end)
+        return with_waiting(coverage, self.notes)
+
+    @property
+    def confirmed_competencies(self) -> tuple[Competency, ...]:
+        """The brief's competencies without those in it only because the model suggested them."""
+        tagged = {cid for e in self.notes for cid in e.competency_ids}
+        suggested_only = {cid for e in self.notes for cid in e.suggested} - tagged - set(self.in_force)
+        return tuple(c for c in self.competencies if c.id not in suggested_only)
 
     def competency(self, competency_id: str) -> Competency | None:
         return next((c for c in self.competencies if c.id == competency_id), None)
@@ -134,9 +155,22 @@ def build_brief(store, person_id: str, period_start: str, period_end: str) -> Ev
     pending = store.suggestions.pending([n.id for n in kept if not n.competencies])
     evidence = tuple(EvidenceNote(n, n.competencies, pending.get(n.id, ()), polarity(n, person.name))
                      for n in kept)
+    in_force = tuple(c.id for c in competencies_in_force(store, person).competencies)
     competencies = _competencies(store, person, evidence)
     return EvidenceBrief(person, period_start, period_end, competencies, evidence, excluded,
-                         coverage_of(evidence, competencies, period_start, period_end))
+                         with_waiting(coverage_of(evidence, competencies, period_start, period_end),
+                                      evidence), in_force)
+
+
+def with_waiting(coverage: Coverage, evidence: Sequence[EvidenceNote]) -> Coverage:
+    """The coverage with a line saying how many notes wait for a suggestion to be confirmed."""
+    waiting = sum(1 for e in evidence if not e.competency_ids and e.suggested)
+    if not waiting:
+        return coverage
+    line = (f"{waiting} {'note has' if waiting == 1 else 'notes have'} a suggested competency "
+            "waiting for you to confirm or dismiss; until then "
+            f"{'it is' if waiting == 1 else 'they are'} not filed under one in drafts and plans")
+    return replace(coverage, warnings=(*coverage.warnings, line))
 
 
 def _check_period(period_start: str, period_end: str) -> None:

@@ -120,17 +120,26 @@ def _basis(store, engine: Engine, library: PromptLibrary, person_id: str, today:
     asked = (SUGGEST_TEMPLATE,) if brief.unplaced else ()
     if asked:
         brief = suggest_competencies(store, engine, library, brief, stop=stop)
-    if not any(e.all_competencies for e in brief.notes):
+    if not any(e.competency_ids for e in brief.notes):
         raise NoEvidence(f"None of the {counted(len(brief.notes), 'note')} on {brief.person.name} "
                          f"between {brief.period_start} and {brief.period_end} is tagged with a "
-                         "competency, and the model suggested none: tag the notes to plan from them")
+                         f"competency{_waiting(brief)}: tag the notes to plan from them")
     person = brief.person
-    writing, left_out = writing_for(store, brief, with_suggestions=True)
+    writing, left_out = writing_for(store, brief)
     others = tuple(p.name for p in store.people.list(include_archived=True) if p.id != person.id)
     framework = competencies_in_force(store, person).framework
     basis = PlanBasis(person, brief, writing, framework, day, open_goals(store, person.id), others,
                       asked)
     return basis, left_out
+
+
+def _waiting(brief) -> str:
+    """What waits for the manager, said inside the no-tags error."""
+    waiting = len(brief.waiting)
+    if not waiting:
+        return ", and the model suggested none"
+    return (f"; the model suggested competencies for {counted(waiting, 'note')}, waiting for you "
+            "to confirm or dismiss them in the Reviews tab's evidence")
 
 
 def open_goals(store, person_id: str) -> tuple[Goal, ...]:
@@ -162,7 +171,7 @@ def _body(basis: PlanBasis, sections: tuple[Section, ...], rewording: Rewording,
     reworded = ((REWORD_TEMPLATE,) if rewording.verdicts else ())
     body = Body(kind=PLAN, person_id=basis.person.id, person_name=basis.person.name,
                 period_start=brief.period_start, period_end=brief.period_end,
-                sections=sections, coverage=brief.coverage, sources=_sources(basis, sections),
+                sections=sections, coverage=brief.drafting_coverage(), sources=_sources(basis, sections),
                 grounding=tuple(rewording.verdicts), excluded=(*brief.excluded, *left_out),
                 meaning=draft_findings(sections, rewording.notes, rewording.subject,
                                        rewording.other_people, rewording.known),
