@@ -6,6 +6,7 @@ suite does not spend minutes deriving keys; the default cost is tested on
 its own.
 """
 
+import gc
 import json
 import os
 import subprocess
@@ -35,6 +36,16 @@ def network_guard(tmp_path_factory, monkeypatch):
     yield
     if log.exists() and log.read_text().strip():
         pytest.fail("a network socket was opened:\n" + log.read_text())
+
+
+@pytest.fixture(autouse=True)
+def qt_garbage_collected_between_tests(request):
+    """After a Qt test, collect its widgets' reference cycles at once, once its widgets are
+    closed: left to chance, the collector ran inside a later test's paint event and deleted
+    a widget being painted (a segfault in ``heatmap.paintEvent``)."""
+    yield
+    if "qtbot" in request.fixturenames:
+        gc.collect()
 
 
 @pytest.fixture(autouse=True)

@@ -132,7 +132,7 @@ class AssistantPanel(QWidget):
         self.load_progress.setRange(0, 100)
         self.load_progress.hide()
         self.person_label = selectable_label("Person", "")
-        self.key_points_button = push_button("Key points from recent notes",
+        self.key_points_button = push_button("Key points",  # short: the panel stays narrow
                                          "Key points from the person's notes of the last 90 days")
         self.stop_button = push_button("Stop", "Stop the model (Esc)")
         self.stream_view = _text_view("Model output")
@@ -194,7 +194,7 @@ class AssistantPanel(QWidget):
         self.run_key_points()
 
     def run_key_points(self) -> Operation | None:
-        """Start "Key points from recent notes" for the current person.
+        """Start "Key points" (from the last 90 days of notes) for the current person.
 
         Returns the operation, or None when nothing was started (locked, nobody
         selected, already running, or no recent notes — the panel says so).

@@ -128,8 +128,6 @@ def _show_newest_draft(window: MainWindow, store) -> None:
     if not drafts:
         return
     newest = max(drafts, key=lambda d: d.latest.created_at)
-    window.assistant_dock.hide()  # a manager writing a review gives the draft the room
-    window.team.parentWidget().setSizes([250, 1030])
     window.team.select(newest.person_id)
     window.person.tabs.setCurrentWidget(window.person.reviews_tab)
     window.person.reviews_tab.open_draft(newest.id)
@@ -157,7 +155,6 @@ def _show_one_on_ones(window: MainWindow, store, *, meeting: bool) -> None:
     fullest = max(meetings, key=lambda m: (len(m.agenda), m.date))
     person_id = fullest.person_id if meeting else _most_to_talk_about(store, meetings)
     window.assistant_dock.hide()  # a manager in a 1:1 gives the agenda the room
-    window.team.parentWidget().setSizes([250, 1030])
     window.team.select(person_id)
     tab = window.person.meetings_tab
     window.person.tabs.setCurrentWidget(tab)

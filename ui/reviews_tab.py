@@ -22,7 +22,7 @@ from html import escape
 from pathlib import Path
 
 from PySide6.QtCore import QStandardPaths, Qt, Signal, Slot
-from PySide6.QtWidgets import QFileDialog, QLabel, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFileDialog, QLabel, QSplitter, QTabWidget, QVBoxLayout, QWidget
 
 from app.errors import NotFound, TrellisError
 from app.reviews.body import PLAN, REVIEW, Body, Section
@@ -171,38 +171,27 @@ class ReviewsTab(QWidget):
         self.message.setStyleSheet("#reviews_message { padding: 6px 10px; border-radius: 6px; "
                                    "background: palette(alternate-base); }")
         self.bar = DraftBar()
+        self.side = QTabWidget()
+        self.side.setAccessibleName("Evidence and checks")
+        self.side.setDocumentMode(True)
+        self.side.addTab(self.evidence, "Evidence")
+        self.side.addTab(self.findings, "Checks")
         splitter = self.splitter = QSplitter()
         splitter.setChildrenCollapsible(False)
-        splitter.addWidget(self._left())
-        splitter.addWidget(self._right())
+        splitter.addWidget(_stacked((self.picker, 0), (self.side, 1), right=4))
+        splitter.addWidget(_stacked((self.bar, 0), (self.message, 0), (self.draft_view, 1), left=4))
         splitter.setStretchFactor(1, 1)
-        splitter.setSizes([330, 620])  # the draft is what the manager came to read
+        # The draft is what the manager came to read: with the team list and the Assistant open
+        # at 1280×800 it keeps over 400 px, the evidence and checks share one column beside it.
+        splitter.setSizes([255, 725])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 4, 0, 0)
         layout.addWidget(splitter)
 
-    def _left(self) -> QWidget:
-        left = QWidget()
-        column = QVBoxLayout(left)
-        column.setContentsMargins(0, 0, 4, 0)
-        column.addWidget(self.picker)
-        column.addWidget(self.evidence, 1)
-        return left
-
-    def _right(self) -> QWidget:
-        body = QSplitter()
-        body.setChildrenCollapsible(False)
-        body.addWidget(self.draft_view)
-        body.addWidget(self.findings)
-        body.setStretchFactor(0, 1)
-        body.setSizes([380, 250])
-        right = QWidget()
-        column = QVBoxLayout(right)
-        column.setContentsMargins(4, 0, 0, 0)
-        column.addWidget(self.bar)
-        column.addWidget(self.message)
-        column.addWidget(body, 1)
-        return right
+    def _count_checks(self) -> None:
+        """The Checks tab says how many things wait there: wording findings and private sentences."""
+        count = len(self.findings.cards) + len(self.findings.left_out.cards)
+        self.side.setTabText(1, f"Checks ({count})" if count else "Checks")
 
     def _connect(self) -> None:
         self.picker.sig_period_changed.connect(self.on_period_changed)
@@ -321,6 +310,7 @@ class ReviewsTab(QWidget):
         self.bar.versions.clear()
         self.draft_view.show_empty(EMPTY_TEXT[self.kind])
         self.findings.show_findings(None)
+        self._count_checks()
         self._update_controls()
 
     def _show_body(self) -> None:
@@ -331,6 +321,7 @@ class ReviewsTab(QWidget):
         self.findings.show_findings(self.body, dismissed=dismissed, actionable=latest and not self.busy)
         self.findings.left_out.show_sentences(sensitive_of_draft(self._session.store, self.body),
                                               actionable=not self.busy)
+        self._count_checks()
         self._update_controls()
 
     @property
@@ -413,6 +404,7 @@ class ReviewsTab(QWidget):
                 c.id: c.name for c in self._session.store.competencies.list()}
             self.draft_view.begin(heading)
             self.findings.show_findings(None)
+            self._count_checks()
         self._say("Drafting… each section appears when it is finished. Esc stops."
                   if what == "draft" else "Rewriting the section…")
         self._operation = on_model(self._bridge, task, done=self.on_finished,
@@ -620,6 +612,7 @@ class ReviewsTab(QWidget):
         self.bar.versions.clear()
         self.draft_view.show_empty("")
         self.findings.clear()
+        self._count_checks()
         self.evidence.clear()
         self._say("")
         self._update_controls()
@@ -629,3 +622,12 @@ def _body_of(draft, version: int) -> Body:
     from app.reviews.versions import body_of
     return body_of(draft, version)
 
+
+def _stacked(*widgets: tuple[QWidget, int], left: int = 0, right: int = 0) -> QWidget:
+    """``widgets`` (each with its stretch) one above the other, as one widget for a splitter."""
+    holder = QWidget()
+    column = QVBoxLayout(holder)
+    column.setContentsMargins(left, 0, right, 0)
+    for widget, stretch in widgets:
+        column.addWidget(widget, stretch)
+    return holder

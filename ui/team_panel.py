@@ -102,8 +102,8 @@ class TeamDelegate(QStyledItemDelegate):
     PADDING = 8
 
     def sizeHint(self, option, index) -> QSize:
-        height = option.fontMetrics.height()
-        return QSize(option.rect.width(), height * 3 + self.PADDING * 2 + 4)
+        height = option.fontMetrics.height()  # as wide as the list: the text is elided to fit
+        return QSize(0, height * 3 + self.PADDING * 2 + 4)
 
     def paint(self, painter, option, index) -> None:
         row: TeamRow = index.data(RowRole)
@@ -170,6 +170,8 @@ class TeamPanel(QWidget):
         self.view.setModel(self.model)
         self.view.setItemDelegate(TeamDelegate(self.view))
         self.view.setUniformItemSizes(True)
+        self.view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.view.setResizeMode(QListView.ResizeMode.Adjust)
         self.view.selectionModel().currentChanged.connect(self.on_current_changed)
         self.add_button = self._button("Add person…", "Add a team member", self.on_add)
         self.edit_button = self._button("Edit…", "Edit the selected person", self.on_edit)

@@ -100,7 +100,7 @@ class MainWindow(QMainWindow):
         splitter.addWidget(self.team)
         splitter.addWidget(self.person)
         splitter.setStretchFactor(1, 1)
-        splitter.setSizes([360, 640])
+        splitter.setSizes([270, 730])  # the team list as narrow as its rows read well
         workspace = QWidget()
         layout = QVBoxLayout(workspace)
         layout.setContentsMargins(6, 6, 6, 6)
@@ -133,6 +133,8 @@ class MainWindow(QMainWindow):
         self.assistant_dock.setAccessibleName("Assistant")
         self.assistant_dock.setWidget(self.assistant)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.assistant_dock)
+        # Narrow by default: beside the team list it leaves a review draft room to be read.
+        self.resizeDocks([self.assistant_dock], [250], Qt.Orientation.Horizontal)
 
     def _build_actions(self) -> None:
         undo_stack = self.undo_stack
