@@ -150,6 +150,10 @@ def _key_check(store: Store) -> Check:
 
 
 def _recovery_check(store: Store) -> Check:
+    if store.has_recovery_key and not store.recovery_key_kept:
+        return Check("recovery key", WARNING, "made, but not yet confirmed kept: the window shows it "
+                                              "until you confirm; or run `trellis recovery-key new` "
+                                              "and keep what it prints")
     if store.has_recovery_key:
         return Check("recovery key", OK, "made; the printed or saved copy opens the data if the "
                                          "keychain or passphrase is lost")
