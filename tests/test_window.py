@@ -54,8 +54,16 @@ def test_empty_data_dir_starts_on_the_welcome_page(make_window):
     assert window.welcome.add_button.accessibleName() == "Add your first team member"
 
 
+def keep_the_recovery_key(window) -> None:
+    """Tick "I have kept my recovery key" and press Done: the first steps open then."""
+    window.welcome.recovery.confirm.setChecked(True)
+    window.welcome.recovery.done_button.click()
+
+
 def test_sample_team_is_labelled_and_removable_in_one_click(make_window):
     window = make_window()
+    assert not window.welcome.sample_button.isEnabled()   # the recovery key comes first
+    keep_the_recovery_key(window)
     window.welcome.sample_button.click()
     assert window.pages.currentIndex() == WORKSPACE
     assert window.sample_banner.isVisible()
@@ -192,6 +200,7 @@ def _unnamed(root):
 def test_every_visible_control_has_an_accessible_name(make_window, qtbot):
     window = make_window()
     assert _unnamed(window) == []                  # welcome page
+    keep_the_recovery_key(window)
     window.welcome.sample_button.click()
     assert len(_controls(window)) > 10
     assert _unnamed(window) == []                  # workspace with the sample team

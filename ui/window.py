@@ -96,6 +96,7 @@ class MainWindow(QMainWindow):
     def _workspace(self) -> QWidget:
         self.sample_banner = self._sample_banner()
         self.lock_banner = self._lock_banner()
+        self.recovery_banner = self._recovery_banner()
         splitter = QSplitter()
         splitter.addWidget(self.team)
         splitter.addWidget(self.person)
@@ -104,6 +105,7 @@ class MainWindow(QMainWindow):
         workspace = QWidget()
         layout = QVBoxLayout(workspace)
         layout.setContentsMargins(6, 6, 6, 6)
+        layout.addWidget(self.recovery_banner, 0)
         layout.addWidget(self.sample_banner, 0)
         layout.addWidget(self.lock_banner, 0)
         layout.addWidget(splitter, 1)
@@ -125,6 +127,21 @@ class MainWindow(QMainWindow):
                          "with one click.", choose)
         banner.hide()
         return banner
+
+    def _recovery_banner(self) -> QWidget:
+        show = self.show_recovery_key_button = QPushButton("Show recovery key…")
+        show.setAccessibleName("Show recovery key")
+        show.clicked.connect(self.open_recovery_key)
+        banner = _banner("Your notes have no recovery key that you have kept: if the system keychain "
+                         "is reset or your passphrase forgotten, nothing can open them.", show)
+        banner.setAccessibleName("No recovery key kept")
+        banner.hide()
+        return banner
+
+    def _show_recovery_banner(self) -> None:
+        """Warn, where the manager works, while the data has no recovery key they kept."""
+        store = self.session.store
+        self.recovery_banner.setVisible(store is not None and not store.recovery_key_kept)
 
     def _build_assistant(self) -> None:
         self.assistant = AssistantPanel(self.session, self.bridge)
@@ -255,6 +272,7 @@ class MainWindow(QMainWindow):
         has_people = bool(store.people.list(include_archived=True))
         from app.services.sample import has_sample_team
         self.sample_banner.setVisible(has_sample_team(store))
+        self._show_recovery_banner()
         self.pages.setCurrentIndex(WORKSPACE if has_people else WELCOME)
 
     def on_data_changed(self, _notice) -> None:
@@ -321,7 +339,9 @@ class MainWindow(QMainWindow):
     def open_recovery_key(self) -> None:
         from .recovery_key_view import RecoveryKeyDialog  # loaded when first opened
         if not self.session.is_locked:
-            RecoveryKeyDialog(self.session, self).open()
+            dialog = RecoveryKeyDialog(self.session, self)
+            dialog.accepted.connect(self._show_recovery_banner)
+            dialog.open()
 
     def open_settings(self) -> None:
         from .settings_dialog import SettingsDialog  # loaded when first opened
