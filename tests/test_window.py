@@ -11,11 +11,13 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 pytest.importorskip("PySide6")
 
 from PySide6.QtCore import Qt  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from app.llm.fake_engine import FakeEngine  # noqa: E402
 from app.services.autosave import Autosaves  # noqa: E402
 from app.store import Store  # noqa: E402
 from conftest import FAST_KDF, PASSPHRASE, REPO  # noqa: E402
+from ui.chips import NoteRole  # noqa: E402
 from ui.model_bridge import ModelBridge  # noqa: E402
 from ui.session import Session  # noqa: E402
 from ui.team_panel import RowRole  # noqa: E402
@@ -217,3 +219,72 @@ def test_tab_order_follows_the_layout_on_the_lock_page(make_window, qtbot):
     window.lock()
     page = window.lock_page
     assert page.passphrase.nextInFocusChain() in (page.repeat, page.unlock_button)
+
+
+# --- Ctrl+L from every window Trellis opens, and back to the same place ----------------------
+
+def unlock_with_the_passphrase(window, qtbot, monkeypatch) -> None:
+    monkeypatch.delenv("TRELLIS_PASSPHRASE", raising=False)
+    window.lock_page.passphrase.setText(PASSPHRASE)
+    window.lock_page.on_unlock()
+    qtbot.waitUntil(lambda: not window.lock_page.busy, timeout=10_000)  # the key is derived off the GUI thread
+
+
+def test_ctrl_l_locks_while_quick_capture_has_focus_and_keeps_the_text(make_window, qtbot, team):
+    store, ana, _ = team
+    window = make_window(store)
+    dialog = window.open_capture()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is dialog)   # a window of its own, modal
+    dialog.text_edit.setFocus()
+    qtbot.keyClicks(dialog.text_edit, "Half a thought")
+    qtbot.keyClick(dialog.text_edit, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
+    assert window.session.is_locked and window.pages.currentIndex() == LOCK
+    assert not dialog.isVisible() and dialog.text_edit.toPlainText() == ""
+    with Store.open(store.home, passphrase=PASSPHRASE) as reopened:   # kept for the next unlock
+        assert [u.text for u in Autosaves(reopened).pending()] == ["Half a thought"]
+
+
+def test_ctrl_l_locks_while_the_search_palette_has_focus(make_window, qtbot, team):
+    store, ana, _ = team
+    store.notes.add(person_id=ana.id, text="Ran the chaos drill", date="2026-03-03")
+    window = make_window(store)
+    palette = window.open_search()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is palette)  # a window of its own
+    qtbot.keyClicks(palette.query_edit, "chaos")
+    qtbot.keyClick(palette.query_edit, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
+    assert window.session.is_locked
+    assert not palette.isVisible() and palette.query_edit.text() == ""
+
+
+def test_unlock_returns_to_the_person_and_tab_the_manager_was_on(make_window, qtbot, team, monkeypatch):
+    store, ana, li = team
+    window = make_window(store)
+    window.team.select(li.id)
+    window.person.tabs.setCurrentWidget(window.person.goals_tab)
+    window.lock()
+    unlock_with_the_passphrase(window, qtbot, monkeypatch)
+    assert window.pages.currentIndex() == WORKSPACE
+    assert window.team.current_person_id() == li.id and window.person.person_id == li.id
+    assert window.person.tabs.currentWidget() is window.person.goals_tab
+    assert window.person.title.text() == "Li Wei"
+
+
+def test_unlock_returns_to_the_same_place_in_a_long_timeline(make_window, qtbot, team, monkeypatch):
+    store, ana, li = team
+    for day in range(1, 61):
+        store.notes.add(person_id=li.id, text=f"Note {day} on the migration work", date=f"2026-0{1 + day % 6}-{1 + day % 27:02d}")
+    window = make_window(store)
+    qtbot.waitExposed(window)
+    window.team.select(li.id)
+    timeline = window.person.timeline
+    last = timeline.model.index(timeline.model.rowCount() - 1)
+    qtbot.waitUntil(lambda: timeline.notes_view.visualRect(last).isValid())  # laid out in batches
+    chosen = timeline.model.index(40).data(NoteRole)
+    timeline.select_note(chosen.id)
+    scrolled = timeline.notes_view.verticalScrollBar().value()
+    assert scrolled > 0
+    window.lock()
+    unlock_with_the_passphrase(window, qtbot, monkeypatch)
+    assert window.team.current_person_id() == li.id
+    assert timeline.current_note_id() == chosen.id
+    assert timeline.notes_view.verticalScrollBar().value() == scrolled

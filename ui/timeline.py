@@ -342,6 +342,18 @@ class TimelineView(QWidget):
         self.notes_view.setFocus()
         return True
 
+    def return_to(self, note_id: str | None, scrolled: int) -> None:
+        """Select ``note_id`` again and scroll back to ``scrolled`` (after an unlock)."""
+        view = self.notes_view
+        view.setLayoutMode(QListView.LayoutMode.SinglePass)  # the old position exists only once laid out
+        try:
+            if note_id is not None:
+                self.select_note(note_id)  # loads older pages until the note is in
+            view.doItemsLayout()
+            view.verticalScrollBar().setValue(scrolled)
+        finally:
+            view.setLayoutMode(QListView.LayoutMode.Batched)
+
     def edit_note(self, note_id: str, **changes) -> bool:
         """Save ``text=``, ``kind=``, ``date=`` or ``competencies=`` as one undoable step."""
         note = self._note(note_id)

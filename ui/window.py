@@ -2,9 +2,15 @@
 
 Pages: the lock screen, the first-run welcome, and the workspace. Every
 shortcut lives here (Ctrl+N capture, Ctrl+K search, Ctrl+L lock, Ctrl+Z /
-Ctrl+Shift+Z undo and redo, Esc stop). Locking closes the store and empties
-every widget that shows team data.
+Ctrl+Shift+Z undo and redo, Esc stop). Ctrl+L also locks from the windows
+Trellis opens over this one (quick capture, search, trash, settings …): they
+are windows of their own, and a modal one blocks this window's shortcuts.
+Locking closes the store and empties every widget that shows team data;
+unlocking returns to the person, tab and place in the timeline the manager
+was on.
 """
+
+from dataclasses import dataclass
 
 from PySide6.QtCore import QEvent, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence, QUndoStack
@@ -23,6 +29,17 @@ from .model_bridge import ModelBridge
 from .session import Session
 
 LOCK, WELCOME, WORKSPACE = range(3)
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where the manager was when the window locked: ids and positions, never text."""
+
+    person_id: str
+    tab: int
+    note_id: str | None
+    scrolled: int
+
 # Dialogs, the capture box, the search palette and the sample team load when first used:
 # the window paints sooner (docs/performance.md, start-up).
 
@@ -34,6 +51,7 @@ class MainWindow(QMainWindow):
         self.bridge = bridge or ModelBridge(parent=self)
         self._ask_unsaved = ask_unsaved
         self._palette = None  # the search palette, made when first opened
+        self._place: Place | None = None  # where to return after an unlock
         self.pin_dialog = None
         self.setWindowTitle("Trellis")
         self._build_pages()
@@ -191,10 +209,36 @@ class MainWindow(QMainWindow):
     def lock(self) -> None:
         """Lock now. With the key in the keychain, locking first needs an unlock PIN to ask
         for afterwards: the first time, the manager chooses one (or the window stays open)."""
-        if self.session.is_locked or (self._pin_missing() and not self.choose_unlock_pin()):
+        if self.session.is_locked or self.pin_dialog is not None:
             return
+        if self._pin_missing() and not self.choose_unlock_pin():
+            return
+        self._place = self._where_the_manager_is()
         self.bridge.stop()
         self.session.lock()
+
+    def _where_the_manager_is(self) -> Place | None:
+        if not self._workspace_built or self.pages.currentIndex() != WORKSPACE or not self.person.person_id:
+            return None
+        timeline = self.person.timeline
+        return Place(self.person.person_id, self.person.tabs.currentIndex(), timeline.current_note_id(),
+                     timeline.notes_view.verticalScrollBar().value())
+
+    def _return_to_place(self) -> None:
+        """Back to the person, tab and timeline position the window locked on."""
+        place, self._place = self._place, None
+        if place is None or self.pages.currentIndex() != WORKSPACE:
+            return
+        self.team.refresh()  # the team list fills on unlock after this; it keeps the person chosen here
+        self.team.select(place.person_id)
+        if self.person.person_id == place.person_id:
+            self.person.tabs.setCurrentIndex(place.tab)
+            self.person.timeline.return_to(place.note_id, place.scrolled)
+
+    def reach_lock(self, dialog):
+        """Ctrl+L locks from ``dialog`` too; returns it."""
+        dialog.addAction(self.actions_by_name["lock"])
+        return dialog
 
     def _pin_missing(self) -> bool:
         store = self.session.store
@@ -227,6 +271,7 @@ class MainWindow(QMainWindow):
         self.idle.set_minutes(self._idle_minutes())
         self._show_lock_banner()
         self._show_team_or_welcome()
+        self._return_to_place()
         from .capture import ask_to_restore, offer_unsaved
         ask = self._ask_unsaved or ask_to_restore
         offer_unsaved(self.session, self, ask=ask)
@@ -309,7 +354,7 @@ class MainWindow(QMainWindow):
         if self.session.is_locked:
             return None
         from .capture import QuickCaptureDialog
-        dialog = QuickCaptureDialog(self.session, self, person_id=self.person.person_id)
+        dialog = self.reach_lock(QuickCaptureDialog(self.session, self, person_id=self.person.person_id))
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.sig_saved.connect(lambda _id: self.session.changed(Change.NOTES))
         dialog.open()
@@ -320,7 +365,7 @@ class MainWindow(QMainWindow):
             return None
         if self._palette is None:
             from .search_palette import SearchPalette
-            self._palette = SearchPalette(self.session, self)
+            self._palette = self.reach_lock(SearchPalette(self.session, self))
             self._palette.sig_note_chosen.connect(self.jump_to_note)
         self._palette.popup()
         return self._palette
@@ -334,25 +379,25 @@ class MainWindow(QMainWindow):
     def open_trash(self) -> None:
         if not self.session.is_locked:
             from .trash_dialog import TrashDialog
-            TrashDialog(self.session, self).open()
+            self.reach_lock(TrashDialog(self.session, self)).open()
 
     def open_recovery_key(self) -> None:
         from .recovery_key_view import RecoveryKeyDialog  # loaded when first opened
         if not self.session.is_locked:
-            dialog = RecoveryKeyDialog(self.session, self)
+            dialog = self.reach_lock(RecoveryKeyDialog(self.session, self))
             dialog.accepted.connect(self._show_recovery_banner)
             dialog.open()
 
     def open_settings(self) -> None:
         from .settings_dialog import SettingsDialog  # loaded when first opened
-        dialog = SettingsDialog(self.session, self.bridge, self)
+        dialog = self.reach_lock(SettingsDialog(self.session, self.bridge, self))
         dialog.accepted.connect(lambda: (self.idle.set_minutes(self._idle_minutes()),
                                          self._show_lock_banner()))
         dialog.open()
 
     def open_models(self) -> None:
         from .model_manager import ModelManagerDialog
-        dialog = ModelManagerDialog(self.session, self)
+        dialog = self.reach_lock(ModelManagerDialog(self.session, self))
         dialog.sig_models_changed.connect(self.bridge.reload)
         dialog.open()
 
