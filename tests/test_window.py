@@ -17,6 +17,7 @@ from app.llm.fake_engine import FakeEngine  # noqa: E402
 from app.services.autosave import Autosaves  # noqa: E402
 from app.store import Store  # noqa: E402
 from conftest import FAST_KDF, PASSPHRASE, REPO  # noqa: E402
+from ui.capture import QuickCaptureDialog  # noqa: E402
 from ui.chips import NoteRole  # noqa: E402
 from ui.model_bridge import ModelBridge  # noqa: E402
 from ui.session import Session  # noqa: E402
@@ -104,6 +105,17 @@ def test_search_and_jump_to_the_note(make_window, qtbot, team):
     assert chosen.args == [target.id, li.id]
     assert window.team.current_person_id() == li.id
     assert window.person.timeline.current_note_id() == target.id
+
+
+def test_new_note_beside_the_timeline_opens_quick_capture_on_that_person(make_window, qtbot, team):
+    store, _, li = team
+    window = make_window(store)
+    window.team.select(li.id)
+    assert window.person.timeline.new_note_button.isVisible()
+    window.person.timeline.new_note_button.click()
+    [dialog] = [d for d in window.findChildren(QuickCaptureDialog) if d.isVisible()]
+    assert dialog.person_box.currentText() == "Li Wei"
+    dialog.reject()
 
 
 def test_trash_then_undo_with_the_window_shortcut(make_window, team):

@@ -95,6 +95,7 @@ class MainWindow(QMainWindow):
         self.person = PersonPage(self.session, bridge=self.bridge, undo_stack=self.undo_stack)
         self.team.sig_person_selected.connect(self.on_person_selected)
         self.person.timeline.sig_note_changed.connect(lambda _id: self.session.changed(Change.NOTES))
+        self.person.timeline.sig_new_note.connect(lambda _id: self.open_capture())
         for page in (self.welcome, self._workspace()):
             self.pages.addWidget(page)
         if not self.session.is_locked:  # built after the unlock was announced: catch up
