@@ -185,6 +185,22 @@ def test_screenshot_of_a_real_window(tmp_path, data_home, page):
     assert (image.width(), image.height()) == (1280, 800)
 
 
+def test_the_first_run_screenshot_needs_new_data(tmp_path, data_home):
+    def shoot():
+        env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+        return subprocess.run([sys.executable, "-m", "ui.main", "--screenshot", str(tmp_path / "first.png"),
+                               "--page", "first_run"], cwd=REPO, env=env, capture_output=True, text=True,
+                              timeout=120)
+    made = shoot()
+    assert made.returncode == 0, made.stderr
+    from PySide6.QtGui import QImage
+    assert QImage(str(tmp_path / "first.png")).size().toTuple() == (1280, 800)
+    with Store.open(data_home, passphrase=PASSPHRASE) as store:
+        store.people.add(name="Ana Ruiz")
+    refused = shoot()
+    assert refused.returncode == 1 and "point TRELLIS_HOME at an empty folder" in refused.stderr
+
+
 def test_a_note_edit_left_unsaved_is_reopened_with_its_text(make_window, team):
     store, ana, li = team
     note = store.notes.add(person_id=li.id, text="Original text", date="2026-04-04")
