@@ -52,7 +52,7 @@ class WrongRecoveryKey(LockedError):
 
 @dataclass(frozen=True)
 class RecoveryKit:
-    """A new recovery key (``text``, shown once) and the record that it unlocks."""
+    """A recovery key (``text``, for the manager to keep) and the record that it unlocks."""
 
     text: str
     record: dict
