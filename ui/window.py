@@ -151,8 +151,8 @@ class MainWindow(QMainWindow):
         show = self.show_recovery_key_button = QPushButton("Show recovery key…")
         show.setAccessibleName("Show recovery key")
         show.clicked.connect(self.open_recovery_key)
-        banner = _banner("Your notes have no recovery key that you have kept: if the system keychain "
-                         "is reset or your passphrase forgotten, nothing can open them.", show)
+        banner = _banner("No recovery key kept yet: if the system keychain is reset or your passphrase "
+                         "forgotten, nothing can open your notes.", show)
         banner.setAccessibleName("No recovery key kept")
         banner.hide()
         return banner
