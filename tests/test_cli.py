@@ -112,6 +112,13 @@ def test_doctor_warns_while_the_key_the_window_shows_is_not_confirmed_kept(cli, 
     assert check["status"] == "warning" and "not yet confirmed kept" in check["detail"]
 
 
+def test_doctor_names_a_damaged_recovery_record(cli, home):
+    (home / "recovery.json").write_text("{not json")
+    report = json.loads(cli("doctor", "--json").stdout)
+    [check] = [c for c in report["checks"] if c["name"] == "recovery key"]
+    assert check["status"] == "failed" and "recovery.json is damaged" in check["detail"]
+
+
 def test_doctor_on_a_damaged_database_fails_with_a_plain_message(cli, home):
     damage_a_table_page(home / "trellis.db")
     result = cli("doctor")

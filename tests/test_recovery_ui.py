@@ -11,7 +11,7 @@ pytest.importorskip("PySide6")
 
 from PySide6.QtCore import QTimer  # noqa: E402
 from PySide6.QtPrintSupport import QPrinter  # noqa: E402
-from PySide6.QtWidgets import QLabel  # noqa: E402
+from PySide6.QtWidgets import QLabel, QMessageBox  # noqa: E402
 
 from app.store import Store, recovery  # noqa: E402
 from conftest import FAST_KDF, PASSPHRASE, files_under  # noqa: E402
@@ -142,6 +142,20 @@ def test_data_without_a_kept_key_warns_in_the_window_until_the_key_is_kept(qtbot
     dialog.panel.confirm.setChecked(True)
     dialog.panel.done_button.click()
     assert not window.recovery_banner.isVisible() and store.recovery_key_kept
+    window.session.lock()
+
+
+def test_a_damaged_recovery_record_is_warned_about_and_named_not_overwritten(qtbot, store):
+    store.people.add(name="Ana Ruiz", person_id="p-ana")
+    (store.home / "recovery.json").write_text("{not json")
+    window = MainWindow(Session(store))
+    qtbot.addWidget(window)
+    window.show()
+    assert window.recovery_banner.isVisible()               # a damaged record opens nothing
+    window.show_recovery_key_button.click()
+    [box] = [b for b in window.findChildren(QMessageBox) if b.isVisible()]
+    assert "recovery.json is damaged" in box.text() and "Nothing was changed" in box.text()
+    assert (store.home / "recovery.json").read_text() == "{not json"
     window.session.lock()
 
 

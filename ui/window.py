@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QStackedWidget, QVBoxLayout, QWidget,
 )
 
+from app.errors import TrellisError
 from app.settings import load_settings
 
 from .notices import Change
@@ -384,10 +385,18 @@ class MainWindow(QMainWindow):
 
     def open_recovery_key(self) -> None:
         from .recovery_key_view import RecoveryKeyDialog  # loaded when first opened
-        if not self.session.is_locked:
+        if self.session.is_locked:
+            return
+        try:
             dialog = self.reach_lock(RecoveryKeyDialog(self.session, self))
-            dialog.accepted.connect(self._show_recovery_banner)
-            dialog.open()
+        except (TrellisError, OSError) as exc:  # a damaged recovery.json, a full disk
+            box = QMessageBox(QMessageBox.Icon.Warning, "Recovery key",
+                              f"Trellis could not show a recovery key: {exc}", parent=self)
+            box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            box.open()
+            return
+        dialog.accepted.connect(self._show_recovery_banner)
+        dialog.open()
 
     def open_settings(self) -> None:
         from .settings_dialog import SettingsDialog  # loaded when first opened

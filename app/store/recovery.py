@@ -147,10 +147,14 @@ def keep_recovery_record(home: Path, kit: RecoveryKit) -> None:
     A key shown until kept (``recovery_key_to_keep``) is already the record: confirming
     it drops the salt it was derived from, unless a newer key replaced it meanwhile."""
     record = dict(kit.record)
-    if record.pop("until_kept", None) is not None and _record_on_disk(home).get("wrapped_key") != record["wrapped_key"]:
+    if record.pop("until_kept", None) is not None and _replaced_since(home, record):
         raise WrongRecoveryKey("A newer recovery key was made for this data (`trellis recovery-key new`) "
                                "since this one was shown, so this one no longer works; keep the newer one.")
     _write_record(home, record)
+
+
+def _replaced_since(home: Path, shown: dict) -> bool:
+    return _record_on_disk(home).get("wrapped_key") != shown["wrapped_key"]
 
 
 def mark_kept(home: Path) -> None:
@@ -170,7 +174,10 @@ def has_recovery_key(home: Path) -> bool:
 
 def recovery_key_kept(home: Path) -> bool:
     """Whether ``home`` has a recovery key that the manager confirmed they kept."""
-    return has_recovery_key(home) and "until_kept" not in _record_on_disk(home)
+    try:
+        return has_recovery_key(home) and "until_kept" not in _record_on_disk(home)
+    except StoreCorrupt:  # a damaged record opens nothing
+        return False
 
 
 def recovery_key_to_keep(home: Path, data_key: bytes) -> RecoveryKit | None:
@@ -185,7 +192,8 @@ def recovery_key_to_keep(home: Path, data_key: bytes) -> RecoveryKit | None:
         if kit is not None:
             return kit
     secret_salt = secrets.token_bytes(16)
-    kit = _kit(data_key, _derived_secret(data_key, secret_salt), {"until_kept": {"salt": _b64(secret_salt)}})
+    kit = _kit(data_key, _derived_secret(data_key, secret_salt),
+               {"until_kept": {"salt": _b64(secret_salt)}})
     _write_record(home, kit.record)
     return kit
 
@@ -196,7 +204,8 @@ def _kit_shown_before(home: Path, data_key: bytes) -> RecoveryKit | None:
     fields = read_recovery_record(home)
     try:
         secret = _derived_secret(data_key, base64.b64decode(record["until_kept"]["salt"], validate=True))
-        opened = AESGCM(_wrapping_key(secret, fields["salt"])).decrypt(fields["nonce"], fields["wrapped"], _AAD)
+        wrapping = AESGCM(_wrapping_key(secret, fields["salt"]))
+        opened = wrapping.decrypt(fields["nonce"], fields["wrapped"], _AAD)
     except (KeyError, TypeError, ValueError, InvalidTag):
         return None
     return RecoveryKit(format_recovery_key(secret), record) if opened == data_key else None
