@@ -27,7 +27,7 @@ from .llm.registry import read_records
 from .manifest import doctor_checks as bundle_checks
 from .paths import data_home, data_home_source
 from .store import Store, has_data
-from .store import keys
+from .store import keys, recovery
 from .store.cipher import dbapi
 
 OK, FAILED, SKIPPED, WARNING = "ok", "failed", "skipped", "warning"   # only FAILED fails
@@ -150,6 +150,15 @@ def _key_check(store: Store) -> Check:
 
 
 def _recovery_check(store: Store) -> Check:
+    if store.has_recovery_key:
+        try:
+            recovery.read_recovery_record(store.home)
+        except TrellisError as exc:
+            return Check("recovery key", FAILED, str(exc))
+    if store.has_recovery_key and not store.recovery_key_kept:
+        return Check("recovery key", WARNING, "made, but not yet confirmed kept: the window shows it "
+                                              "until you confirm; or run `trellis recovery-key new` "
+                                              "and keep what it prints")
     if store.has_recovery_key:
         return Check("recovery key", OK, "made; the printed or saved copy opens the data if the "
                                          "keychain or passphrase is lost")

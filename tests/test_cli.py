@@ -104,6 +104,21 @@ def test_doctor_warns_without_a_recovery_key_and_is_quiet_once_one_is_made(cli, 
     assert [c["status"] for c in report["checks"] if c["name"] == "recovery key"] == ["ok"]
 
 
+def test_doctor_warns_while_the_key_the_window_shows_is_not_confirmed_kept(cli, home):
+    with reopen(home) as store:
+        store.recovery_key_to_keep()                # shown on the welcome page, not yet confirmed
+    report = json.loads(succeeds(cli("doctor", "--json")))
+    [check] = [c for c in report["checks"] if c["name"] == "recovery key"]
+    assert check["status"] == "warning" and "not yet confirmed kept" in check["detail"]
+
+
+def test_doctor_names_a_damaged_recovery_record(cli, home):
+    (home / "recovery.json").write_text("{not json")
+    report = json.loads(cli("doctor", "--json").stdout)
+    [check] = [c for c in report["checks"] if c["name"] == "recovery key"]
+    assert check["status"] == "failed" and "recovery.json is damaged" in check["detail"]
+
+
 def test_doctor_on_a_damaged_database_fails_with_a_plain_message(cli, home):
     damage_a_table_page(home / "trellis.db")
     result = cli("doctor")

@@ -142,6 +142,54 @@ def test_a_recovery_file_is_owner_only(kept):
     assert "wrapped_key" in json.loads((home / "recovery.json").read_text())
 
 
+# --- the key the window shows until the manager kept it ------------------------------
+
+def test_the_key_shown_until_kept_works_at_once_and_is_the_same_at_every_unlock(store):
+    shown = store.recovery_key_to_keep()
+    assert store.has_recovery_key and not store.recovery_key_kept
+    assert recovery.key_from_recovery_key(store.home, shown.text)     # works before any confirmation
+    home = store.home
+    store.close()
+    with Store.open(home, passphrase=PASSPHRASE) as again:
+        assert again.recovery_key_to_keep().text == shown.text
+        again.keep_recovery_key(again.recovery_key_to_keep())
+        assert again.recovery_key_kept and again.recovery_key_to_keep() is None
+    assert "until_kept" not in json.loads((home / "recovery.json").read_text())
+    Store.recover(home, recovery_key=shown.text, new_passphrase=NEW_PASSPHRASE, kdf=FAST_KDF).close()
+
+
+def test_the_key_shown_until_kept_is_not_on_disk(store):
+    shown = store.recovery_key_to_keep()
+    compact = shown.text.replace("-", "").encode()
+    for name, data in files_under(store.home).items():
+        assert shown.text.encode() not in data and compact not in data, name
+
+
+def test_a_key_made_meanwhile_is_not_undone_by_confirming_the_old_one(store):
+    shown = store.recovery_key_to_keep()
+    newer = store.new_recovery_key()
+    store.keep_recovery_key(newer)                     # `trellis recovery-key new` in a terminal
+    assert store.recovery_key_kept and store.recovery_key_to_keep() is None
+    with pytest.raises(WrongRecoveryKey, match="A newer recovery key was made"):
+        store.keep_recovery_key(shown)
+    assert recovery.key_from_recovery_key(store.home, newer.text)
+
+
+def test_recovering_with_the_key_shown_means_it_was_kept(store):
+    shown, home = store.recovery_key_to_keep(), store.home
+    store.close()
+    Store.recover(home, recovery_key=shown.text, new_passphrase=NEW_PASSPHRASE, kdf=FAST_KDF).close()
+    assert recovery.recovery_key_kept(home)
+
+
+def test_a_record_of_other_data_is_replaced_by_a_key_that_opens_this_data(store, tmp_path):
+    with Store.open(tmp_path / "other", passphrase=PASSPHRASE, kdf=FAST_KDF) as other:
+        other.recovery_key_to_keep()
+    shutil.copy(tmp_path / "other" / "recovery.json", store.home / "recovery.json")
+    shown = store.recovery_key_to_keep()
+    assert recovery.key_from_recovery_key(store.home, shown.text)
+
+
 # --- what goes wrong changes nothing ----------------------------------------------------
 
 def _refused_and_unchanged(home, error, match, **kwargs):

@@ -97,6 +97,22 @@ def test_add_a_person_with_the_dialog(panel, session, qtbot):
     assert _names(panel) == ["Ana Ruiz", "Li Wei", "Zoe Park"]
 
 
+def test_changing_the_start_date_ticks_known_so_the_date_is_saved(panel, session, qtbot):
+    dialog = PersonDialog(session.store, parent=panel)
+    qtbot.addWidget(dialog)
+    assert "saved only when \u201cKnown\u201d is ticked" in dialog.start_hint.text()
+    qtbot.keyClicks(dialog.name, "Zoe Park")
+    assert not dialog.has_start.isChecked()
+    dialog.start.setFocus()
+    qtbot.keyClick(dialog.start, Qt.Key.Key_Home)          # the year, at the start of yyyy-MM-dd
+    qtbot.keyClick(dialog.start, Qt.Key.Key_Down)          # one year earlier
+    assert dialog.has_start.isChecked()
+    typed = dialog.start.date().toString("yyyy-MM-dd")
+    dialog.on_save()
+    assert dialog.saved_person.start_date == typed
+    assert session.store.people.get(dialog.saved_person.id).start_date == typed
+
+
 def test_a_person_needs_a_name(panel, session, qtbot):
     dialog = PersonDialog(session.store, parent=panel)
     qtbot.addWidget(dialog)

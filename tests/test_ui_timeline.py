@@ -238,6 +238,45 @@ def test_delete_moves_to_the_trash_and_undo_restores(qtbot, on_screen, timeline,
     assert timeline.current_note_id() == lone.id
 
 
+def test_moving_to_the_trash_says_so_and_its_undo_button_restores(qtbot, on_screen, timeline, team):
+    store, ana, _ = team
+    add(store, ana, "2026-01-10", "January note")
+    lone = add(store, ana, "2026-02-03", "The only February note")
+    timeline.show_person(ana.id)
+    assert timeline.toast.isHidden()
+    focus_note(timeline, lone.id)
+    qtbot.keyClick(timeline.notes_view, Qt.Key.Key_Delete)
+    assert timeline.toast.isVisible() and timeline.toast.label.text() == "Moved to trash"
+    assert timeline.toast.button.text() == "Undo"
+    timeline.toast.button.click()
+    assert store.notes.get(lone.id).deleted_at is None
+    assert timeline.current_note_id() == lone.id and timeline.toast.isHidden()
+    assert not timeline.undo_stack.canUndo()                # the trash step itself was taken back
+
+
+def test_the_trash_toast_goes_after_a_while_or_at_the_next_change(qtbot, on_screen, timeline, team, monkeypatch):
+    store, ana, _ = team
+    first = add(store, ana, "2026-01-10", "January note")
+    second = add(store, ana, "2026-02-03", "February note")
+    timeline.show_person(ana.id)
+    assert timeline.trash_note(second.id) and timeline.toast.isVisible()
+    assert timeline.edit_note(first.id, kind="praise")       # its Undo would now undo this instead
+    assert timeline.toast.isHidden()
+    timeline.toast.timer.setInterval(20)
+    assert timeline.trash_note(first.id) and timeline.toast.isVisible()
+    qtbot.waitUntil(timeline.toast.isHidden, timeout=2000)
+    assert store.notes.get(first.id).deleted_at is not None   # going away undoes nothing
+
+
+def test_the_new_note_button_asks_for_a_note_on_the_person_shown(qtbot, timeline, team):
+    store, ana, _ = team
+    assert not timeline.new_note_button.isEnabled()          # no one shown yet
+    timeline.show_person(ana.id)
+    with qtbot.waitSignal(timeline.sig_new_note) as asked:
+        timeline.new_note_button.click()
+    assert asked.args == [ana.id]
+
+
 def test_restore_and_delete_forever_from_the_trash(qtbot, monkeypatch, session, timeline, team):
     store, ana, li = team
     kept = add(store, ana, "2026-02-03", "Came back " + "word " * 40)

@@ -11,11 +11,14 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 pytest.importorskip("PySide6")
 
 from PySide6.QtCore import Qt  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from app.llm.fake_engine import FakeEngine  # noqa: E402
 from app.services.autosave import Autosaves  # noqa: E402
 from app.store import Store  # noqa: E402
 from conftest import FAST_KDF, PASSPHRASE, REPO  # noqa: E402
+from ui.capture import QuickCaptureDialog  # noqa: E402
+from ui.chips import NoteRole  # noqa: E402
 from ui.model_bridge import ModelBridge  # noqa: E402
 from ui.session import Session  # noqa: E402
 from ui.team_panel import RowRole  # noqa: E402
@@ -54,8 +57,16 @@ def test_empty_data_dir_starts_on_the_welcome_page(make_window):
     assert window.welcome.add_button.accessibleName() == "Add your first team member"
 
 
+def keep_the_recovery_key(window) -> None:
+    """Tick "I have kept my recovery key" and press Done: the first steps open then."""
+    window.welcome.recovery.confirm.setChecked(True)
+    window.welcome.recovery.done_button.click()
+
+
 def test_sample_team_is_labelled_and_removable_in_one_click(make_window):
     window = make_window()
+    assert not window.welcome.sample_button.isEnabled()   # the recovery key comes first
+    keep_the_recovery_key(window)
     window.welcome.sample_button.click()
     assert window.pages.currentIndex() == WORKSPACE
     assert window.sample_banner.isVisible()
@@ -94,6 +105,17 @@ def test_search_and_jump_to_the_note(make_window, qtbot, team):
     assert chosen.args == [target.id, li.id]
     assert window.team.current_person_id() == li.id
     assert window.person.timeline.current_note_id() == target.id
+
+
+def test_new_note_beside_the_timeline_opens_quick_capture_on_that_person(make_window, qtbot, team):
+    store, _, li = team
+    window = make_window(store)
+    window.team.select(li.id)
+    assert window.person.timeline.new_note_button.isVisible()
+    window.person.timeline.new_note_button.click()
+    [dialog] = [d for d in window.findChildren(QuickCaptureDialog) if d.isVisible()]
+    assert dialog.person_box.currentText() == "Li Wei"
+    dialog.reject()
 
 
 def test_trash_then_undo_with_the_window_shortcut(make_window, team):
@@ -163,6 +185,22 @@ def test_screenshot_of_a_real_window(tmp_path, data_home, page):
     assert (image.width(), image.height()) == (1280, 800)
 
 
+def test_the_first_run_screenshot_needs_new_data(tmp_path, data_home):
+    def shoot():
+        env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+        return subprocess.run([sys.executable, "-m", "ui.main", "--screenshot", str(tmp_path / "first.png"),
+                               "--page", "first_run"], cwd=REPO, env=env, capture_output=True, text=True,
+                              timeout=120)
+    made = shoot()
+    assert made.returncode == 0, made.stderr
+    from PySide6.QtGui import QImage
+    assert QImage(str(tmp_path / "first.png")).size().toTuple() == (1280, 800)
+    with Store.open(data_home, passphrase=PASSPHRASE) as store:
+        store.people.add(name="Ana Ruiz")
+    refused = shoot()
+    assert refused.returncode == 1 and "point TRELLIS_HOME at an empty folder" in refused.stderr
+
+
 def test_a_note_edit_left_unsaved_is_reopened_with_its_text(make_window, team):
     store, ana, li = team
     note = store.notes.add(person_id=li.id, text="Original text", date="2026-04-04")
@@ -192,6 +230,7 @@ def _unnamed(root):
 def test_every_visible_control_has_an_accessible_name(make_window, qtbot):
     window = make_window()
     assert _unnamed(window) == []                  # welcome page
+    keep_the_recovery_key(window)
     window.welcome.sample_button.click()
     assert len(_controls(window)) > 10
     assert _unnamed(window) == []                  # workspace with the sample team
@@ -208,3 +247,72 @@ def test_tab_order_follows_the_layout_on_the_lock_page(make_window, qtbot):
     window.lock()
     page = window.lock_page
     assert page.passphrase.nextInFocusChain() in (page.repeat, page.unlock_button)
+
+
+# --- Ctrl+L from every window Trellis opens, and back to the same place ----------------------
+
+def unlock_with_the_passphrase(window, qtbot, monkeypatch) -> None:
+    monkeypatch.delenv("TRELLIS_PASSPHRASE", raising=False)
+    window.lock_page.passphrase.setText(PASSPHRASE)
+    window.lock_page.on_unlock()
+    qtbot.waitUntil(lambda: not window.lock_page.busy, timeout=10_000)  # the key is derived off the GUI thread
+
+
+def test_ctrl_l_locks_while_quick_capture_has_focus_and_keeps_the_text(make_window, qtbot, team):
+    store, ana, _ = team
+    window = make_window(store)
+    dialog = window.open_capture()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is dialog)   # a window of its own, modal
+    dialog.text_edit.setFocus()
+    qtbot.keyClicks(dialog.text_edit, "Half a thought")
+    qtbot.keyClick(dialog.text_edit, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
+    assert window.session.is_locked and window.pages.currentIndex() == LOCK
+    assert not dialog.isVisible() and dialog.text_edit.toPlainText() == ""
+    with Store.open(store.home, passphrase=PASSPHRASE) as reopened:   # kept for the next unlock
+        assert [u.text for u in Autosaves(reopened).pending()] == ["Half a thought"]
+
+
+def test_ctrl_l_locks_while_the_search_palette_has_focus(make_window, qtbot, team):
+    store, ana, _ = team
+    store.notes.add(person_id=ana.id, text="Ran the chaos drill", date="2026-03-03")
+    window = make_window(store)
+    palette = window.open_search()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is palette)  # a window of its own
+    qtbot.keyClicks(palette.query_edit, "chaos")
+    qtbot.keyClick(palette.query_edit, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
+    assert window.session.is_locked
+    assert not palette.isVisible() and palette.query_edit.text() == ""
+
+
+def test_unlock_returns_to_the_person_and_tab_the_manager_was_on(make_window, qtbot, team, monkeypatch):
+    store, ana, li = team
+    window = make_window(store)
+    window.team.select(li.id)
+    window.person.tabs.setCurrentWidget(window.person.goals_tab)
+    window.lock()
+    unlock_with_the_passphrase(window, qtbot, monkeypatch)
+    assert window.pages.currentIndex() == WORKSPACE
+    assert window.team.current_person_id() == li.id and window.person.person_id == li.id
+    assert window.person.tabs.currentWidget() is window.person.goals_tab
+    assert window.person.title.text() == "Li Wei"
+
+
+def test_unlock_returns_to_the_same_place_in_a_long_timeline(make_window, qtbot, team, monkeypatch):
+    store, ana, li = team
+    for day in range(1, 61):
+        store.notes.add(person_id=li.id, text=f"Note {day} on the migration work", date=f"2026-0{1 + day % 6}-{1 + day % 27:02d}")
+    window = make_window(store)
+    qtbot.waitExposed(window)
+    window.team.select(li.id)
+    timeline = window.person.timeline
+    last = timeline.model.index(timeline.model.rowCount() - 1)
+    qtbot.waitUntil(lambda: timeline.notes_view.visualRect(last).isValid())  # laid out in batches
+    chosen = timeline.model.index(40).data(NoteRole)
+    timeline.select_note(chosen.id)
+    scrolled = timeline.notes_view.verticalScrollBar().value()
+    assert scrolled > 0
+    window.lock()
+    unlock_with_the_passphrase(window, qtbot, monkeypatch)
+    assert window.team.current_person_id() == li.id
+    assert timeline.current_note_id() == chosen.id
+    assert timeline.notes_view.verticalScrollBar().value() == scrolled

@@ -15,7 +15,7 @@ from .session import Session
 from .window import MainWindow
 
 SCREENSHOT_SIZE = (1280, 800)
-PAGES = ("team", "person", "search", "assistant", "reviews", "check_text", "one_on_ones",
+PAGES = ("first_run", "team", "person", "search", "assistant", "reviews", "check_text", "one_on_ones",
          "meeting")
 
 
@@ -73,6 +73,11 @@ def _screenshot(app, window: MainWindow, path: str, page: str) -> int:
     window.show()
     _wait_until(lambda: not window.lock_page.busy)  # the data opens off the GUI thread
     _settle(app)
+    refused = _refused(window, page)
+    if refused:
+        print(f"trellis-desktop: {refused}", file=sys.stderr)
+        window.close()
+        return 1
     _prepare_page(window, page)
     _settle(app)
     saved = _grab_with_popups(window).save(path, "PNG")
@@ -81,6 +86,15 @@ def _screenshot(app, window: MainWindow, path: str, page: str) -> int:
         print(f"trellis-desktop: could not write {path}", file=sys.stderr)
         return 1
     return 0
+
+
+def _refused(window: MainWindow, page: str) -> str:
+    """Why ``page`` cannot be shown with this data, or ""."""
+    store = window.session.store
+    if page == "first_run" and (store is None or store.people.list(include_archived=True)):
+        return ("--page first_run shows the welcome page of new data; point TRELLIS_HOME at an "
+                "empty folder (with TRELLIS_PASSPHRASE set, or a keychain)")
+    return ""
 
 
 def _grab_with_popups(window: MainWindow):

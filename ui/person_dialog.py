@@ -1,7 +1,11 @@
-"""Adding or editing a team member: name, role, level, start date."""
+"""Adding or editing a team member: name, role, level, start date.
+
+A start date is often not known, so it is saved only when "Known" is ticked;
+changing the date ticks it, so a date the manager typed is never dropped.
+"""
 
 from PySide6.QtCore import QDate
-from PySide6.QtWidgets import QCheckBox, QDateEdit, QFormLayout, QLineEdit
+from PySide6.QtWidgets import QCheckBox, QDateEdit, QFormLayout, QLabel, QLineEdit
 
 from app.domain.records import Person
 
@@ -29,12 +33,18 @@ class PersonDialog(FormDialog):
         self.start.setDisplayFormat("yyyy-MM-dd")
         self.start.setAccessibleName("Start date")
         self.has_start.setChecked(bool(p and p.start_date))
+        self.start.dateChanged.connect(lambda _date: self.has_start.setChecked(True))
+        self.start_hint = QLabel("The start date is saved only when \u201cKnown\u201d is ticked; "
+                                 "changing the date ticks it.")
+        self.start_hint.setAccessibleName("About the start date")
+        self.start_hint.setWordWrap(True)
         form = QFormLayout()
         form.addRow("Name", self.name)
         form.addRow("Role", self.role)
         form.addRow("Level", self.level)
         form.addRow("Start date", self.start)
         form.addRow("", self.has_start)
+        form.addRow("", self.start_hint)
         self._finish(form)
 
     def _line(self, label: str, text: str) -> QLineEdit:

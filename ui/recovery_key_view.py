@@ -1,9 +1,10 @@
-"""Showing a new recovery key once: save it, print it, and say it was kept.
+"""Showing a recovery key: save it, print it, and say it was kept.
 
-The key only starts to work when the manager confirms they kept it
-(``sig_kept``; the caller then saves the record). Until then nothing is
-written, so a window closed halfway leaves no recovery key that nobody saw,
-and the welcome page offers a fresh one next time.
+Data without a kept recovery key gets one that works from the moment it is
+shown (``Store.recovery_key_to_keep``): a file saved before anything else
+already opens the data, and the same key is shown again at every start until
+the manager confirms they kept it (``sig_kept``). A key that replaces one
+already kept works only once confirmed, so cancelling leaves the old one.
 """
 
 from pathlib import Path
@@ -19,6 +20,9 @@ from app.paths import write_atomically
 from app.store import recovery
 
 SUGGESTED_FILE = "Trellis recovery key.txt"
+UNTIL_KEPT = ("This key works already. Trellis shows it again each time it opens, until you "
+              "confirm below that you kept it; after that, never again.")
+REPLACES = "This new key works once you confirm below that you kept it."
 
 
 class RecoveryKeyPanel(QWidget):
@@ -35,9 +39,14 @@ class RecoveryKeyPanel(QWidget):
         title = QLabel("Keep your recovery key")
         title.setStyleSheet("font-size: 16px; font-weight: 600;")
         explain = QLabel("With this key Trellis opens your notes on a new computer, or after the system "
-                         "keychain was reset. It is shown only now: save it or print it, and keep it away "
-                         "from this computer. Anyone with it and a copy of your data can read your notes.")
+                         "keychain was reset. Save it or print it, and keep it away from this computer: "
+                         "anyone with it and a copy of your data can read your notes.")
         explain.setWordWrap(True)
+        explain.setAccessibleName("What the recovery key is for")
+        self.explain = explain
+        self.when = QLabel()
+        self.when.setAccessibleName("When the recovery key works")
+        self.when.setWordWrap(True)
         self.key_label = QLabel()
         self.key_label.setAccessibleName("Recovery key")
         self.key_label.setFont(QFont("monospace", 13))
@@ -49,20 +58,15 @@ class RecoveryKeyPanel(QWidget):
         self.done_button = self._button("Done", self.on_done)
         self.done_button.setEnabled(False)
         self.confirm.toggled.connect(self.done_button.setEnabled)
-        self.message = QLabel()
+        self.message = _Sentence()
         self.message.setAccessibleName("Recovery key message")
-        self.message.setWordWrap(True)
-        buttons = QHBoxLayout()
-        for button in (self.save_button, self.print_button):
-            buttons.addWidget(button)
-        buttons.addStretch(1)
         column = QVBoxLayout(self)
         column.setContentsMargins(0, 12, 0, 12)
-        for widget in (title, explain, self.key_label):
+        for widget in (title, explain, self.key_label, self.when):
             column.addWidget(widget)
-        column.addLayout(buttons)
-        for widget in (self.message, self.confirm, self.done_button):
-            column.addWidget(widget)
+        column.addLayout(_row(self.save_button, self.print_button, None))
+        column.addWidget(self.message)
+        column.addLayout(_row(self.confirm, None, self.done_button))
 
     def _button(self, text: str, handler) -> QPushButton:
         button = QPushButton(text)
@@ -73,6 +77,7 @@ class RecoveryKeyPanel(QWidget):
     def show_kit(self, kit: recovery.RecoveryKit, home: Path) -> None:
         self._kit, self._home = kit, home
         self.key_label.setText(kit.text)
+        self.when.setText(UNTIL_KEPT if "until_kept" in kit.record else REPLACES)
         self.confirm.setChecked(False)
         self.message.clear()
 
@@ -80,6 +85,7 @@ class RecoveryKeyPanel(QWidget):
         """Drop the key from the screen and from memory (on lock)."""
         self._kit = None
         self.key_label.clear()
+        self.when.clear()
         self.confirm.setChecked(False)
         self.message.clear()
 
@@ -121,19 +127,21 @@ class RecoveryKeyPanel(QWidget):
 
 
 class RecoveryKeyDialog(QDialog):
-    """"New recovery key…" from the menu: for data set up before recovery keys, or a key that was lost."""
+    """The recovery key from the menu or the window's warning: the one not yet kept, shown
+    again; or, when one was kept, a new one (the kept one was lost)."""
 
     def __init__(self, session, parent=None):
         super().__init__(parent)
-        self.setWindowTitle("New recovery key")
         self._store = store = session.store
         session.sig_locked.connect(self.reject)   # locking takes the key off the screen
+        kept = store.recovery_key_kept
+        self.setWindowTitle("New recovery key" if kept else "Your recovery key")
         replaces = self.replaces = QLabel("This data already has a recovery key; the new one replaces it, and the old one "
                           "stops working once you confirm below.")
         replaces.setWordWrap(True)
-        replaces.setVisible(store.has_recovery_key)
+        replaces.setVisible(kept)
         self.panel = RecoveryKeyPanel()
-        self.panel.show_kit(store.new_recovery_key(), store.home)
+        self.panel.show_kit(store.new_recovery_key() if kept else store.recovery_key_to_keep(), store.home)
         self.panel.sig_kept.connect(self.on_kept)
         cancel = QPushButton("Cancel")
         cancel.setAccessibleName("Cancel")
@@ -147,6 +155,33 @@ class RecoveryKeyDialog(QDialog):
     def on_kept(self, kit) -> None:
         if keep_kit(self._store, kit, self.panel):
             self.accept()
+
+
+class _Sentence(QLabel):
+    """A wrapped line that takes no room while it has nothing to say."""
+
+    def __init__(self):
+        super().__init__()
+        self.setWordWrap(True)
+        self.hide()
+
+    def setText(self, text: str) -> None:
+        super().setText(text)
+        self.setVisible(bool(text))
+
+    def clear(self) -> None:
+        self.setText("")
+
+
+def _row(*widgets) -> QHBoxLayout:
+    """``widgets`` side by side; None is the stretch between them."""
+    row = QHBoxLayout()
+    for widget in widgets:
+        if widget is None:
+            row.addStretch(1)
+        else:
+            row.addWidget(widget)
+    return row
 
 
 def keep_kit(store, kit: recovery.RecoveryKit, panel: RecoveryKeyPanel) -> bool:

@@ -4,7 +4,9 @@ Managers keep years of notes on a person, so the timeline is a list model
 that loads 200 notes at a time behind a painting delegate — never a widget
 per note — and opens instantly however long the history. Every change made
 here (text, kind, date, competencies, moving to the trash) is a command on
-one undo stack that the window binds to Ctrl+Z / Ctrl+Shift+Z. Locking
+one undo stack that the window binds to Ctrl+Z / Ctrl+Shift+Z; moving a note
+to the trash also says so, with an Undo button. "New note…" above the list
+asks the window for quick capture on the person shown. Locking
 empties the model, closes the editor and drops the undo history, so no note
 text stays in memory once the store is closed.
 """
@@ -13,7 +15,8 @@ import contextlib
 
 from PySide6.QtCore import QAbstractListModel, QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence, QUndoStack
-from PySide6.QtWidgets import QAbstractItemView, QLabel, QListView, QMenu, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QLabel, QListView, QMenu, QPushButton,
+                               QStackedWidget, QVBoxLayout, QWidget)
 
 from app.domain.records import Note, Person
 from app.errors import NotFound, StorageFailed
@@ -25,6 +28,7 @@ from .chips import (
     kind_label, month_title, note_menu,
 )
 from .note_commands import EditNoteCommand, NoteCommand, TrashNoteCommand, edit_label
+from .toast import Toast
 
 AUTOSAVE_PREFIX = "note:"
 EMPTY_TEXT = "A note needs some text, so nothing was saved."
@@ -204,6 +208,9 @@ class TimelineView(QWidget):
     sig_note_changed = Signal(str)
     """A note was edited, trashed or restored from the timeline. Argument: the note's id."""
 
+    sig_new_note = Signal(str)
+    """The manager asked for a new note on the person shown. Argument: the person's id."""
+
     AUTOSAVE_MS = 3000
 
     def __init__(self, session, parent=None, *, undo_stack: QUndoStack | None = None):
@@ -213,6 +220,7 @@ class TimelineView(QWidget):
         self._announcing = False
         self._problem: str | None = None
         self._unsaved_note_id: str | None = None  # its edit was refused; keep its draft
+        self._trash_step: int | None = None  # the undo step the toast's Undo takes back
         self.undo_stack = undo_stack if undo_stack is not None else QUndoStack(self)
         self.model = TimelineModel(self)
         self._build()
@@ -232,13 +240,32 @@ class TimelineView(QWidget):
         self.pages = QStackedWidget()
         self.pages.addWidget(self.notes_view)
         self.pages.addWidget(self.empty_label)
+        self.toast = Toast("Timeline notice")
+        self.undo_stack.indexChanged.connect(self.on_undo_step)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(self._new_note_row())
         layout.addWidget(self.message)
         layout.addWidget(self.pages)
+        layout.addWidget(self.toast)
         self.autosave_timer = QTimer(self, interval=self.AUTOSAVE_MS)
         self.autosave_timer.timeout.connect(self.autosave_now)
         self._show_page()
+
+    def _new_note_row(self) -> QHBoxLayout:
+        self.new_note_button = QPushButton("New note…")
+        self.new_note_button.setAccessibleName("New note")
+        self.new_note_button.setToolTip("Write a note on this person (Ctrl+N)")
+        self.new_note_button.setEnabled(False)
+        self.new_note_button.clicked.connect(self.on_new_note)
+        row = QHBoxLayout()
+        row.addWidget(self.new_note_button)
+        row.addStretch(1)
+        return row
+
+    def on_new_note(self) -> None:
+        if self._person is not None:
+            self.sig_new_note.emit(self._person.id)
 
     def _build_list(self) -> QListView:
         view = QListView()
@@ -293,6 +320,7 @@ class TimelineView(QWidget):
             self.clear()
             return
         self.message.hide()
+        self.toast.dismiss()
         self.model.load(self._fetcher(person_id), self._competency_names(store))
         self._show_page()
         self.notes_view.scrollToTop()
@@ -323,6 +351,7 @@ class TimelineView(QWidget):
         self.model.clear()
         self.delegate.forget()
         self.message.hide()
+        self.toast.dismiss()
         self._show_page()
 
     def select_note(self, note_id: str) -> bool:
@@ -342,6 +371,18 @@ class TimelineView(QWidget):
         self.notes_view.setFocus()
         return True
 
+    def return_to(self, note_id: str | None, scrolled: int) -> None:
+        """Select ``note_id`` again and scroll back to ``scrolled`` (after an unlock)."""
+        view = self.notes_view
+        view.setLayoutMode(QListView.LayoutMode.SinglePass)  # the old position exists only once laid out
+        try:
+            if note_id is not None:
+                self.select_note(note_id)  # loads older pages until the note is in
+            view.doItemsLayout()
+            view.verticalScrollBar().setValue(scrolled)
+        finally:
+            view.setLayoutMode(QListView.LayoutMode.Batched)
+
     def edit_note(self, note_id: str, **changes) -> bool:
         """Save ``text=``, ``kind=``, ``date=`` or ``competencies=`` as one undoable step."""
         note = self._note(note_id)
@@ -359,11 +400,21 @@ class TimelineView(QWidget):
                                           changes=changes, on_written=self.on_note_written))
 
     def trash_note(self, note_id: str) -> bool:
-        """Move a note to the trash as one undoable step."""
+        """Move a note to the trash as one undoable step, and say so with an Undo button."""
         if self._note(note_id) is None:
             return False
-        return self._push(TrashNoteCommand("Move note to trash", session=self._session,
-                                           note_id=note_id, on_written=self.on_note_written))
+        if not self._push(TrashNoteCommand("Move note to trash", session=self._session,
+                                           note_id=note_id, on_written=self.on_note_written)):
+            return False
+        self._trash_step = self.undo_stack.index()
+        self.toast.show_message("Moved to trash", "Undo", self.undo_stack.undo,
+                                tooltip="Put the note back (Ctrl+Z); the trash is in Notes \u25b8 Trash\u2026")
+        return True
+
+    def on_undo_step(self, index: int) -> None:
+        """Any other step makes the toast's Undo mean something else: it goes."""
+        if index != self._trash_step:
+            self.toast.dismiss()
 
     def resume_edit(self, note_id: str, text: str) -> bool:
         """Open the editor on a note with ``text`` typed in (unsaved text offered back after a crash)."""
@@ -528,6 +579,7 @@ class TimelineView(QWidget):
         return {competency.id: competency.name for competency in store.competencies.list()}
 
     def _show_page(self) -> None:
+        self.new_note_button.setEnabled(self._person is not None)
         if self.model.rowCount():
             self.pages.setCurrentWidget(self.notes_view)
             return

@@ -1,18 +1,25 @@
 """The first-run page: keep your recovery key, then add your first team member or explore a sample team.
 
-The recovery key is offered here because this is where new data starts:
-until the manager confirms they kept it, nothing is saved and the page
-offers it again. On a managed laptop the page also says that some settings
-are set by the organisation, so a disabled control later is no surprise.
+The recovery key is offered here because this is where new data starts. It
+works from the moment it is shown, the page shows the same key at every
+start until the manager confirms they kept it, and the first steps wait for
+that confirmation: once a team is in, losing the keychain would lose it.
+On a managed laptop the page also says that some settings are set by the
+organisation, so a disabled control later is no surprise.
 """
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QLabel, QPushButton, QVBoxLayout, QWidget
 
 from app import policy as policies
+from app.errors import TrellisError
 from app.policy import LOCKED_LABEL
 
 from .recovery_key_view import RecoveryKeyPanel, keep_kit
+
+
+WAIT_FOR_KEY = ("Keep your recovery key first: these steps open once you have ticked the box above "
+                "and pressed Done.")
 
 
 class WelcomePage(QWidget):
@@ -43,32 +50,49 @@ class WelcomePage(QWidget):
         self.recovery = RecoveryKeyPanel()
         self.recovery.sig_kept.connect(self.on_recovery_key_kept)
         self.recovery.setVisible(False)
-        self.recovery_done = QLabel("Your recovery key is saved with your data and works from now on.")
+        self.recovery_done = QLabel("Your recovery key is kept. Trellis will not show it again; if you "
+                                    "lose it, Trellis \u25b8 New recovery key\u2026 makes a new one.")
         self.recovery_done.setAccessibleName("Recovery key kept")
         self.recovery_done.setWordWrap(True)
         self.recovery_done.setVisible(False)
+        self.waiting = QLabel()
+        self.waiting.setAccessibleName("Why the first steps wait")
+        self.waiting.setWordWrap(True)
+        self.waiting.setVisible(False)
         box = QWidget()
         column = QVBoxLayout(box)
-        for widget in (title, text, self.recovery, self.recovery_done, self.add_button,
+        for widget in (title, text, self.recovery, self.recovery_done, self.waiting, self.add_button,
                        self.sample_button, hint, self.managed_note):
             column.addWidget(widget)
         box.setFixedWidth(520)
         layout = QVBoxLayout(self)
-        layout.addStretch(1)
-        layout.addWidget(box, 0, Qt.AlignmentFlag.AlignHCenter)
-        layout.addStretch(2)
+        # Centred by alignment, not between stretches: only then does the box get the height
+        # its wrapped sentences need at this width, instead of its default size's.
+        layout.addWidget(box, 1, Qt.AlignmentFlag.AlignCenter)
         if session is not None:
             session.sig_unlocked.connect(self.on_unlocked)
             session.sig_locked.connect(self.on_locked)
 
     def on_unlocked(self) -> None:
-        """Offer a recovery key when a new team's data has none yet."""
+        """Show the recovery key a new team's data has not yet seen kept; the first steps wait."""
         store = self._session.store
         self.recovery_done.setVisible(False)
-        needs_one = not store.has_recovery_key and not store.people.list(include_archived=True)
-        if needs_one:
-            self.recovery.show_kit(store.new_recovery_key(), store.home)
-        self.recovery.setVisible(needs_one)
+        kit, problem = None, ""
+        if not store.people.list(include_archived=True):
+            try:
+                kit = store.recovery_key_to_keep()
+            except (TrellisError, OSError) as exc:  # a full disk: say so, and do not hold the team back
+                problem = f"Trellis could not make your recovery key: {exc}"
+        if kit is not None:
+            self.recovery.show_kit(kit, store.home)
+        self.recovery.setVisible(kit is not None)
+        self._wait_for_key(WAIT_FOR_KEY if kit is not None else problem, waiting=kit is not None)
+
+    def _wait_for_key(self, sentence: str, *, waiting: bool) -> None:
+        self.waiting.setText(sentence)
+        self.waiting.setVisible(bool(sentence))
+        self.add_button.setEnabled(not waiting)
+        self.sample_button.setEnabled(not waiting)
 
     def on_locked(self) -> None:
         self.recovery.forget()
@@ -78,6 +102,8 @@ class WelcomePage(QWidget):
         if keep_kit(self._session.store, kit, self.recovery):
             self.recovery.setVisible(False)
             self.recovery_done.setVisible(True)
+            self._wait_for_key("", waiting=False)
+            self.add_button.setFocus()
 
     @staticmethod
     def _managed_note() -> QLabel:

@@ -2,9 +2,15 @@
 
 Pages: the lock screen, the first-run welcome, and the workspace. Every
 shortcut lives here (Ctrl+N capture, Ctrl+K search, Ctrl+L lock, Ctrl+Z /
-Ctrl+Shift+Z undo and redo, Esc stop). Locking closes the store and empties
-every widget that shows team data.
+Ctrl+Shift+Z undo and redo, Esc stop). Ctrl+L also locks from the windows
+Trellis opens over this one (quick capture, search, trash, settings …): they
+are windows of their own, and a modal one blocks this window's shortcuts.
+Locking closes the store and empties every widget that shows team data;
+unlocking returns to the person, tab and place in the timeline the manager
+was on.
 """
+
+from dataclasses import dataclass
 
 from PySide6.QtCore import QEvent, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence, QUndoStack
@@ -13,6 +19,7 @@ from PySide6.QtWidgets import (
     QStackedWidget, QVBoxLayout, QWidget,
 )
 
+from app.errors import TrellisError
 from app.settings import load_settings
 
 from .notices import Change
@@ -23,6 +30,17 @@ from .model_bridge import ModelBridge
 from .session import Session
 
 LOCK, WELCOME, WORKSPACE = range(3)
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where the manager was when the window locked: ids and positions, never text."""
+
+    person_id: str
+    tab: int
+    note_id: str | None
+    scrolled: int
+
 # Dialogs, the capture box, the search palette and the sample team load when first used:
 # the window paints sooner (docs/performance.md, start-up).
 
@@ -34,6 +52,7 @@ class MainWindow(QMainWindow):
         self.bridge = bridge or ModelBridge(parent=self)
         self._ask_unsaved = ask_unsaved
         self._palette = None  # the search palette, made when first opened
+        self._place: Place | None = None  # where to return after an unlock
         self.pin_dialog = None
         self.setWindowTitle("Trellis")
         self._build_pages()
@@ -77,6 +96,7 @@ class MainWindow(QMainWindow):
         self.person = PersonPage(self.session, bridge=self.bridge, undo_stack=self.undo_stack)
         self.team.sig_person_selected.connect(self.on_person_selected)
         self.person.timeline.sig_note_changed.connect(lambda _id: self.session.changed(Change.NOTES))
+        self.person.timeline.sig_new_note.connect(lambda _id: self.open_capture())
         for page in (self.welcome, self._workspace()):
             self.pages.addWidget(page)
         if not self.session.is_locked:  # built after the unlock was announced: catch up
@@ -96,6 +116,7 @@ class MainWindow(QMainWindow):
     def _workspace(self) -> QWidget:
         self.sample_banner = self._sample_banner()
         self.lock_banner = self._lock_banner()
+        self.recovery_banner = self._recovery_banner()
         splitter = QSplitter()
         splitter.addWidget(self.team)
         splitter.addWidget(self.person)
@@ -104,6 +125,7 @@ class MainWindow(QMainWindow):
         workspace = QWidget()
         layout = QVBoxLayout(workspace)
         layout.setContentsMargins(6, 6, 6, 6)
+        layout.addWidget(self.recovery_banner, 0)
         layout.addWidget(self.sample_banner, 0)
         layout.addWidget(self.lock_banner, 0)
         layout.addWidget(splitter, 1)
@@ -125,6 +147,21 @@ class MainWindow(QMainWindow):
                          "with one click.", choose)
         banner.hide()
         return banner
+
+    def _recovery_banner(self) -> QWidget:
+        show = self.show_recovery_key_button = QPushButton("Show recovery key…")
+        show.setAccessibleName("Show recovery key")
+        show.clicked.connect(self.open_recovery_key)
+        banner = _banner("No recovery key kept yet: if the system keychain is reset or your passphrase "
+                         "forgotten, nothing can open your notes.", show)
+        banner.setAccessibleName("No recovery key kept")
+        banner.hide()
+        return banner
+
+    def _show_recovery_banner(self) -> None:
+        """Warn, where the manager works, while the data has no recovery key they kept."""
+        store = self.session.store
+        self.recovery_banner.setVisible(store is not None and not store.recovery_key_kept)
 
     def _build_assistant(self) -> None:
         self.assistant = AssistantPanel(self.session, self.bridge)
@@ -176,10 +213,36 @@ class MainWindow(QMainWindow):
     def lock(self) -> None:
         """Lock now. With the key in the keychain, locking first needs an unlock PIN to ask
         for afterwards: the first time, the manager chooses one (or the window stays open)."""
-        if self.session.is_locked or (self._pin_missing() and not self.choose_unlock_pin()):
+        if self.session.is_locked or self.pin_dialog is not None:
             return
+        if self._pin_missing() and not self.choose_unlock_pin():
+            return
+        self._place = self._where_the_manager_is()
         self.bridge.stop()
         self.session.lock()
+
+    def _where_the_manager_is(self) -> Place | None:
+        if not self._workspace_built or self.pages.currentIndex() != WORKSPACE or not self.person.person_id:
+            return None
+        timeline = self.person.timeline
+        return Place(self.person.person_id, self.person.tabs.currentIndex(), timeline.current_note_id(),
+                     timeline.notes_view.verticalScrollBar().value())
+
+    def _return_to_place(self) -> None:
+        """Back to the person, tab and timeline position the window locked on."""
+        place, self._place = self._place, None
+        if place is None or self.pages.currentIndex() != WORKSPACE:
+            return
+        self.team.refresh()  # the team list fills on unlock after this; it keeps the person chosen here
+        self.team.select(place.person_id)
+        if self.person.person_id == place.person_id:
+            self.person.tabs.setCurrentIndex(place.tab)
+            self.person.timeline.return_to(place.note_id, place.scrolled)
+
+    def reach_lock(self, dialog):
+        """Ctrl+L locks from ``dialog`` too; returns it."""
+        dialog.addAction(self.actions_by_name["lock"])
+        return dialog
 
     def _pin_missing(self) -> bool:
         store = self.session.store
@@ -212,6 +275,7 @@ class MainWindow(QMainWindow):
         self.idle.set_minutes(self._idle_minutes())
         self._show_lock_banner()
         self._show_team_or_welcome()
+        self._return_to_place()
         from .capture import ask_to_restore, offer_unsaved
         ask = self._ask_unsaved or ask_to_restore
         offer_unsaved(self.session, self, ask=ask)
@@ -257,6 +321,7 @@ class MainWindow(QMainWindow):
         has_people = bool(store.people.list(include_archived=True))
         from app.services.sample import has_sample_team
         self.sample_banner.setVisible(has_sample_team(store))
+        self._show_recovery_banner()
         self.pages.setCurrentIndex(WORKSPACE if has_people else WELCOME)
 
     def on_data_changed(self, _notice) -> None:
@@ -293,7 +358,7 @@ class MainWindow(QMainWindow):
         if self.session.is_locked:
             return None
         from .capture import QuickCaptureDialog
-        dialog = QuickCaptureDialog(self.session, self, person_id=self.person.person_id)
+        dialog = self.reach_lock(QuickCaptureDialog(self.session, self, person_id=self.person.person_id))
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.sig_saved.connect(lambda _id: self.session.changed(Change.NOTES))
         dialog.open()
@@ -304,7 +369,7 @@ class MainWindow(QMainWindow):
             return None
         if self._palette is None:
             from .search_palette import SearchPalette
-            self._palette = SearchPalette(self.session, self)
+            self._palette = self.reach_lock(SearchPalette(self.session, self))
             self._palette.sig_note_chosen.connect(self.jump_to_note)
         self._palette.popup()
         return self._palette
@@ -318,23 +383,33 @@ class MainWindow(QMainWindow):
     def open_trash(self) -> None:
         if not self.session.is_locked:
             from .trash_dialog import TrashDialog
-            TrashDialog(self.session, self).open()
+            self.reach_lock(TrashDialog(self.session, self)).open()
 
     def open_recovery_key(self) -> None:
         from .recovery_key_view import RecoveryKeyDialog  # loaded when first opened
-        if not self.session.is_locked:
-            RecoveryKeyDialog(self.session, self).open()
+        if self.session.is_locked:
+            return
+        try:
+            dialog = self.reach_lock(RecoveryKeyDialog(self.session, self))
+        except (TrellisError, OSError) as exc:  # a damaged recovery.json, a full disk
+            box = QMessageBox(QMessageBox.Icon.Warning, "Recovery key",
+                              f"Trellis could not show a recovery key: {exc}", parent=self)
+            box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            box.open()
+            return
+        dialog.accepted.connect(self._show_recovery_banner)
+        dialog.open()
 
     def open_settings(self) -> None:
         from .settings_dialog import SettingsDialog  # loaded when first opened
-        dialog = SettingsDialog(self.session, self.bridge, self)
+        dialog = self.reach_lock(SettingsDialog(self.session, self.bridge, self))
         dialog.accepted.connect(lambda: (self.idle.set_minutes(self._idle_minutes()),
                                          self._show_lock_banner()))
         dialog.open()
 
     def open_models(self) -> None:
         from .model_manager import ModelManagerDialog
-        dialog = ModelManagerDialog(self.session, self)
+        dialog = self.reach_lock(ModelManagerDialog(self.session, self))
         dialog.sig_models_changed.connect(self.bridge.reload)
         dialog.open()
 

@@ -8,8 +8,14 @@ therefore enough to open the notes anywhere.
 
 Each group ends in a check character (Luhn mod 32 over the group's number
 and its four characters), so a typo is caught before any decryption and the
-sentence names the group. Nothing here writes to disk until the recovery key
-has been shown to open this very database.
+sentence names the group.
+
+The window's first run writes the record the moment it shows the key, so a
+key saved or printed at once opens the data, and shows the same key at every
+unlock until the manager confirms they kept it. That key is never stored:
+it is derived from the data key and a random salt kept in the record
+(``until_kept``); confirming drops the salt, after which nobody can show the
+key again (docs/privacy.md).
 """
 
 import base64
@@ -36,6 +42,7 @@ GROUP_DATA = 4
 SECRET_BYTES = GROUPS * GROUP_DATA * 5 // 8
 _MISREAD = str.maketrans({"O": "0", "I": "1", "L": "1"})
 _INFO = b"trellis recovery key v1"
+_SHOWN_UNTIL_KEPT = b"trellis recovery key shown until kept v1"
 _AAD = b"trellis data key wrapped by recovery key v1"
 
 
@@ -45,7 +52,7 @@ class WrongRecoveryKey(LockedError):
 
 @dataclass(frozen=True)
 class RecoveryKit:
-    """A new recovery key (``text``, shown once) and the record that it unlocks."""
+    """A recovery key (``text``, for the manager to keep) and the record that it unlocks."""
 
     text: str
     record: dict
@@ -115,21 +122,104 @@ def _b64(data: bytes) -> str:
 
 
 def new_recovery_kit(data_key: bytes) -> RecoveryKit:
-    secret, salt, nonce = (secrets.token_bytes(SECRET_BYTES), secrets.token_bytes(16),
-                           secrets.token_bytes(12))
+    """A recovery key of fresh random bits, to be shown once and kept at once."""
+    return _kit(data_key, secrets.token_bytes(SECRET_BYTES), {})
+
+
+def _derived_secret(data_key: bytes, salt: bytes) -> bytes:
+    # Anyone who could derive it holds the data key already, which opens everything anyway.
+    return HKDF(algorithm=hashes.SHA256(), length=SECRET_BYTES, salt=salt,
+                info=_SHOWN_UNTIL_KEPT).derive(data_key)
+
+
+def _kit(data_key: bytes, secret: bytes, extra: dict) -> RecoveryKit:
+    salt, nonce = secrets.token_bytes(16), secrets.token_bytes(12)
     wrapped = AESGCM(_wrapping_key(secret, salt)).encrypt(nonce, data_key, _AAD)
     record = {"version": 1, "kdf": {"name": "hkdf-sha256", "salt": _b64(salt)},
-              "nonce": _b64(nonce), "wrapped_key": _b64(wrapped), "created": date.today().isoformat()}
+              "nonce": _b64(nonce), "wrapped_key": _b64(wrapped), "created": date.today().isoformat(),
+              **extra}
     return RecoveryKit(format_recovery_key(secret), record)
 
 
 def keep_recovery_record(home: Path, kit: RecoveryKit) -> None:
-    """Make ``kit`` the recovery key of ``home``; an earlier recovery key stops working."""
-    paths.write_atomically(keys.recovery_file(home), json.dumps(kit.record, indent=2).encode("utf-8"))
+    """Make ``kit`` the recovery key of ``home``, kept by the manager; an earlier one stops working.
+
+    A key shown until kept (``recovery_key_to_keep``) is already the record: confirming
+    it drops the salt it was derived from, unless a newer key replaced it meanwhile."""
+    record = dict(kit.record)
+    if record.pop("until_kept", None) is not None and _replaced_since(home, record):
+        raise WrongRecoveryKey("A newer recovery key was made for this data (`trellis recovery-key new`) "
+                               "since this one was shown, so this one no longer works; keep the newer one.")
+    _write_record(home, record)
+
+
+def _replaced_since(home: Path, shown: dict) -> bool:
+    return _record_on_disk(home).get("wrapped_key") != shown["wrapped_key"]
+
+
+def mark_kept(home: Path) -> None:
+    """The recovery key on record was used, so the manager has it: stop showing it."""
+    record = _record_on_disk(home)
+    if record.pop("until_kept", None) is not None:
+        _write_record(home, record)
+
+
+def _write_record(home: Path, record: dict) -> None:
+    paths.write_atomically(keys.recovery_file(home), json.dumps(record, indent=2).encode("utf-8"))
 
 
 def has_recovery_key(home: Path) -> bool:
     return keys.recovery_file(home).exists()
+
+
+def recovery_key_kept(home: Path) -> bool:
+    """Whether ``home`` has a recovery key that the manager confirmed they kept."""
+    try:
+        return has_recovery_key(home) and "until_kept" not in _record_on_disk(home)
+    except StoreCorrupt:  # a damaged record opens nothing
+        return False
+
+
+def recovery_key_to_keep(home: Path, data_key: bytes) -> RecoveryKit | None:
+    """The recovery key the manager has not yet confirmed keeping, or None once they have.
+
+    Data without a record gets one now, so the key works from the moment it is shown;
+    every later call shows that same key again (derived, never stored) until it is kept."""
+    if recovery_key_kept(home):
+        return None
+    if has_recovery_key(home):
+        kit = _kit_shown_before(home, data_key)
+        if kit is not None:
+            return kit
+    secret_salt = secrets.token_bytes(16)
+    kit = _kit(data_key, _derived_secret(data_key, secret_salt),
+               {"until_kept": {"salt": _b64(secret_salt)}})
+    _write_record(home, kit.record)
+    return kit
+
+
+def _kit_shown_before(home: Path, data_key: bytes) -> RecoveryKit | None:
+    """The key shown before, derived again; None when the record does not open this data."""
+    record = _record_on_disk(home)
+    fields = read_recovery_record(home)
+    try:
+        secret = _derived_secret(data_key, base64.b64decode(record["until_kept"]["salt"], validate=True))
+        wrapping = AESGCM(_wrapping_key(secret, fields["salt"]))
+        opened = wrapping.decrypt(fields["nonce"], fields["wrapped"], _AAD)
+    except (KeyError, TypeError, ValueError, InvalidTag):
+        return None
+    return RecoveryKit(format_recovery_key(secret), record) if opened == data_key else None
+
+
+def _record_on_disk(home: Path) -> dict:
+    path = keys.recovery_file(home)
+    try:
+        record = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError, UnicodeDecodeError) as exc:
+        raise _damaged(path, f"it cannot be read: {exc}") from None
+    if not isinstance(record, dict):
+        raise _damaged(path, "it is not a Trellis recovery record")
+    return record
 
 
 def _damaged(path: Path, what: str) -> StoreCorrupt:

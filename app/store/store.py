@@ -100,18 +100,30 @@ class Store:
         key = recovery.key_from_recovery_key(home, recovery_key)
         with in_use.alone(home, "recover the data"):
             recovery.keep_key_again(home, key, new_passphrase, kdf)
+            recovery.mark_kept(home)
         return cls(home, key)
 
     def new_recovery_key(self) -> recovery.RecoveryKit:
         """A fresh recovery key for this data; it works once ``keep_recovery_key`` saved it."""
         return recovery.new_recovery_kit(self._key)
 
+    def recovery_key_to_keep(self) -> recovery.RecoveryKit | None:
+        """The recovery key not yet confirmed kept: it already works, and it is the same at
+        every call until ``keep_recovery_key``; None once the manager kept one."""
+        return recovery.recovery_key_to_keep(self.home, self._key)
+
     def keep_recovery_key(self, kit: recovery.RecoveryKit) -> None:
+        """The manager kept ``kit``: it is this data's recovery key from now on."""
         recovery.keep_recovery_record(self.home, kit)
 
     @property
     def has_recovery_key(self) -> bool:
         return recovery.has_recovery_key(self.home)
+
+    @property
+    def recovery_key_kept(self) -> bool:
+        """Whether the manager confirmed keeping this data's recovery key."""
+        return recovery.recovery_key_kept(self.home)
 
     @contextmanager
     def atomic(self):
