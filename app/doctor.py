@@ -138,7 +138,8 @@ def _data_checks(home: Path, passphrase: str | None) -> list[Check]:
         checks.append(_key_check(store))
         checks.append(_recovery_check(store))
         checks.append(_integrity(store))
-        checks += _repairs(store)
+        if checks[-1].status != FAILED:  # a damaged file may fail any further read
+            checks += _repairs(store)
     return checks
 
 

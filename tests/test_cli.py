@@ -175,7 +175,8 @@ def test_notes_json_has_every_field(cli, home):
     notes = json.loads(succeeds(cli("notes", "p-ana", "--json")))
     assert notes[0] == {"id": "n-ana-2", "person_id": "p-ana", "date": "2026-03-02", "kind": "praise",
                         "text": "Led the checkout outage review; the timeline was clear and blameless.",
-                        "competencies": ["c-collab", "c-delivery"], "deleted_at": None}
+                        "competencies": ["c-collab", "c-delivery"], "deleted_at": None,
+                        "included": []}
     assert [n["id"] for n in notes] == ["n-ana-2", "n-ana-1"]
 
 
