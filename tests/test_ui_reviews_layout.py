@@ -75,3 +75,31 @@ def test_the_team_list_fits_its_column(window, qtbot):
     qtbot.waitUntil(lambda: view.model().rowCount() > 0)
     qtbot.wait(50)
     assert view.horizontalScrollBar().maximum() == 0  # rows elide their text, never scroll sideways
+
+
+def test_the_assistant_shows_beside_the_team_only_and_comes_back_from_the_menu(
+        qtbot, store, data_home):
+    from app.store import Store
+    from conftest import FAST_KDF, PASSPHRASE
+    from ui.notices import Change
+    window = MainWindow(Session(store), bridge=ModelBridge(engine_factory=FakeEngine))
+    qtbot.addWidget(window)
+    window.resize(1280, 800)
+    window.show()
+    try:
+        dock, action = window.assistant_dock, window.assistant_dock.toggleViewAction()
+        assert not dock.isVisible(), "the welcome page has no one for the Assistant to help with"
+        load_sample_team(store)
+        window.session.changed(Change.SAMPLE)
+        qtbot.waitUntil(dock.isVisible)
+        dock.close()                                   # the manager closes it with its ×
+        assert not action.isChecked()
+        window.lock()
+        assert not dock.isVisible() and not action.isEnabled()
+        window.session.unlock(Store.open(data_home, passphrase=PASSPHRASE, kdf=FAST_KDF))
+        assert action.isEnabled() and not dock.isVisible()  # closed stays closed
+        action.trigger()                               # Trellis ▸ Show the Assistant
+        assert dock.isVisible() and action.text() == "Show the Assistant"
+    finally:
+        window.bridge.shutdown()
+        window.session.lock()

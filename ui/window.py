@@ -172,6 +172,20 @@ class MainWindow(QMainWindow):
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.assistant_dock)
         # Narrow by default: beside the team list it leaves a review draft room to be read.
         self.resizeDocks([self.assistant_dock], [250], Qt.Orientation.Horizontal)
+        self._assistant_wanted = True  # the manager's choice; off the workspace it is hidden
+        self.pages.currentChanged.connect(self._assistant_for_page)
+        self._assistant_for_page(self.pages.currentIndex())
+
+    def _assistant_for_page(self, index: int) -> None:
+        """The Assistant beside the team only: the welcome and lock pages have no one to help
+        with. Going back to the team shows it again unless the manager closed it."""
+        on_workspace = index == WORKSPACE
+        self.assistant_dock.toggleViewAction().setEnabled(on_workspace)
+        self.assistant_dock.setVisible(on_workspace and self._assistant_wanted)
+
+    def _assistant_toggled(self, shown: bool) -> None:
+        if self.pages.currentIndex() == WORKSPACE:
+            self._assistant_wanted = shown
 
     def _build_actions(self) -> None:
         undo_stack = self.undo_stack
@@ -198,6 +212,10 @@ class MainWindow(QMainWindow):
         trellis = self.menuBar().addMenu("&Trellis")
         for name in ("settings", "models", "framework", "recovery", "stop", "lock"):
             trellis.addAction(self.actions_by_name[name])
+        show_assistant = self.assistant_dock.toggleViewAction()  # closed with its ×, back here
+        show_assistant.setText("Show the Assistant")
+        show_assistant.toggled.connect(self._assistant_toggled)
+        trellis.insertAction(self.actions_by_name["stop"], show_assistant)
         for action in self.actions_by_name.values():
             self.addAction(action)
 
