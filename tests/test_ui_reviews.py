@@ -486,3 +486,25 @@ def test_the_draft_shows_what_it_left_out_as_private_and_lets_one_sentence_in(
     assert card.button.text() == "Leave out again"
     card.button.click()
     assert store.notes.get(note.id).included == ()
+
+
+# --- progress while drafting (issue 18, item 8) ---------------------------------------------
+
+def test_drafting_says_which_section_and_sentence_it_is_on_and_the_tab_stays_usable(
+        make_page, qtbot, ana):
+    page = make_page(SentenceEngine(pause=0.01))
+    tab, store = page.reviews_tab, ana[0]
+    said = []
+    tab.message.setText = lambda text, _set=tab.message.setText: said.append(text) or _set(text)
+    tab.bar.draft_review_button.click()
+    page.tabs.setCurrentWidget(page.timeline)          # the manager goes on working
+    saved = store.notes.add(person_id="p-ana", date="2026-05-30", text="Ana paired on the export fix.")
+    page.tabs.setCurrentWidget(tab)
+    wait_for_draft(qtbot, tab)
+    steps = [s for s in said if s.startswith("Writing ")]
+    total = len(tab.body.sections)
+    assert steps[0].startswith(f"Writing Summary (1 of {total})…")
+    assert any(f"({total} of {total})" in s for s in steps)
+    assert any("the model is rewording sentence 1 of" in s for s in steps)
+    assert all("Esc stops" in s for s in steps)
+    assert store.notes.get(saved.id).text == "Ana paired on the export fix."

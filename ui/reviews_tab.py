@@ -62,21 +62,22 @@ def _library(prompts_dir: Path):
 # Each task reads and writes through a connection of the model thread's own
 # (``store.for_this_thread()``): the window's connection answers only the window's thread.
 
-def review_task(store, person_id: str, start: str, end: str, *, prompts_dir: Path, on_section) -> Task:
+def review_task(store, person_id: str, start: str, end: str, *, prompts_dir: Path, on_section,
+                on_progress=None) -> Task:
     def task(engine, stop, _on_piece) -> Body:
         from app.reviews.review_draft import draft_review
         with store.for_this_thread() as own:
             return draft_review(own, engine, _library(prompts_dir), person_id, start, end,
-                                stop=stop, on_section=on_section)
+                                stop=stop, on_section=on_section, on_progress=on_progress)
     return task
 
 
-def plan_task(store, person_id: str, *, prompts_dir: Path, on_section) -> Task:
+def plan_task(store, person_id: str, *, prompts_dir: Path, on_section, on_progress=None) -> Task:
     def task(engine, stop, _on_piece) -> Body:
         from app.reviews.plan import draft_plan
         with store.for_this_thread() as own:
             return draft_plan(own, engine, _library(prompts_dir), person_id, stop=stop,
-                              on_section=on_section)
+                              on_section=on_section, on_progress=on_progress)
     return task
 
 
@@ -137,6 +138,9 @@ class ReviewsTab(QWidget):
 
     _sig_section_drafted = Signal(object)
     """Emitted from the model thread as each section is finished. Argument: the ``Section``."""
+
+    _sig_progress = Signal(str)
+    """Emitted from the model thread with what is being written now ("Writing Strengths (2 of 5)…")."""
 
     def __init__(self, session, bridge: ModelBridge | None = None, parent=None):
         super().__init__(parent)
@@ -214,6 +218,7 @@ class ReviewsTab(QWidget):
         self.findings.sig_dismiss.connect(self.dismiss_finding)
         self.findings.left_out.sig_chosen.connect(self.choose_sensitive)
         self._sig_section_drafted.connect(self.on_section_drafted, Qt.ConnectionType.QueuedConnection)
+        self._sig_progress.connect(self.on_progress, Qt.ConnectionType.QueuedConnection)
         self._session.sig_locked.connect(self.on_locked)
 
     # --- who and when ---------------------------------------------------------------------
@@ -364,7 +369,8 @@ class ReviewsTab(QWidget):
         start, end, cycle_id = self.period()
         self.show_kind(REVIEW)
         task = review_task(store, self.person_id, start, end, prompts_dir=Path(store.home) / "prompts",
-                           on_section=self._sig_section_drafted.emit)
+                           on_section=self._sig_section_drafted.emit,
+                           on_progress=self._sig_progress.emit)
         return self._start(task, "draft", cycle_id=cycle_id,
                            heading=heading_html("Review draft", self.person_name))
 
@@ -374,7 +380,8 @@ class ReviewsTab(QWidget):
         store = self._session.store
         self.show_kind(PLAN)
         task = plan_task(store, self.person_id, prompts_dir=Path(store.home) / "prompts",
-                         on_section=self._sig_section_drafted.emit)
+                         on_section=self._sig_section_drafted.emit,
+                         on_progress=self._sig_progress.emit)
         return self._start(task, "draft", cycle_id=None, heading=heading_html("Development plan", self.person_name))
 
     def regenerate(self, key: str) -> Operation | None:
@@ -428,6 +435,13 @@ class ReviewsTab(QWidget):
         if (self.busy and self._job_context.get("what") == "draft"
                 and self._job_context.get("person_id") == self.person_id):
             self.draft_view.add_section(section, self.source_of)
+
+    @Slot(str)
+    def on_progress(self, step: str) -> None:
+        """What the model thread is writing now, while this person's draft is being written."""
+        if self.busy and self._job_context.get("person_id") == self.person_id:
+            self._say(f"{step} Each section appears when it is finished; Esc stops. You can "
+                      "go on working meanwhile.")
 
     @Slot(object)
     def on_finished(self, value: object) -> None:

@@ -49,6 +49,7 @@ from .compose import primary, writing_for
 from .evidence import SUGGEST_TEMPLATE, NoEvidence, build_brief, suggest_competencies
 from .frameworks import competencies_in_force
 from .meaning import draft_findings
+from .review_draft import section_step
 from .model_fit import fit_for
 from .plan_basis import (
     OPEN_GOAL_STATUSES, PLAN_MONTHS, ROOM_TO_GROW, STRETCH, Expectation, GrowthArea, PlanBasis,
@@ -84,7 +85,8 @@ _WORD = re.compile(r"[^\W\d_]+")
 
 def draft_plan(store, engine: Engine, library: PromptLibrary, person_id: str, *,
                today: str | None = None, stop: StopFlag | None = None,
-               on_section: Callable[[Section], None] | None = None) -> Body:
+               on_section: Callable[[Section], None] | None = None,
+               on_progress: Callable[[str], None] | None = None) -> Body:
     """The development plan for ``person_id`` as of ``today`` (default: the real today).
 
     Raises ``NoEvidence`` when the person has no usable notes in the six
@@ -95,10 +97,11 @@ def draft_plan(store, engine: Engine, library: PromptLibrary, person_id: str, *,
                           {e.note.id: e.note for e in basis.brief.notes}, basis.other_people, stop,
                           known=tuple(c.name for c in basis.brief.competencies),
                           measured_share=_measured_share(store, engine))
-    sections = []
-    for section in plan_sections(basis):
+    planned, sections = list(plan_sections(basis)), []
+    for number, section in enumerate(planned, start=1):
+        step = section_step(section, number, len(planned), on_progress)
         if section.key in ("strengths", "growth", "aspirations"):
-            section = rewording.section(section)
+            section = rewording.section(section, step=step, on_progress=on_progress)
         sections.append(section)
         if on_section is not None:
             on_section(section)

@@ -47,22 +47,36 @@ SECTION_KEYS = ("summary", *BODY_KEYS)
 
 def draft_review(store, engine: Engine, library: PromptLibrary, person_id: str, period_start: str,
                  period_end: str, *, stop: StopFlag | None = None,
-                 on_section: Callable[[Section], None] | None = None) -> Body:
-    """The review draft; ``NoEvidence`` for a period with no usable notes."""
+                 on_section: Callable[[Section], None] | None = None,
+                 on_progress: Callable[[str], None] | None = None) -> Body:
+    """The review draft; ``NoEvidence`` for a period with no usable notes. ``on_section``
+    receives each section when it is done; ``on_progress`` hears what is being written now
+    ("Writing Strengths (2 of 5)…"), sentence by sentence when the model is asked."""
     brief = build_brief(store, person_id, period_start, period_end)
     if not brief.notes:
         raise brief.no_evidence()
     writing, left_out = writing_for(store, brief)
     rewording = _rewording(store, engine, library, brief, writing, stop)
+    planned = [summary_section(writing, period_start, period_end), *body_sections(writing)]
     sections = []
-    for section in (summary_section(writing, period_start, period_end), *body_sections(writing)):
+    for number, section in enumerate(planned, start=1):
         if stop is not None and stop.is_set():
             break
-        section = rewording.section(section)
+        step = section_step(section, number, len(planned), on_progress)
+        section = rewording.section(section, step=step, on_progress=on_progress)
         sections.append(section)
         if on_section is not None:
             on_section(section)
     return _assemble(brief, sections, rewording, left_out, engine.model_sha256, library)
+
+
+def section_step(section: Section, number: int, total: int,
+                 on_progress: Callable[[str], None] | None) -> str:
+    """Say which section is being written, and return how to name that step."""
+    step = f"Writing {section.title} ({number} of {total})"
+    if on_progress is not None:
+        on_progress(f"{step}…")
+    return step
 
 
 def regenerate_section(store, engine: Engine, library: PromptLibrary, body: Body, key: str, *,

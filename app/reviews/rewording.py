@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
@@ -92,9 +92,16 @@ class Rewording:
         kept = sum(v.accepted for v in self.verdicts)
         return tried < PROBE or kept >= MIN_SHARE * tried
 
-    def section(self, section: Section) -> Section:
-        return replace(section, statements=tuple(self.statement(section.key, s)
-                                                 for s in section.statements))
+    def section(self, section: Section, *, step: str = "",
+                on_progress: Callable[[str], None] | None = None) -> Section:
+        """The section with each statement reworded where the model passes; ``on_progress``
+        hears "STEP: the model is rewording sentence I of N" before each sentence it is asked."""
+        statements, total = [], len(section.statements)
+        for number, statement in enumerate(section.statements, start=1):
+            if on_progress is not None and self.worth_asking and total:
+                on_progress(f"{step}: the model is rewording sentence {number} of {total}…")
+            statements.append(self.statement(section.key, statement))
+        return replace(section, statements=tuple(statements))
 
     def statement(self, key: str, statement: Statement) -> Statement:
         if not self.worth_asking or (self.stop is not None and self.stop.is_set()):
