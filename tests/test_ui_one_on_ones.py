@@ -177,7 +177,7 @@ def test_share_copies_only_the_chosen_points_and_never_the_notes(qtbot, tab):
     qtbot.keyClick(dialog.points, Qt.Key.Key_Space)               # leave the action out
     qtbot.mouseClick(dialog.copy, Qt.MouseButton.LeftButton)
     copied = QApplication.clipboard().text()
-    assert copied == ("# 1:1 agenda: Ana Ruiz\n\n## From you\n\n"
+    assert copied == ("# 1:1 agenda: Ana Ruiz\n\n## From Ana\n\n"
                       "- [ ] Talk about the on-call load\n")
     assert PRIVATE not in copied and "design doc" not in copied
     assert dialog.message.text() == "Copied 1 of 2 points as Markdown."

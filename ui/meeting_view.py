@@ -154,7 +154,7 @@ class MeetingView(QWidget):
         meeting = store.meetings.get(self.meeting_id)
         name = store.people.get(meeting.person_id).name
         self.share_dialog = ShareAgendaDialog(meeting.agenda, title=f"1:1 agenda: {name}, {meeting.date}",
-                                              parent=self)
+                                              first_name=name.split()[0], parent=self)
         self.share_dialog.open()
 
     # ------------------------------------------------------------------ actions

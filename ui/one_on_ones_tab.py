@@ -19,8 +19,9 @@ from app.errors import InvalidInput, NotFound
 from app.services.agenda import next_agenda, start_meeting
 from app.services.agenda_templates import DEFAULT_TEMPLATE, AgendaTemplates
 
+from app.services.agenda_words import overdue_since, point_line
+
 from .notices import Change
-from .agenda_model import OWNER_WORDS
 from .agenda_share import ShareAgendaDialog, allow_sharing
 from .chips import kind_colours
 from .controls import column, push_button
@@ -30,8 +31,6 @@ from .topics_panel import TopicsPanel, short_date
 
 MeetingIdRole = Qt.ItemDataRole.UserRole
 SHARE_TIP = "Choose points and copy or save them as Markdown (never your notes)"
-SOURCE_WORDS = {"action": "action", "goal": "goal", "template": "template", "suggested": "suggested",
-                "manual": "added"}
 
 
 class OneOnOnesTab(QWidget):
@@ -138,10 +137,8 @@ class OneOnOnesTab(QWidget):
         due = {a.id: a.due for a in store.actions.open_for_person(self.person_id)}
         today = today_iso()
         for entry in self.entries:
-            late_since = due.get(entry.action_id) if entry.action_id else None
-            late_since = late_since if late_since and late_since < today else None
-            item = QListWidgetItem(f"{entry.text}  —  {OWNER_WORDS.get(entry.owner, entry.owner)}"
-                                   f"  · {marker(entry, dates, late_since)}")
+            late_since = overdue_since(entry, due, today)
+            item = QListWidgetItem(point_line(entry, dates, late_since))
             if late_since:
                 item.setForeground(kind_colours("concern", self.agenda.palette())[1])
             self.agenda.addItem(item)
@@ -196,7 +193,8 @@ class OneOnOnesTab(QWidget):
 
     def on_share(self) -> None:
         name = self._session.store.people.get(self.person_id).name
-        self.share_dialog = ShareAgendaDialog(self.entries, title=f"1:1 agenda: {name}", parent=self)
+        self.share_dialog = ShareAgendaDialog(self.entries, title=f"1:1 agenda: {name}",
+                                              first_name=name.split()[0], parent=self)
         self.share_dialog.open()
 
     def on_data_changed(self, notice) -> None:
@@ -217,19 +215,6 @@ def listed_records(entries) -> frozenset[str]:
     """The goals and actions the agenda already lists, as topic keys ("goal:ID", "action:ID")."""
     return frozenset([f"action:{e.action_id}" for e in entries if e.action_id]
                      + [f"goal:{e.goal_id}" for e in entries if e.goal_id])
-
-
-def marker(entry, meeting_dates: dict[str, str], overdue_since: str | None = None) -> str:
-    """Why the point is on the agenda: "carried over from 12 Mar", "action", "goal" …
-
-    An action past its due date says so: "action overdue since 9 Apr".
-    """
-    if overdue_since:
-        return f"{SOURCE_WORDS.get(entry.source, entry.source)} · overdue since {short_date(overdue_since)}"
-    if entry.source == "carried_over":
-        since = next((meeting_dates[c] for c in entry.citations if c in meeting_dates), None)
-        return f"carried over from {short_date(since)}" if since else "carried over"
-    return SOURCE_WORDS.get(entry.source, entry.source)
 
 
 def meeting_line(meeting) -> str:

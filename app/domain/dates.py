@@ -34,3 +34,17 @@ def today_iso() -> str:
 def now_utc() -> str:
     """A timestamp for created/updated columns, in UTC to the second."""
     return _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
+
+
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def short_date(iso: str | None, *, today: str | None = None) -> str:
+    """``2026-12-07`` as a manager says it: "7 Dec", with the year when it is not this year's
+    ("7 Dec 2025"); "" for no date."""
+    if not iso:
+        return ""
+    day = _dt.date.fromisoformat(iso[:10])
+    this_year = _dt.date.fromisoformat(today).year if today else _dt.date.today().year
+    spoken = f"{day.day} {_MONTHS[day.month - 1]}"
+    return spoken if day.year == this_year else f"{spoken} {day.year}"

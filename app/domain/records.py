@@ -79,6 +79,11 @@ class Meeting:
     notes: str = ""
     agenda: tuple[AgendaItem, ...] = ()
     template: str | None = None
+    ended_at: str | None = None     # when the manager pressed "End 1:1" (UTC); None while it runs
+
+    @property
+    def ended(self) -> bool:
+        return self.ended_at is not None
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,110 @@
+"""What the 1:1 commands print for people: the window's words, headings and dates.
+
+Why this module exists: ``trellis agenda Ana`` printed internal values
+("1 report carried_over How are things going, …? m-f30bc4c9ffb7") where the
+window says "them · carried over from 7 Dec". These functions word the
+next agenda, a 1:1, the list of 1:1s, what ending one did and what deleting
+one would do, with ``app.services.agenda_words`` — the same words the
+window uses. Ids appear only where the manager needs one to act, and say
+what for. ``--json`` output is built elsewhere and does not change.
+"""
+
+import datetime as dt
+
+from ..domain.dates import short_date, today_iso
+from ..errors import InvalidInput, NotFound
+from ..services.agenda_templates import AgendaTemplates
+from ..services.agenda_words import overdue_since, owner_word, point_line
+from ..services.one_on_ones import summary_sentences
+from .common import table
+
+MARKS = {"open": "[ ]", "done": "[x]", "dropped": "[-]"}
+
+
+def template_title(name: str | None) -> str | None:
+    """"Weekly check-in" for ``weekly_check_in``; the name itself if the file cannot be read."""
+    if not name:
+        return None
+    try:
+        return AgendaTemplates().get(name).title
+    except (InvalidInput, NotFound, OSError):
+        return name
+
+
+def heading(text: str) -> list[str]:
+    return [text, "=" * len(text)]
+
+
+def meeting_dates(store, person_id: str) -> dict[str, str]:
+    return {m.id: m.date for m in store.meetings.for_person(person_id)}
+
+
+def next_agenda_lines(store, person, entries, *, date: str | None, template: str | None) -> list[str]:
+    """The next agenda as the 1:1s tab shows it, numbered for ``--items``."""
+    when = f", {short_date(date)}" if date else ""
+    title = template_title(template)
+    lines = heading(f"Next 1:1 with {person.name}{when}" + (f" · {title}" if title else "")) + [""]
+    if not entries:
+        first = person.name.split()[0]
+        return lines + [f"Nothing carried over for {first}; choose a template (--template) or add "
+                        "points once the 1:1 starts."]
+    dates = meeting_dates(store, person.id)
+    dues = {a.id: a.due for a in store.actions.open_for_person(person.id)}
+    today = date or today_iso()
+    lines += [f"{n:>3}. {point_line(e, dates, overdue_since(e, dues, today))}"
+              for n, e in enumerate(entries, 1)]
+    return lines + ["", f'Start it: trellis meeting start "{person.name}"'
+                        + (f" --template {template}" if template else "")
+                    + ". Share points: --export FILE --items 1,3."]
+
+
+def ended_words(meeting, *, time: bool = True) -> str:
+    """"ended at 10:32" (local time) when it ended on its day, else "ended"; "in progress"
+    until "End 1:1" (imported 1:1s and those kept before Trellis knew about ending have ended)."""
+    if not meeting.ended_at:
+        return "in progress"
+    local = dt.datetime.fromisoformat(meeting.ended_at).astimezone()
+    same_day = local.date().isoformat() == meeting.date
+    return f"ended at {local:%H:%M}" if time and same_day else "ended"
+
+
+def meeting_lines(store, meeting) -> list[str]:
+    """One 1:1: its heading, its numbered points with their marks, its notes, and its id."""
+    person = store.people.get(meeting.person_id)
+    parts = [f"1:1 with {person.name} on {short_date(meeting.date)}", template_title(meeting.template),
+             ended_words(meeting)]
+    lines = heading(" · ".join(p for p in parts if p)) + [""]
+    lines += [f"{n:>3}. {MARKS[i.status]} {i.text}  —  {owner_word(i.owner)}"
+              for n, i in enumerate(meeting.agenda, 1)] or ["  No agenda points."]
+    if meeting.notes.strip():
+        lines += ["", "Your notes", *(f"  {line}" for line in meeting.notes.strip().splitlines())]
+    return lines + ["", f"Meeting id {meeting.id}: for trellis agenda check|drop|reopen|add|move "
+                        "and trellis meeting notes|end|delete."]
+
+
+def meetings_lines(person, meetings) -> list[str]:
+    """A person's 1:1s, newest first, with how far each got."""
+    if not meetings:
+        return [f"No 1:1s with {person.name} yet."]
+    rows = []
+    for meeting in meetings:
+        done = sum(i.status == "done" for i in meeting.agenda)
+        notes = " ".join(meeting.notes.split())
+        notes = notes[:60] + "…" if len(notes) > 60 else notes or "no notes"
+        rows.append([short_date(meeting.date), ended_words(meeting, time=False),
+                     f"{done} of {len(meeting.agenda)} points done", notes, f"(id {meeting.id})"])
+    return heading(f"1:1s with {person.name}, newest first") + [""] + [f"  {r}" for r in table(rows)]
+
+
+def summary_lines(store, summary) -> list[str]:
+    """What ending a 1:1 did: done, dropped, and what carries over, in the window's words."""
+    person = store.people.get(summary.meeting.person_id)
+    lines = heading(f"Ended the 1:1 with {person.name} on {short_date(summary.meeting.date)}")
+    sentences = summary_sentences(summary)
+    lines += ["", sentences[0]]
+    if len(sentences) > 1:
+        lines.append(sentences[1])
+    lines += [f"  - {i.text}  —  {owner_word(i.owner)}" for i in summary.carried]
+    lines += [f"  - {a.text}  —  {owner_word(a.owner)} · action"
+              + (f", due {short_date(a.due)}" if a.due else "") for a in summary.actions]
+    return lines + sentences[2:]
