@@ -184,7 +184,7 @@ def test_meeting_show_end_and_delete_read_like_the_window(run, ana):
     assert ended.stdout.splitlines()[3:] == [
         "1 of 6 points done, 1 dropped.",
         "1 thing carries over to the next 1:1:",
-        "  - Conference budget  —  them",
+        "  • Conference budget  —  them",
         "3 template points left open will not carry over; the template asks them again."]
     # Ended today, a 1:1 dated 5 Jan: "ended" without a time of day that would belong to another day.
     assert cli("meeting", "show", meeting).stdout.splitlines()[0].endswith("Weekly check-in · ended")

@@ -3,7 +3,9 @@
 Each point of the next agenda says who raised it and why it is there
 (carried over from an earlier 1:1, an open action, a goal, the template,
 a topic the manager accepted). "Start 1:1" stores those points on a new
-meeting and opens the focused meeting view; a past 1:1 opens the same way.
+meeting and opens the focused meeting view; a past 1:1 opens the same way,
+and one not ended yet says "in progress". Deleting a 1:1 started by
+mistake comes back here and says what happened.
 "Share agenda…" copies or saves the points the manager picks as Markdown,
 never the notes. Beside the agenda, suggested topics: the model words them
 on its own thread from the person's records, and each one the manager
@@ -46,6 +48,7 @@ class OneOnOnesTab(QWidget):
         self.entries: list = []
         self.meeting_view = MeetingView(session)
         self.meeting_view.sig_closed.connect(self.on_meeting_closed)
+        self.meeting_view.sig_deleted.connect(self.on_meeting_deleted)
         self.pages = QStackedWidget()
         self.pages.addWidget(self._overview())
         self.pages.addWidget(self.meeting_view)
@@ -191,6 +194,10 @@ class OneOnOnesTab(QWidget):
         self.refresh()
         self.meetings.setFocus()
 
+    def on_meeting_deleted(self, what_happened: str) -> None:
+        self.on_meeting_closed()
+        self.message.setText(what_happened)
+
     def on_share(self) -> None:
         name = self._session.store.people.get(self.person_id).name
         self.share_dialog = ShareAgendaDialog(self.entries, title=f"1:1 agenda: {name}",
@@ -222,4 +229,5 @@ def meeting_line(meeting) -> str:
     notes = notes[:80] + "…" if len(notes) > 80 else notes or "no notes"
     done = sum(item.status == "done" for item in meeting.agenda)
     points = f"  ({done}/{len(meeting.agenda)} points done)" if meeting.agenda else ""
-    return f"{meeting.date}  —  {notes}{points}"
+    ended = "" if meeting.ended else "  · in progress"
+    return f"{meeting.date}  —  {notes}{points}{ended}"

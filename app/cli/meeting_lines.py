@@ -9,13 +9,11 @@ window uses. Ids appear only where the manager needs one to act, and say
 what for. ``--json`` output is built elsewhere and does not change.
 """
 
-import datetime as dt
-
 from ..domain.dates import short_date, today_iso
 from ..errors import InvalidInput, NotFound
 from ..services.agenda_templates import AgendaTemplates
-from ..services.agenda_words import overdue_since, owner_word, point_line
-from ..services.one_on_ones import summary_sentences
+from ..services.agenda_words import ended_words, overdue_since, owner_word, point_line
+from ..services.one_on_ones import summary_lines
 from .common import table
 
 MARKS = {"open": "[ ]", "done": "[x]", "dropped": "[-]"}
@@ -58,16 +56,6 @@ def next_agenda_lines(store, person, entries, *, date: str | None, template: str
                     + ". Share points: --export FILE --items 1,3."]
 
 
-def ended_words(meeting, *, time: bool = True) -> str:
-    """"ended at 10:32" (local time) when it ended on its day, else "ended"; "in progress"
-    until "End 1:1" (imported 1:1s and those kept before Trellis knew about ending have ended)."""
-    if not meeting.ended_at:
-        return "in progress"
-    local = dt.datetime.fromisoformat(meeting.ended_at).astimezone()
-    same_day = local.date().isoformat() == meeting.date
-    return f"ended at {local:%H:%M}" if time and same_day else "ended"
-
-
 def meeting_lines(store, meeting) -> list[str]:
     """One 1:1: its heading, its numbered points with their marks, its notes, and its id."""
     person = store.people.get(meeting.person_id)
@@ -96,15 +84,8 @@ def meetings_lines(person, meetings) -> list[str]:
     return heading(f"1:1s with {person.name}, newest first") + [""] + [f"  {r}" for r in table(rows)]
 
 
-def summary_lines(store, summary) -> list[str]:
+def ended_lines(store, summary) -> list[str]:
     """What ending a 1:1 did: done, dropped, and what carries over, in the window's words."""
     person = store.people.get(summary.meeting.person_id)
-    lines = heading(f"Ended the 1:1 with {person.name} on {short_date(summary.meeting.date)}")
-    sentences = summary_sentences(summary)
-    lines += ["", sentences[0]]
-    if len(sentences) > 1:
-        lines.append(sentences[1])
-    lines += [f"  - {i.text}  —  {owner_word(i.owner)}" for i in summary.carried]
-    lines += [f"  - {a.text}  —  {owner_word(a.owner)} · action"
-              + (f", due {short_date(a.due)}" if a.due else "") for a in summary.actions]
-    return lines + sentences[2:]
+    return (heading(f"Ended the 1:1 with {person.name} on {short_date(summary.meeting.date)}")
+            + [""] + summary_lines(summary))

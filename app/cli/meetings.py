@@ -16,7 +16,7 @@ from pathlib import Path
 
 from .. import policy as policies
 from .common import emit, json_flag, one_line, open_store, table
-from .meeting_lines import meeting_lines, meetings_lines, next_agenda_lines, summary_lines
+from .meeting_lines import ended_lines, meeting_lines, meetings_lines, next_agenda_lines
 from ..domain.dates import short_date
 from ..domain.records import ACTION_OWNERS, CADENCES, GOAL_STATUSES
 from ..errors import InvalidInput
@@ -196,7 +196,7 @@ def cmd_meeting_end(args) -> int:
     from ..services.one_on_ones import end_meeting
     with open_store(create=False) as store:
         summary = end_meeting(store, args.meeting)
-        emit(args, _summary_dict(summary), [] if args.json else summary_lines(store, summary))
+        emit(args, _summary_dict(summary), [] if args.json else ended_lines(store, summary))
     return 0
 
 

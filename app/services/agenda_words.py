@@ -7,6 +7,8 @@ agenda is where it came from, with the date it was first raised or the day
 an action became overdue.
 """
 
+import datetime as dt
+
 from ..domain.dates import short_date
 
 OWNER_WORDS = {"manager": "you", "report": "them"}
@@ -40,3 +42,13 @@ def overdue_since(entry, action_dues: dict[str, str | None], today: str) -> str 
 def point_line(entry, meeting_dates: dict[str, str], late_since: str | None = None) -> str:
     """One point of the next agenda as the 1:1s tab shows it."""
     return f"{entry.text}  —  {owner_word(entry.owner)}  · {reason(entry, meeting_dates, late_since)}"
+
+
+def ended_words(meeting, *, time: bool = True) -> str:
+    """"ended at 10:32" (local time) when it ended on its day, else "ended"; "in progress"
+    until "End 1:1" (imported 1:1s and those kept before Trellis knew about ending have ended)."""
+    if not meeting.ended_at:
+        return "in progress"
+    local = dt.datetime.fromisoformat(meeting.ended_at).astimezone()
+    same_day = local.date().isoformat() == meeting.date
+    return f"ended at {local:%H:%M}" if time and same_day else "ended"

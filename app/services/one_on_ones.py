@@ -22,6 +22,7 @@ from ..domain.dates import short_date
 from ..domain.records import ActionItem, AgendaItem, Meeting
 from ..errors import InvalidInput
 from . import cadence
+from .agenda_words import owner_word
 
 
 @dataclass(frozen=True)
@@ -74,6 +75,18 @@ def summary_sentences(summary: MeetingSummary) -> list[str]:
         lines.append(f"{count} template {_points(count)} left open will not carry over; "
                      f"the template asks {again} again.")
     return lines
+
+
+def summary_lines(summary: MeetingSummary) -> list[str]:
+    """The summary sentences with what carries over listed under its sentence, in the 1:1s
+    tab's words: "Conference budget — them", "Book the venue — you · action, due 20 Jan"."""
+    sentences = summary_sentences(summary)
+    carried = [f"{i.text}  —  {owner_word(i.owner)}" for i in summary.carried]
+    carried += [f"{a.text}  —  {owner_word(a.owner)} · action"
+                + (f", due {short_date(a.due)}" if a.due else "") for a in summary.actions]
+    if not carried:
+        return sentences
+    return [sentences[0], sentences[1], *(f"  • {line}" for line in carried), *sentences[2:]]
 
 
 def _points(count: int) -> str:
