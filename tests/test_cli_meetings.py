@@ -192,7 +192,7 @@ def test_meeting_show_end_and_delete_read_like_the_window(run, ana):
 
     listed = cli("meetings", "Ana").stdout.splitlines()
     assert listed[0] == "1:1s with Ana Ruiz, newest first"
-    assert listed[3].split()[:9] == ["5", "Jan", "ended", "1", "of", "6", "points", "done", "Ana"]
+    assert listed[3].split()[:10] == ["5", "Jan", "2026", "ended", "1", "of", "6", "points", "done", "Ana"]
     assert listed[3].endswith(f"(id {meeting})")
 
     mistake = _json(cli("meeting", "start", "Ana", "--date", "2026-01-12", "--json"))

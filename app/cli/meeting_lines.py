@@ -79,7 +79,7 @@ def meetings_lines(person, meetings) -> list[str]:
         done = sum(i.status == "done" for i in meeting.agenda)
         notes = " ".join(meeting.notes.split())
         notes = notes[:60] + "…" if len(notes) > 60 else notes or "no notes"
-        rows.append([short_date(meeting.date), ended_words(meeting, time=False),
+        rows.append([short_date(meeting.date, year=True), ended_words(meeting, time=False),
                      f"{done} of {len(meeting.agenda)} points done", notes, f"(id {meeting.id})"])
     return heading(f"1:1s with {person.name}, newest first") + [""] + [f"  {r}" for r in table(rows)]
 
