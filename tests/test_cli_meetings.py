@@ -214,3 +214,26 @@ def test_deleting_a_1on1_that_carried_points_on_is_refused_with_the_reason(run, 
     assert ("The 1:1 of 5 Jan cannot be deleted: points first raised in it were carried over to "
             "the 1:1 of 12 Jan.") in refused.stderr
     assert len(_json(cli("meetings", "Ana", "--json"))) == 2
+
+
+def test_actions_goals_and_overdue_say_whose_and_when_in_words(run, ana):
+    cli = run
+    action = _json(cli("action", "add", "Ana", "Write the runbook", "--owner", "manager",
+                       "--due", "2026-01-10", "--json"))
+    goal = _json(cli("goal", "add", "Ana", "Lead the importer", "--due", "2099-06-30", "--json"))
+    cli("goal", "update", goal["id"], "Vendor is late", "--status", "at_risk", "--date", "2026-02-01")
+    actions = cli("actions", "Ana").stdout.splitlines()
+    assert actions[0] == "Action items for Ana Ruiz, open first"
+    assert actions[3].split("  (id")[0].split() == [
+        "[", "]", "Write", "the", "runbook", "—", "you", "·", "overdue", "since", "10", "Jan", "2026"]
+    assert actions[3].endswith(f"(id {action['id']})")
+    goals = cli("goals", "Ana").stdout.splitlines()
+    assert goals[3] == f"  Lead the importer  —  at risk · due 30 Jun 2099  (id {goal['id']})"
+    assert goals[4] == "    1 Feb 2026 [at risk]  Vendor is late"
+    cli("cadence", "Ana", "weekly")
+    late = cli("overdue", "--today", "2026-01-14").stdout.splitlines()
+    assert late == ["1:1s overdue", "  Ana Ruiz: overdue by 2 days (due 12 Jan 2026)", "",
+                    "Actions overdue",
+                    f"  Ana Ruiz: Write the runbook  —  you · overdue since 10 Jan 2026  (id {action['id']})"]
+    for internal in ("manager", "at_risk", "on_track", "2026-0"):
+        assert internal not in "\n".join(actions + goals + late)

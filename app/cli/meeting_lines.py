@@ -12,7 +12,8 @@ what for. ``--json`` output is built elsewhere and does not change.
 from ..domain.dates import short_date, today_iso
 from ..errors import InvalidInput, NotFound
 from ..services.agenda_templates import AgendaTemplates
-from ..services.agenda_words import ended_words, overdue_since, owner_word, point_line
+from ..services.agenda_words import (GOAL_STATUS_WORDS, ended_words, overdue_since, owner_word,
+                                     point_line)
 from ..services.one_on_ones import summary_lines
 from .common import table
 
@@ -89,3 +90,35 @@ def ended_lines(store, summary) -> list[str]:
     person = store.people.get(summary.meeting.person_id)
     return (heading(f"Ended the 1:1 with {person.name} on {short_date(summary.meeting.date)}")
             + [""] + summary_lines(summary))
+
+
+def actions_lines(person, actions, today: str) -> list[str]:
+    """A person's action items, open first: whose, when due (and if overdue), the id to tick."""
+    if not actions:
+        return [f"No action items for {person.name}."]
+    rows = table([[MARKS["done" if a.done else "open"], a.text, f"—  {owner_word(a.owner)}"
+                   + _due_words(a.due, today, open_=not a.done), f"(id {a.id})"] for a in actions])
+    return (heading(f"Action items for {person.name}, open first") + ["", *(f"  {r}" for r in rows),
+            "", "Mark one done: trellis action done ID (--undo opens it again)."])
+
+
+def _due_words(due: str | None, today: str, *, open_: bool) -> str:
+    if not due:
+        return ""
+    late = open_ and due < today
+    return f" · {'overdue since' if late else 'due'} {short_date(due, year=True)}"
+
+
+def goals_lines(person, goals, today: str) -> list[str]:
+    """A person's goals like the Goals tab: status in words, due date, dated progress."""
+    if not goals:
+        return [f"No goals for {person.name}."]
+    lines = heading(f"Goals for {person.name}")
+    for goal, history in goals:
+        still_open = goal.status not in ("done", "dropped")
+        lines += ["", f"  {goal.title}  —  {GOAL_STATUS_WORDS[goal.status]}"
+                  + _due_words(goal.due, today, open_=still_open) + f"  (id {goal.id})"]
+        lines += [f"    {short_date(u.date, year=True)}"
+                  + (f" [{GOAL_STATUS_WORDS[u.status]}]" if u.status else "") + f"  {u.text}"
+                  for u in history]
+    return lines + ["", "Record progress: trellis goal update ID TEXT [--status STATUS]."]

@@ -16,8 +16,10 @@ from pathlib import Path
 
 from .. import policy as policies
 from .common import emit, json_flag, one_line, open_store, table
-from .meeting_lines import ended_lines, meeting_lines, meetings_lines, next_agenda_lines
-from ..domain.dates import short_date
+from .meeting_lines import (actions_lines, ended_lines, goals_lines, meeting_lines, meetings_lines,
+                            next_agenda_lines)
+from ..domain.dates import short_date, today_iso
+from ..services.agenda_words import owner_word
 from ..domain.records import ACTION_OWNERS, CADENCES, GOAL_STATUSES
 from ..errors import InvalidInput
 from ..paths import write_atomically
@@ -243,9 +245,14 @@ def cmd_overdue(args) -> int:
                              "due": o.due, "days_overdue": o.days_overdue,
                              "last_one_on_one": o.last_one_on_one} for o in late],
             "actions": [asdict(a) for a in actions]}
-    lines = [f"1:1 with {o.person.name} overdue by {o.days_overdue} day(s) (due {o.due})" for o in late]
-    lines += [f"Action {a.id} ({names.get(a.person_id, a.person_id)}, {a.owner}) due {a.due}: "
-              f"{one_line(a.text, 60)}" for a in actions]
+    lines = [f"  {o.person.name}: overdue by {o.days_overdue} "
+             f"{'day' if o.days_overdue == 1 else 'days'} (due {short_date(o.due, year=True)})"
+             for o in late]
+    lines = ["1:1s overdue", *lines, ""] if lines else []
+    done_by = [f"  {names.get(a.person_id, a.person_id)}: {one_line(a.text, 60)}  —  "
+               f"{owner_word(a.owner)} · overdue since {short_date(a.due, year=True)}  (id {a.id})"
+               for a in actions]
+    lines += ["Actions overdue", *done_by] if done_by else []
     emit(args, data, lines or ["Nothing overdue."])
     return 0
 
@@ -330,9 +337,7 @@ def cmd_actions(args) -> int:
     with open_store() as store:
         person = store.people.resolve(args.person)
         actions = store.actions.for_person(person.id)
-    rows = [[a.id, "done" if a.done else "open", a.owner, a.due or "", one_line(a.text, 70)]
-            for a in actions]
-    emit(args, [asdict(a) for a in actions], table(rows) or [f"No action items for {person.name}."])
+    emit(args, [asdict(a) for a in actions], actions_lines(person, actions, today_iso()))
     return 0
 
 
@@ -364,12 +369,8 @@ def cmd_goals(args) -> int:
     with open_store() as store:
         person = store.people.resolve(args.person)
         goals = [(g, store.goals.history(g.id)) for g in store.goals.for_person(person.id)]
-    lines = []
-    for goal, history in goals:
-        lines.append(f"{goal.id}  {goal.status}  {goal.due or ''}  {goal.title}")
-        lines += [f"    {u.date}  {u.status or ''}  {one_line(u.text, 70)}" for u in history]
     emit(args, [{**asdict(g), "history": [asdict(u) for u in h]} for g, h in goals],
-          lines or [f"No goals for {person.name}."])
+          goals_lines(person, goals, today_iso()))
     return 0
 
 

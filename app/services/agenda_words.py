@@ -12,6 +12,8 @@ import datetime as dt
 from ..domain.dates import short_date
 
 OWNER_WORDS = {"manager": "you", "report": "them"}
+GOAL_STATUS_WORDS = {"on_track": "on track", "at_risk": "at risk", "done": "done",
+                     "dropped": "dropped"}
 SOURCE_WORDS = {"action": "action", "goal": "goal", "template": "template", "suggested": "suggested",
                 "manual": "added", "carried_over": "carried over"}
 
