@@ -10,13 +10,13 @@ pytest.importorskip("PySide6")
 from PySide6.QtCore import QModelIndex, Qt  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-from app.domain.dates import today_iso  # noqa: E402
+from app.domain.dates import short_date, today_iso  # noqa: E402
 from app.domain.records import AgendaItem  # noqa: E402
 from app.store import Store  # noqa: E402
 from conftest import FAST_KDF, PASSPHRASE  # noqa: E402
 from ui.notices import Change, Notice  # noqa: E402
 from ui.chips import kind_colours  # noqa: E402
-from ui.one_on_ones_tab import OneOnOnesTab, short_date  # noqa: E402
+from ui.one_on_ones_tab import OneOnOnesTab  # noqa: E402
 from ui.session import Session  # noqa: E402
 
 ALT = Qt.KeyboardModifier.AltModifier

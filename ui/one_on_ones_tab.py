@@ -29,7 +29,7 @@ from .chips import kind_colours
 from .controls import column, push_button
 from .meeting_view import MeetingView
 from .model_bridge import ModelBridge
-from .topics_panel import TopicsPanel, short_date
+from .topics_panel import TopicsPanel
 
 MeetingIdRole = Qt.ItemDataRole.UserRole
 SHARE_TIP = "Choose points and copy or save them as Markdown (never your notes)"
