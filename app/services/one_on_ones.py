@@ -132,9 +132,10 @@ def deletion_of(store, meeting_id: str) -> MeetingDeletion:
     meeting = store.meetings.get(meeting_id)
     note_id = store.meetings.timeline_note_id(meeting_id)
     notes_kept = note_id is not None and store.notes.get(note_id).deleted_at is None
+    threads = {item.id for item, _ in store.meetings.open_threads(meeting.person_id)}
     return MeetingDeletion(
         meeting, store.people.get(meeting.person_id).name,
-        tuple(i for i in meeting.agenda if i.origin_id is not None),
+        tuple(i for i in meeting.agenda if i.origin_id in threads),
         tuple(a for a in store.actions.for_person(meeting.person_id) if a.meeting_id == meeting.id),
         notes_kept, _refusal(store, meeting))
 
