@@ -373,7 +373,7 @@ def test_end_1on1_shows_what_carries_over_and_template_prompts_stay_behind(qtbot
     assert view.summary.isVisibleTo(view)
     assert view.summary.text().splitlines() == [
         "1 of 7 points done.", "1 thing carries over to the next 1:1:",
-        "  • Send the design doc  —  you",
+        "  • Send the design doc  —  you · action",
         "5 template points left open will not carry over; the template asks them again."]
     qtbot.mouseClick(view.back, Qt.MouseButton.LeftButton)
     assert tab.pages.currentIndex() == 0

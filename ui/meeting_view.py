@@ -112,6 +112,8 @@ class MeetingView(QWidget):
         for widget in (self.heading, self.summary, self.agenda, self._action_row(), QLabel("Notes"),
                        self.notes, self.message, _row(self.end, self.back, self.share, self.delete)):
             layout.addWidget(widget)
+        layout.setStretchFactor(self.agenda, 2)   # every point in view, even under the summary
+        layout.setStretchFactor(self.notes, 1)
 
     def _action_row(self) -> QWidget:
         self.action_text = QLineEdit()

@@ -81,7 +81,8 @@ def summary_lines(summary: MeetingSummary) -> list[str]:
     """The summary sentences with what carries over listed under its sentence, in the 1:1s
     tab's words: "Conference budget — them", "Book the venue — you · action, due 20 Jan"."""
     sentences = summary_sentences(summary)
-    carried = [f"{i.text}  —  {owner_word(i.owner)}" for i in summary.carried]
+    carried = [f"{i.text}  —  {owner_word(i.owner)}" + (" · action" if i.action_id else "")
+               for i in summary.carried]
     carried += [f"{a.text}  —  {owner_word(a.owner)} · action"
                 + (f", due {short_date(a.due)}" if a.due else "") for a in summary.actions]
     if not carried:
