@@ -4,6 +4,7 @@ import json
 
 import pytest
 
+from app.domain.records import AgendaItem
 from app.errors import InvalidInput, NotFound
 from app.services.agenda import agenda_markdown, next_agenda, start_meeting
 from app.services.agenda_templates import AgendaTemplates, load_agenda_template
@@ -196,12 +197,39 @@ def test_shipped_templates_render_for_the_person(ana):
     assert meeting.agenda[0].text == "How are things going, Ana?"
 
 
-def test_a_carried_point_is_not_repeated_by_the_template(ana):
+def test_template_prompts_never_carry_over_and_the_real_open_point_comes_first(ana):
+    """Issue 18: "How are things going?" left unticked is not unfinished business."""
     store, person = ana
-    start_meeting(store, person, date="2026-01-05", template="weekly_check_in")
+    first = start_meeting(store, person, date="2026-01-05", template="weekly_check_in")
+    store.meetings.add_item(first.id, text="Conference budget", owner="report")
     agenda = next_agenda(store, person, today="2026-01-12", template="weekly_check_in")
-    assert len(agenda) == len(set(_texts(agenda))) == 5
-    assert {e.source for e in agenda} == {"carried_over"}
+    assert [(e.text, e.source) for e in agenda] == [
+        ("Conference budget", "carried_over"),
+        ("How are things going, Ana?", "template"), ("Wins since last time", "template"),
+        ("Anything blocking you?", "template"), ("Feedback from me", "template"),
+        ("Priorities for the coming week", "template")]
+    assert _texts(next_agenda(store, person, today="2026-01-12")) == ["Conference budget"]
+    second = start_meeting(store, person, date="2026-01-12")
+    assert [(i.text, i.source) for i in second.agenda] == [("Conference budget", "carried_over")]
+
+
+def test_a_template_prompt_an_older_trellis_carried_over_comes_back_from_the_template(ana):
+    """Stores written before this fix hold template prompts carried from 1:1 to 1:1: the next
+    agenda asks them afresh from the template (or not at all without it), never as carried."""
+    store, person = ana
+    first = store.meetings.add(person_id=person, date="2026-01-05", meeting_id="m-old", agenda=(
+        AgendaItem("How are things going, Ana?", "report", source="template"),
+        AgendaItem("Anything blocking you?", "report", source="template")))
+    store.meetings.add(person_id=person, date="2026-01-12", meeting_id="m-copy", agenda=(
+        AgendaItem("How are things going, Ana?", "report", source="carried_over",
+                   citations=("m-old",), origin_id=first.agenda[0].id),
+        AgendaItem("Review the rota", "manager")))
+    assert [(e.text, e.source) for e in next_agenda(store, person, today="2026-01-19")] == [
+        ("Review the rota", "carried_over")]
+    with_template = next_agenda(store, person, today="2026-01-19", template="weekly_check_in")
+    assert [(e.text, e.source) for e in with_template[:2]] == [
+        ("Review the rota", "carried_over"), ("How are things going, Ana?", "template")]
+    assert {e.source for e in with_template[1:]} == {"template"}
 
 
 def test_a_user_copy_overrides_and_a_broken_one_names_file_and_problem(ana, tmp_path):
@@ -257,16 +285,34 @@ def test_agenda_export_has_the_chosen_points_and_never_the_private_notes(ana):
     store.notes.add(person_id=person, text="PRIVATE personal note", kind="personal", date="2026-01-06")
     store.actions.add(person_id=person, text="Share the rota", owner="manager", meeting_id=meeting.id)
     agenda = next_agenda(store, person, today="2026-01-12")
-    markdown = agenda_markdown(agenda, [0, 4, 2], title="1:1 with Ana, 12 January")
+    markdown = agenda_markdown(agenda, [0, 4, 2], title="1:1 with Ana, 12 January",
+                               first_name="Ana")
     assert markdown == (
         "# 1:1 with Ana, 12 January\n\n"
-        "## From your manager\n\n- [ ] Share the rota\n\n"
-        "## From you\n\n- [ ] Promotion timeline\n- [ ] Conference budget\n")
+        "## From Ana\n\n- [ ] Promotion timeline\n- [ ] Conference budget\n\n"
+        "## From me\n\n- [ ] Share the rota\n")
     assert "PRIVATE" not in markdown and "m-1" not in markdown
     with pytest.raises(InvalidInput, match="there is no point 5"):
-        agenda_markdown(agenda, [5])
+        agenda_markdown(agenda, [5], first_name="Ana")
     done = store.meetings.set_item_status(meeting.id, 1, "done")
-    assert "- [x] Promotion timeline" in agenda_markdown(done.agenda, [0])
+    assert "- [x] Promotion timeline" in agenda_markdown(done.agenda, [0], first_name="Ana")
+
+
+def test_exported_questions_for_the_report_are_not_listed_as_points_from_anyone(ana):
+    """Issue 18: "How are things going, Ana?" went out under "From you"."""
+    store, person = ana
+    meeting = _first_meeting(store, person)
+    agenda = next_agenda(store, person, today="2026-01-12", template="weekly_check_in")
+    markdown = agenda_markdown(agenda, range(len(agenda)), title="1:1 agenda: Ana Ruiz",
+                               first_name="Ana")
+    assert markdown == (
+        "# 1:1 agenda: Ana Ruiz\n\n"
+        "## Questions for Ana\n\n- [ ] How are things going, Ana?\n- [ ] Wins since last time\n"
+        "- [ ] Anything blocking you?\n\n"
+        "## From Ana\n\n- [ ] Promotion timeline\n- [ ] Conference budget\n\n"
+        "## From me\n\n- [ ] On-call load\n- [ ] Team offsite\n- [ ] Feedback from me\n"
+        "- [ ] Priorities for the coming week\n")
+    assert "From you" not in markdown and meeting.id not in markdown
 
 
 def test_an_accepted_topic_goes_on_the_next_agenda_once(ana):

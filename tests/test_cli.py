@@ -165,10 +165,12 @@ def test_people_json_includes_archived_with_all(cli, home):
 
 def test_notes_lists_a_persons_notes_newest_first(cli, home):
     lines = succeeds(cli("notes", "p-ana")).splitlines()
-    assert len(lines) == 2
-    assert lines[0].startswith("2026-03-02") and "praise" in lines[0] and "n-ana-2" in lines[0]
-    assert "checkout outage" in lines[0]
-    assert lines[1].startswith("2026-01-15")
+    assert lines[:4] == ["Notes on Ana Ruiz, newest first", "=" * 31, "", "March 2026"]
+    assert lines[4].split()[:3] == ["2", "Mar", "Praise"] and lines[4].endswith("(id n-ana-2)")
+    assert "checkout outage" in lines[4]
+    assert lines[5:7] == ["", "January 2026"] and lines[7].split()[:2] == ["15", "Jan"]
+    assert lines[-1] == "Move a note to the trash: trellis note trash ID."
+    assert "2026-" not in "\n".join(lines) and "praise" not in "\n".join(lines)
 
 
 def test_notes_json_has_every_field(cli, home):

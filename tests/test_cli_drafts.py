@@ -1,7 +1,7 @@
 """``trellis draft`` and ``trellis drafts`` end to end, with the real default model.
 
 One module-scoped team, one review run (``--json -o review.md``) and one
-plan run (text output, ``-o plan.docx``) with the real model; every other
+plan run (Markdown output, ``-o plan.docx``) with the real model; every other
 test reads what those runs printed and saved, or runs commands that need
 no model. The runs get the network guard by hand, since a module-scoped
 fixture runs before the per-test guard is in place.
@@ -92,7 +92,7 @@ def review_run(runs):
 
 @pytest.fixture(scope="module")
 def plan_run(runs):
-    """The real-model plan run for Li (one note, so one cheap run): text on stdout, DOCX to a file."""
+    """The real-model plan run for Li (one note, so one cheap run): Markdown on stdout, DOCX to a file."""
     return cli(runs, "draft", "plan", "Li Wei", "--as-of", "2026-06-30",
                "-o", str(runs["out"] / "plan.docx"), timeout=280)
 
@@ -149,12 +149,12 @@ def test_review_markdown_file_has_a_dated_footnote_per_cited_note_and_is_owner_o
     assert [int(f[0]) for f in footnotes] == list(range(1, len(cited) + 1))
 
 
-def test_plan_prints_readable_text_and_writes_a_docx(runs, plan_run):
+def test_plan_prints_markdown_with_headings_and_writes_a_docx(runs, plan_run):
     import docx
 
     stdout = succeeds(plan_run)
-    assert stdout.startswith("Development plan: Li Wei\n30 December 2025 to 30 June 2026\n")
-    assert "\nSources\n[1] Note of 10 February 2026 (n-li-1)\n" in stdout
+    assert stdout.startswith("# Development plan: Li Wei\n\n30 December 2025 to 30 June 2026\n\n## ")
+    assert "\n[^1]: Note of 10 February 2026 (n-li-1)\n" in stdout
     assert "Drafting a development plan for Li Wei" in plan_run.stderr
     document = docx.Document(str(runs["out"] / "plan.docx"))
     headings = [p.text for p in document.paragraphs if p.style.name == "Heading 1"]
@@ -180,13 +180,27 @@ def test_a_saved_plan_exports_as_json_with_cited_items_and_to_share_without_ids(
     assert shared.startswith("Development plan: Li Wei\n")
 
 
+def test_review_without_o_prints_the_markdown_that_o_writes(runs, tmp_path):
+    """Issue 18: without -o the terminal got plain text; with -o the file got Markdown."""
+    path = tmp_path / "review.md"
+    shown = cli(runs, *REVIEW, "-o", str(path))
+    stdout = succeeds(shown)
+    assert stdout == path.read_text(encoding="utf-8")
+    assert stdout.startswith("# Review: Ana Ruiz\n\n1 January 2026 to 30 June 2026\n\n## Summary\n")
+    assert re.search(r"^\[\^1\]: Note of \d+ \w+ 2026 \(n-a\d\)$", stdout, re.MULTILINE)
+    assert "Saved as draft" in shown.stderr and "Saved as draft" not in stdout
+
+
 def test_drafts_lists_versions_and_final_marks_one(runs, review):
     listing = succeeds(cli(runs, "drafts", "Ana Ruiz"))
-    assert listing.splitlines()[0].split() == ["DRAFT", "KIND", "PERIOD", "VERSIONS", "FINAL", "SAVED"]
-    assert re.search(rf"^{review['draft_id']}\s+review\s+2026-01-01 to 2026-06-30\s+1\s+-", listing,
-                     re.MULTILINE)
+    assert listing.splitlines()[:3] == ["Drafts for Ana Ruiz", "=" * 19, ""]
+    assert re.search(rf"^  Review, 1 Jan 2026 to 30 Jun 2026\s+1 version, none final\s+saved \d+ \w+\s+"
+                     rf"\(id {review['draft_id']}\)$", listing, re.MULTILINE)
+    assert "2026-" not in listing and "T" not in listing.split("(id")[0]
     assert succeeds(cli(runs, "draft", "final", review["draft_id"])) == \
            f"Draft {review['draft_id']}: version 1 is final\n"
+    assert re.search(rf"1 version, version 1 final\s+saved \d+ \w+\s+\(id {review['draft_id']}\)",
+                     succeeds(cli(runs, "drafts", "Ana Ruiz")))
     drafts = json.loads(succeeds(cli(runs, "drafts", "p-ana", "--json")))
     assert next(d for d in drafts if d["id"] == review["draft_id"])["final_version"] == 1
     assert "has no version 7" in fails(cli(runs, "draft", "final", review["draft_id"], "--version", "7"))

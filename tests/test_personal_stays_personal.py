@@ -104,7 +104,7 @@ def test_no_personal_text_reaches_any_prompt_draft_plan_topic_or_agenda(canaries
     for topic in TopicSuggestions(store).pending(ana.id):
         TopicSuggestions(store).accept(ana.id, topic.key)
     entries = next_agenda(store, ana.id, today="2026-11-30")
-    outputs.append(agenda_markdown(entries, range(len(entries))))
+    outputs.append(agenda_markdown(entries, range(len(entries)), first_name="Ana"))
 
     pytest.importorskip("PySide6")
     from ui.assistant import recent_notes

@@ -52,7 +52,7 @@ def agenda_dialog(qtbot, session):
     store = session.store
     store.meetings.add(person_id="p-ana", date="2026-03-12", notes="Ana is worried about her visa.",
                        agenda=(AgendaItem("Talk about the on-call load", "report"),))
-    dialog = ShareAgendaDialog(next_agenda(store, "p-ana"), title="1:1 agenda: Ana Ruiz")
+    dialog = ShareAgendaDialog(next_agenda(store, "p-ana"), title="1:1 agenda: Ana Ruiz", first_name="Ana")
     qtbot.addWidget(dialog)
     return dialog
 

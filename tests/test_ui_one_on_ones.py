@@ -10,13 +10,13 @@ pytest.importorskip("PySide6")
 from PySide6.QtCore import QModelIndex, Qt  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-from app.domain.dates import today_iso  # noqa: E402
+from app.domain.dates import short_date, today_iso  # noqa: E402
 from app.domain.records import AgendaItem  # noqa: E402
 from app.store import Store  # noqa: E402
 from conftest import FAST_KDF, PASSPHRASE  # noqa: E402
 from ui.notices import Change, Notice  # noqa: E402
 from ui.chips import kind_colours  # noqa: E402
-from ui.one_on_ones_tab import OneOnOnesTab, short_date  # noqa: E402
+from ui.one_on_ones_tab import OneOnOnesTab  # noqa: E402
 from ui.session import Session  # noqa: E402
 
 ALT = Qt.KeyboardModifier.AltModifier
@@ -29,7 +29,7 @@ def past_meeting(team):
     store, ana, _li = team
     meeting = store.meetings.add(person_id=ana.id, date="2026-03-12", notes=PRIVATE, agenda=(
         AgendaItem("Talk about the on-call load", "report"),
-        AgendaItem("Review the Q1 roadmap", "manager", done=True)))
+        AgendaItem("Review the Q1 roadmap", "manager", done=True)), ended=True)
     store.meetings.record_notes(meeting.id, PRIVATE)
     store.actions.add(person_id=ana.id, text="Send the design doc", owner="manager",
                       meeting_id=meeting.id, due="2026-03-20")
@@ -177,7 +177,7 @@ def test_share_copies_only_the_chosen_points_and_never_the_notes(qtbot, tab):
     qtbot.keyClick(dialog.points, Qt.Key.Key_Space)               # leave the action out
     qtbot.mouseClick(dialog.copy, Qt.MouseButton.LeftButton)
     copied = QApplication.clipboard().text()
-    assert copied == ("# 1:1 agenda: Ana Ruiz\n\n## From you\n\n"
+    assert copied == ("# 1:1 agenda: Ana Ruiz\n\n## From Ana\n\n"
                       "- [ ] Talk about the on-call load\n")
     assert PRIVATE not in copied and "design doc" not in copied
     assert dialog.message.text() == "Copied 1 of 2 points as Markdown."
@@ -318,7 +318,7 @@ def test_screenshot_pages_show_a_busy_1on1s_tab_and_the_fullest_meeting(qtbot, s
     window.resize(1280, 800)
     window.show()
     try:
-        assert {"one_on_ones", "meeting"} <= set(PAGES)
+        assert {"one_on_ones", "meeting", "meeting_ended"} <= set(PAGES)
         _prepare_page(window, "meeting")
         tab = window.person.meetings_tab
         assert window.person.tabs.currentWidget() is tab and tab.pages.currentWidget() is tab.meeting_view
@@ -326,6 +326,11 @@ def test_screenshot_pages_show_a_busy_1on1s_tab_and_the_fullest_meeting(qtbot, s
         everyone = [m for p in store.people.list() for m in store.meetings.for_person(p.id)]
         assert len(shown.agenda) == max(len(m.agenda) for m in everyone) == 3
         tab.meeting_view.on_back()
+        _prepare_page(window, "meeting_ended")           # a 1:1 after the meeting (README)
+        view = tab.meeting_view
+        assert store.meetings.get(view.meeting_id).ended and view.summary.isVisible()
+        assert "carry over to the next 1:1" in view.summary.text() and not view.end.isVisible()
+        view.on_back()
         _prepare_page(window, "one_on_ones")             # the fake engine refuses: said in place
         assert tab.pages.currentIndex() == 0 and tab.agenda.count() >= 3
         assert tab.topics.message.text().startswith("The model could not suggest topics")
@@ -349,3 +354,71 @@ def test_a_drop_on_the_view_is_one_move_through_the_model(qtbot, meeting, team):
     assert drop.isAccepted() and drop.dropAction() == Qt.DropAction.MoveAction
     assert agenda_texts(store, meeting.meeting_id) == [before[1], before[0], *before[2:]]   # moved once
     assert len(model.points) == len(before)
+
+
+# --- ending a 1:1, and deleting one started by mistake (issue 18) ----------------------------
+
+def test_end_1on1_shows_what_carries_over_and_template_prompts_stay_behind(qtbot, meeting, team, tab):
+    store, view = team[0], meeting
+    assert view.end.isVisibleTo(view) and not view.summary.isVisibleTo(view)
+    assert view.heading.text().endswith("·  in progress")
+    assert rows(tab.meetings)[0].endswith("· in progress")
+    view.select_point(0)
+    qtbot.keyClick(view.agenda, Qt.Key.Key_Space)                 # the on-call load: done
+    view.notes.setPlainText("Ana takes the rota review")
+    qtbot.mouseClick(view.end, Qt.MouseButton.LeftButton)
+    ended = store.meetings.get(view.meeting_id)
+    assert ended.ended and ended.notes == "Ana takes the rota review"
+    assert "·  ended at " in view.heading.text() and not view.end.isVisibleTo(view)
+    assert view.summary.isVisibleTo(view)
+    assert view.summary.text().splitlines() == [
+        "1 of 7 points done.", "1 thing carries over to the next 1:1:",
+        "  • Send the design doc  —  you · action",
+        "5 template points left open will not carry over; the template asks them again."]
+    qtbot.mouseClick(view.back, Qt.MouseButton.LeftButton)
+    assert tab.pages.currentIndex() == 0
+    assert not rows(tab.meetings)[0].endswith("in progress")
+    choose_template(tab, None)
+    assert rows(tab.agenda) == ["Send the design doc  —  you  · action · overdue since 20 Mar"]
+
+
+def test_delete_asks_first_then_carried_points_come_back_and_the_notes_stay(qtbot, meeting, team,
+                                                                            tab, monkeypatch):
+    import ui.meeting_view
+    store, view = team[0], meeting
+    meeting_id = view.meeting_id
+    view.notes.setPlainText("Started Ana's instead of Li's")
+    asked = []
+    monkeypatch.setattr(ui.meeting_view, "confirm_deletion",
+                        lambda parent, sentences: asked.append(sentences) or len(asked) > 1)
+    qtbot.mouseClick(view.delete, Qt.MouseButton.LeftButton)         # "Keep it"
+    assert store.meetings.get(meeting_id) and tab.pages.currentWidget() is view
+    assert asked[0] == [
+        f"The 1:1 with Ana Ruiz on {short_date(today_iso())} and its 7 agenda points will be "
+        "deleted.",
+        "1 point carried over from earlier 1:1s stays open on Ana's next agenda.",
+        "Your notes from it stay in Ana's timeline as a 1:1 note."]
+    note_id = store.meetings.timeline_note_id(meeting_id)
+    qtbot.mouseClick(view.delete, Qt.MouseButton.LeftButton)         # "Delete 1:1"
+    assert [m.id for m in store.meetings.for_person("p-ana")] != [] and all(
+        m.id != meeting_id for m in store.meetings.for_person("p-ana"))
+    assert tab.pages.currentIndex() == 0
+    assert tab.message.text().startswith(f"Deleted the 1:1 with Ana Ruiz on {short_date(today_iso())}")
+    choose_template(tab, None)
+    assert rows(tab.agenda)[0] == "Talk about the on-call load  —  them  · carried over from 12 Mar"
+    assert store.notes.get(note_id).text == "Started Ana's instead of Li's"
+
+
+def test_delete_is_refused_with_the_reason_when_a_carried_point_was_ticked(qtbot, meeting, team,
+                                                                          monkeypatch):
+    import ui.meeting_view
+    store, view = team[0], meeting
+    monkeypatch.setattr(ui.meeting_view, "confirm_deletion",
+                        lambda *_: pytest.fail("a refused deletion must not ask"))
+    view.select_point(0)
+    qtbot.keyClick(view.agenda, Qt.Key.Key_Space)                    # carried from 12 Mar: done
+    qtbot.mouseClick(view.delete, Qt.MouseButton.LeftButton)
+    assert view.message.text().startswith(f"The 1:1 of {short_date(today_iso())} cannot be "
+                                          "deleted: 1 point from earlier 1:1s")
+    assert "reopen it first" in view.message.text()
+    assert store.meetings.get(view.meeting_id).agenda[0].status == "done"

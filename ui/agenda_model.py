@@ -12,8 +12,7 @@ from PySide6.QtCore import QAbstractListModel, QByteArray, QMimeData, QModelInde
 from PySide6.QtGui import QFont
 
 from app.errors import InvalidInput, NotFound
-
-OWNER_WORDS = {"manager": "you", "report": "them"}
+from app.services.agenda_words import OWNER_WORDS
 AGENDA_ROW_MIME = "application/x-trellis-agenda-point"
 StatusRole = Qt.ItemDataRole.UserRole
 """The point's status: "open", "done" or "dropped"."""

@@ -2,9 +2,10 @@
 
 The same dialog serves the next agenda (1:1s tab) and a meeting's agenda
 (meeting view). What goes out is ``agenda_markdown``: each chosen point's
-text and who raised it — never the manager's notes, never what a point was
-drawn from. It is copied to the clipboard or saved as a ``.md`` file that
-only the manager's account can read. When the organisation's policy
+text under whose it is ("Questions for Ana", "From Ana", "From me") —
+never the manager's notes, never what a point was drawn from. It is
+copied to the clipboard or saved as a ``.md`` file that only the
+manager's account can read. When the organisation's policy
 turns export off (DisableExport), the share buttons are disabled and say
 "Set by your organisation", and the dialog refuses as well.
 """
@@ -36,10 +37,10 @@ def allow_sharing(button, *, tooltip: str, has_points: bool) -> None:
 class ShareAgendaDialog(QDialog):
     """Pick the points to send to the report; copy or save them as Markdown."""
 
-    def __init__(self, entries, *, title: str, parent=None):
+    def __init__(self, entries, *, title: str, first_name: str, parent=None):
         super().__init__(parent)
         self.setWindowTitle("Share agenda")
-        self.entries, self.title = list(entries), title
+        self.entries, self.title, self.first_name = list(entries), title, first_name
         self.points = QListWidget()
         self.points.setAccessibleName("Points to share")
         self.points.setToolTip("Space includes or leaves out the selected point")
@@ -72,7 +73,8 @@ class ShareAgendaDialog(QDialog):
                 if self.points.item(i).checkState() == Qt.CheckState.Checked]
 
     def markdown(self) -> str:
-        return agenda_markdown(self.entries, self.chosen(), title=self.title)
+        return agenda_markdown(self.entries, self.chosen(), title=self.title,
+                               first_name=self.first_name)
 
     def _refused(self) -> bool:
         """Say why nothing goes out: no point chosen, or export turned off by policy."""

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
     QStyle, QStyledItemDelegate, QVBoxLayout,
 )
 
-from app.domain.records import NOTE_KINDS
+from app.domain.records import NOTE_KIND_LABELS, NOTE_KINDS
 
 NoteRole = Qt.ItemDataRole.UserRole + 1
 """The row's ``Note``; None on a month's header row."""
@@ -30,11 +30,7 @@ HeaderRole = Qt.ItemDataRole.UserRole + 3
 CompetencyNamesRole = Qt.ItemDataRole.UserRole + 4
 """A note's competency names, in the order the competencies are listed."""
 
-KIND_LABELS = {
-    "observation": "Observation", "praise": "Praise", "concern": "Concern",
-    "feedback_given": "Feedback given", "one_on_one": "1:1", "personal": "Personal",
-    "other": "Other",
-}
+KIND_LABELS = NOTE_KIND_LABELS
 # A hue per kind, so a concern never looks like praise at a glance.
 _KIND_HUES = {
     "observation": 210, "praise": 130, "concern": 10, "feedback_given": 275,

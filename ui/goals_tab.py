@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 from app.domain.records import GOAL_STATUSES, Goal
 from app.errors import NotFound
 
+from app.services.agenda_words import GOAL_STATUS_WORDS
 from .notices import Change
 from .chips import chip_font, kind_colours, paint_chip
 from .controls import FormDialog, column, push_button, selectable_label
@@ -28,7 +29,7 @@ GoalRole = Qt.ItemDataRole.UserRole + 1
 OverdueRole = Qt.ItemDataRole.UserRole + 2
 """True when the goal is still open and its due date has passed."""
 
-STATUS_WORDS = {"on_track": "on track", "at_risk": "at risk", "done": "done", "dropped": "dropped"}
+STATUS_WORDS = GOAL_STATUS_WORDS
 # The chip borrows the timeline's kind tints: at risk reads like a concern, done like praise.
 _STATUS_TINTS = {"on_track": "one_on_one", "at_risk": "concern", "done": "praise", "dropped": "other"}
 

@@ -16,7 +16,7 @@ from .window import MainWindow
 
 SCREENSHOT_SIZE = (1280, 800)
 PAGES = ("first_run", "team", "person", "search", "assistant", "reviews", "check_text", "one_on_ones",
-         "meeting")
+         "meeting", "meeting_ended")
 
 
 def _parse(argv):
@@ -132,8 +132,8 @@ def _prepare_page(window: MainWindow, page: str) -> None:
         _show_newest_draft(window, store)
         if page == "check_text":
             window._check_text = _check_own_text(window)
-    elif page in ("one_on_ones", "meeting"):
-        _show_one_on_ones(window, store, meeting=page == "meeting")
+    elif page in ("one_on_ones", "meeting", "meeting_ended"):
+        _show_one_on_ones(window, store, page=page)
 
 
 def _show_newest_draft(window: MainWindow, store) -> None:
@@ -161,14 +161,17 @@ def _check_own_text(window: MainWindow):
     return dialog
 
 
-def _show_one_on_ones(window: MainWindow, store, *, meeting: bool) -> None:
-    """The 1:1s tab: the most to talk about, with topics suggested; or the fullest past 1:1 open."""
+def _show_one_on_ones(window: MainWindow, store, *, page: str) -> None:
+    """The 1:1s tab: the most to talk about, with topics suggested; or the fullest past 1:1
+    open; or (meeting_ended) the ended 1:1 that carries the most over, with what came of it."""
     meetings = [m for p in store.people.list() for m in store.meetings.for_person(p.id)]
     if not meetings:
         return
     fullest = max(meetings, key=lambda m: (len(m.agenda), m.date))
+    if page == "meeting_ended":
+        fullest = _ended_carrying_most(store, meetings)
+    meeting = page != "one_on_ones"
     person_id = fullest.person_id if meeting else _most_to_talk_about(store, meetings)
-    window.assistant_dock.hide()  # a manager in a 1:1 gives the agenda the room
     window.team.select(person_id)
     tab = window.person.meetings_tab
     window.person.tabs.setCurrentWidget(tab)
@@ -176,6 +179,16 @@ def _show_one_on_ones(window: MainWindow, store, *, meeting: bool) -> None:
         tab.open_meeting(fullest.id)
     else:
         _wait_for_job(window, tab.topics.run_suggestions, timeout_ms=300_000)
+
+
+def _ended_carrying_most(store, meetings):
+    """An ended 1:1 whose summary has the most to say: most carried over, then fullest, newest."""
+    from app.services.one_on_ones import meeting_summary
+
+    def weight(meeting):
+        summary = meeting_summary(store, meeting.id)
+        return (len(summary.carried) + len(summary.actions), len(meeting.agenda), meeting.date)
+    return max([m for m in meetings if m.ended] or meetings, key=weight)
 
 
 def _most_to_talk_about(store, meetings) -> str:

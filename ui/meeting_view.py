@@ -8,14 +8,25 @@ it came from. The notes are saved a moment after the manager stops typing
 and whenever they leave the view; saving writes them to the person's
 timeline as a one_on_one note. "Share agenda…" sends the points the
 manager picks, never the notes.
+
+"End 1:1" saves the notes, marks the meeting ended and shows what came of
+it in place: what was done and dropped, and what carries over to the next
+1:1 (its open points and the actions agreed; a template's prompts do not).
+"Delete 1:1…" is for a 1:1 started by mistake: the confirmation says what
+goes and what stays (``app.services.one_on_ones``), and where deleting
+would close or orphan points it says why it cannot instead.
 """
 
 from PySide6.QtCore import QEvent, QModelIndex, Qt, QTimer, Signal
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QLabel, QLineEdit,
-                               QListView, QPlainTextEdit, QVBoxLayout, QWidget)
+                               QListView, QMessageBox, QPlainTextEdit, QVBoxLayout, QWidget)
 
+from app.domain.dates import short_date
 from app.domain.records import ACTION_OWNERS
 from app.errors import InvalidInput, NotFound
+from app.services.agenda_words import ended_words
+from app.services.one_on_ones import (delete_meeting, deletion_of, end_meeting, meeting_summary,
+                                      summary_lines)
 
 from .notices import Change
 from .agenda_model import OWNER_WORDS, MeetingAgendaModel, StatusRole
@@ -32,11 +43,29 @@ BIG_CHECKBOXES = (
     "QListView::indicator { width: 18px; height: 18px; border: 2px solid #6b7280; border-radius: 4px;"
     " background: white; margin-right: 6px; } "
     "QListView::indicator:checked { background: #2e7d32; border-color: #1b5e20; }")
+SUMMARY_STYLE = ("QLabel { background: palette(alternate-base); border: 1px solid palette(mid);"
+                 " border-radius: 6px; padding: 8px 10px; font-size: 14px; }")
+
+
+def confirm_deletion(parent, sentences: list[str]) -> bool:
+    """Ask before deleting a 1:1, saying what goes and what stays (tests replace this)."""
+    box = QMessageBox(parent)
+    box.setIcon(QMessageBox.Icon.Warning)
+    box.setWindowTitle("Delete this 1:1?")
+    box.setText(sentences[0])
+    box.setInformativeText(" ".join(sentences[1:]) or "Nothing else changes.")
+    delete = box.addButton("Delete 1:1", QMessageBox.ButtonRole.DestructiveRole)
+    box.addButton("Keep it", QMessageBox.ButtonRole.RejectRole)
+    box.exec()
+    return box.clickedButton() is delete
 
 
 class MeetingView(QWidget):
     sig_closed = Signal()
     """The manager left the meeting view (no arguments)."""
+
+    sig_deleted = Signal(str)
+    """The 1:1 on show was deleted. Argument: what happened, fit to show the manager."""
 
     def __init__(self, session, parent=None):
         super().__init__(parent)
@@ -68,10 +97,23 @@ class MeetingView(QWidget):
         self.back.clicked.connect(self.on_back)
         self.share = push_button("Share agenda…", SHARE_TIP)
         self.share.clicked.connect(self.on_share)
+        self.end = push_button("End 1:1", "Save the notes and end the 1:1; what is still open "
+                                          "carries over to the next one")
+        self.end.clicked.connect(self.on_end)
+        self.delete = push_button("Delete 1:1…", "Delete this 1:1 if it was started by mistake "
+                                                "(asks first, and keeps your notes)")
+        self.delete.clicked.connect(self.on_delete)
+        self.summary = QLabel()
+        self.summary.setAccessibleName("What came of this 1:1")
+        self.summary.setWordWrap(True)
+        self.summary.setStyleSheet(SUMMARY_STYLE)
+        self.summary.hide()
         layout = QVBoxLayout(self)
-        for widget in (self.heading, self.agenda, self._action_row(), QLabel("Notes"), self.notes,
-                       self.message, _row(self.back, self.share)):
+        for widget in (self.heading, self.summary, self.agenda, self._action_row(), QLabel("Notes"),
+                       self.notes, self.message, _row(self.end, self.back, self.share, self.delete)):
             layout.addWidget(widget)
+        layout.setStretchFactor(self.agenda, 2)   # every point in view, even under the summary
+        layout.setStretchFactor(self.notes, 1)
 
     def _action_row(self) -> QWidget:
         self.action_text = QLineEdit()
@@ -98,13 +140,24 @@ class MeetingView(QWidget):
         meeting = self._session.store.meetings.get(meeting_id)
         person = self._session.store.people.get(meeting.person_id)
         self.meeting_id, self._store = meeting.id, self._session.store
-        self.heading.setText(f"1:1 with {person.name} on {meeting.date}")
+        self.person_name = person.name
         self.notes.blockSignals(True)
         self.notes.setPlainText(meeting.notes)
         self.notes.blockSignals(False)
         self.message.clear()
         self._fill(meeting, row=0)
+        self._show_state(meeting)
         self.agenda.setFocus()
+
+    def _show_state(self, meeting) -> None:
+        """In progress: "End 1:1" offered. Ended: the heading says so, and what came of it."""
+        self.heading.setText(f"1:1 with {self.person_name} on {short_date(meeting.date)}  ·  "
+                             f"{ended_words(meeting)}")
+        self.end.setVisible(not meeting.ended)
+        self.summary.setVisible(meeting.ended)
+        if meeting.ended:
+            summary = summary_lines(meeting_summary(self._session.store, meeting.id))
+            self.summary.setText("\n".join(summary))
 
     def _fill(self, meeting, *, row: int) -> None:
         self.agenda_model.show(meeting)
@@ -145,7 +198,44 @@ class MeetingView(QWidget):
         return self.agenda_model.index(row).data(StatusRole)
 
     def on_agenda_changed(self) -> None:
+        meeting = self._session.store.meetings.get(self.meeting_id)
+        if meeting.ended:
+            self._show_state(meeting)        # the summary follows a late tick
         self._session.changed(Change.AGENDA)
+
+    # ------------------------------------------------------------------ ending and deleting
+
+    def on_end(self) -> None:
+        """Save the notes, end the 1:1 and show what came of it."""
+        store = self._session.store
+        if store is None or self.meeting_id is None:
+            return
+        self.save_notes()
+        summary = end_meeting(store, self.meeting_id)
+        self._show_state(summary.meeting)
+        self.back.setFocus()
+        self._session.changed(Change.MEETINGS, person_id=summary.meeting.person_id)
+
+    def on_delete(self) -> None:
+        """Delete a 1:1 started by mistake, after saying what goes and what stays."""
+        store = self._session.store
+        if store is None or self.meeting_id is None:
+            return
+        self.save_notes()
+        deletion = deletion_of(store, self.meeting_id)
+        if deletion.refusal:
+            self.message.setText(deletion.refusal)
+            return
+        if not confirm_deletion(self, deletion.sentences()):
+            return
+        try:
+            delete_meeting(store, self.meeting_id)
+        except (InvalidInput, NotFound) as exc:
+            self.message.setText(str(exc))
+            return
+        self.clear()
+        self._session.changed(Change.MEETINGS, person_id=deletion.meeting.person_id)
+        self.sig_deleted.emit(" ".join(deletion.sentences(done=True)))
 
     def on_share(self) -> None:
         store = self._session.store
@@ -154,7 +244,7 @@ class MeetingView(QWidget):
         meeting = store.meetings.get(self.meeting_id)
         name = store.people.get(meeting.person_id).name
         self.share_dialog = ShareAgendaDialog(meeting.agenda, title=f"1:1 agenda: {name}, {meeting.date}",
-                                              parent=self)
+                                              first_name=name.split()[0], parent=self)
         self.share_dialog.open()
 
     # ------------------------------------------------------------------ actions
@@ -209,6 +299,8 @@ class MeetingView(QWidget):
         self.notes_timer.stop()
         self.meeting_id, self._store = None, None
         self.heading.clear()
+        self.summary.clear()
+        self.summary.hide()
         self.agenda_model.show(None)
         self.notes.blockSignals(True)
         self.notes.clear()

@@ -3,7 +3,9 @@
 Each point of the next agenda says who raised it and why it is there
 (carried over from an earlier 1:1, an open action, a goal, the template,
 a topic the manager accepted). "Start 1:1" stores those points on a new
-meeting and opens the focused meeting view; a past 1:1 opens the same way.
+meeting and opens the focused meeting view; a past 1:1 opens the same way,
+and one not ended yet says "in progress". Deleting a 1:1 started by
+mistake comes back here and says what happened.
 "Share agenda…" copies or saves the points the manager picks as Markdown,
 never the notes. Beside the agenda, suggested topics: the model words them
 on its own thread from the person's records, and each one the manager
@@ -19,19 +21,18 @@ from app.errors import InvalidInput, NotFound
 from app.services.agenda import next_agenda, start_meeting
 from app.services.agenda_templates import DEFAULT_TEMPLATE, AgendaTemplates
 
+from app.services.agenda_words import overdue_since, point_line
+
 from .notices import Change
-from .agenda_model import OWNER_WORDS
 from .agenda_share import ShareAgendaDialog, allow_sharing
 from .chips import kind_colours
 from .controls import column, push_button
 from .meeting_view import MeetingView
 from .model_bridge import ModelBridge
-from .topics_panel import TopicsPanel, short_date
+from .topics_panel import TopicsPanel
 
 MeetingIdRole = Qt.ItemDataRole.UserRole
 SHARE_TIP = "Choose points and copy or save them as Markdown (never your notes)"
-SOURCE_WORDS = {"action": "action", "goal": "goal", "template": "template", "suggested": "suggested",
-                "manual": "added"}
 
 
 class OneOnOnesTab(QWidget):
@@ -47,6 +48,7 @@ class OneOnOnesTab(QWidget):
         self.entries: list = []
         self.meeting_view = MeetingView(session)
         self.meeting_view.sig_closed.connect(self.on_meeting_closed)
+        self.meeting_view.sig_deleted.connect(self.on_meeting_deleted)
         self.pages = QStackedWidget()
         self.pages.addWidget(self._overview())
         self.pages.addWidget(self.meeting_view)
@@ -138,10 +140,8 @@ class OneOnOnesTab(QWidget):
         due = {a.id: a.due for a in store.actions.open_for_person(self.person_id)}
         today = today_iso()
         for entry in self.entries:
-            late_since = due.get(entry.action_id) if entry.action_id else None
-            late_since = late_since if late_since and late_since < today else None
-            item = QListWidgetItem(f"{entry.text}  —  {OWNER_WORDS.get(entry.owner, entry.owner)}"
-                                   f"  · {marker(entry, dates, late_since)}")
+            late_since = overdue_since(entry, due, today)
+            item = QListWidgetItem(point_line(entry, dates, late_since))
             if late_since:
                 item.setForeground(kind_colours("concern", self.agenda.palette())[1])
             self.agenda.addItem(item)
@@ -194,9 +194,14 @@ class OneOnOnesTab(QWidget):
         self.refresh()
         self.meetings.setFocus()
 
+    def on_meeting_deleted(self, what_happened: str) -> None:
+        self.on_meeting_closed()
+        self.message.setText(what_happened)
+
     def on_share(self) -> None:
         name = self._session.store.people.get(self.person_id).name
-        self.share_dialog = ShareAgendaDialog(self.entries, title=f"1:1 agenda: {name}", parent=self)
+        self.share_dialog = ShareAgendaDialog(self.entries, title=f"1:1 agenda: {name}",
+                                              first_name=name.split()[0], parent=self)
         self.share_dialog.open()
 
     def on_data_changed(self, notice) -> None:
@@ -219,22 +224,10 @@ def listed_records(entries) -> frozenset[str]:
                      + [f"goal:{e.goal_id}" for e in entries if e.goal_id])
 
 
-def marker(entry, meeting_dates: dict[str, str], overdue_since: str | None = None) -> str:
-    """Why the point is on the agenda: "carried over from 12 Mar", "action", "goal" …
-
-    An action past its due date says so: "action overdue since 9 Apr".
-    """
-    if overdue_since:
-        return f"{SOURCE_WORDS.get(entry.source, entry.source)} · overdue since {short_date(overdue_since)}"
-    if entry.source == "carried_over":
-        since = next((meeting_dates[c] for c in entry.citations if c in meeting_dates), None)
-        return f"carried over from {short_date(since)}" if since else "carried over"
-    return SOURCE_WORDS.get(entry.source, entry.source)
-
-
 def meeting_line(meeting) -> str:
     notes = " ".join(meeting.notes.split())
     notes = notes[:80] + "…" if len(notes) > 80 else notes or "no notes"
     done = sum(item.status == "done" for item in meeting.agenda)
     points = f"  ({done}/{len(meeting.agenda)} points done)" if meeting.agenda else ""
-    return f"{meeting.date}  —  {notes}{points}"
+    ended = "" if meeting.ended else "  · in progress"
+    return f"{meeting.date}  —  {notes}{points}{ended}"

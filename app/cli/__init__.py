@@ -44,8 +44,8 @@ def build_parser() -> argparse.ArgumentParser:
 SHOWS_TEAM_DATA = frozenset({
     "cmd_people", "cmd_notes", "cmd_search", "cmd_trash", "cmd_drafts", "cmd_draft_review",
     "cmd_draft_plan", "cmd_draft_check", "cmd_agenda", "cmd_meetings", "cmd_meeting_show",
-    "cmd_topics", "cmd_actions", "cmd_goals", "cmd_overdue", "cmd_cycles_status",
-    "cmd_note_include", "cmd_note_leave_out"})
+    "cmd_meeting_end", "cmd_topics", "cmd_actions", "cmd_goals", "cmd_overdue",
+    "cmd_cycles_status", "cmd_note_include", "cmd_note_leave_out"})
 
 
 def refuse_team_data_out(args) -> None:

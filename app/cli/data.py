@@ -11,7 +11,8 @@ from pathlib import Path
 
 from .. import doctor
 from .. import policy as policies
-from ..domain.records import NOTE_KINDS
+from ..domain.dates import month_title, short_date
+from ..domain.records import NOTE_KIND_LABELS, NOTE_KINDS
 from ..errors import TrellisError
 from ..exchange import export_document, import_file, write_export
 from ..store import Store
@@ -72,9 +73,25 @@ def cmd_notes(args) -> int:
     with open_store() as store:
         person = store.people.resolve(args.person)
         notes = store.notes.for_person(person.id, limit=args.limit)
-    rows = [[n.date, n.kind, n.id, one_line(n.text)] for n in notes]
-    emit(args, [asdict(n) for n in notes], table(rows) or [f"No notes on {person.name} yet."])
+    emit(args, [asdict(n) for n in notes], notes_lines(person, notes))
     return 0
+
+
+def notes_lines(person, notes) -> list[str]:
+    """A person's notes as the timeline shows them: by month, newest first, with the kind's
+    name and the date as a manager says it; the id is there to edit or trash a note."""
+    if not notes:
+        return [f"No notes on {person.name} yet."]
+    title = f"Notes on {person.name}, newest first"
+    rows = table([[short_date(n.date), NOTE_KIND_LABELS.get(n.kind, n.kind), one_line(n.text, 90),
+                   f"(id {n.id})"] for n in notes])
+    lines, month = [title, "=" * len(title)], None
+    for note, row in zip(notes, rows):
+        if month_title(note.date) != month:
+            month = month_title(note.date)
+            lines += ["", month]
+        lines.append(f"  {row}")
+    return lines + ["", "Move a note to the trash: trellis note trash ID."]
 
 
 def cmd_search(args) -> int:

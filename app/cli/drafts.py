@@ -19,11 +19,11 @@ import sys
 from pathlib import Path
 
 from .common import json_flag, open_store, table
-from ..domain.dates import parse_date
+from ..domain.dates import parse_date, short_date
 from ..errors import InvalidInput
 from ..policy import refuse_export
 from ..reviews.body import Body, Section
-from ..reviews.export import check_export_path, export_body, to_plain_text
+from ..reviews.export import check_export_path, export_body, to_markdown
 from ..reviews.versions import body_of, mark_final, save_draft
 
 
@@ -209,10 +209,10 @@ def _show(args, draft) -> int:
     if args.json:
         data = {**body.to_dict(), "draft_id": draft.id, "version": draft.latest.version}
         print(json.dumps(data, ensure_ascii=False, indent=2))
-    else:
-        print(to_plain_text(body, citations=citations), end="")
+    else:   # the same Markdown as -o FILE.md writes; what the checks found goes beside it
+        print(to_markdown(body, citations=citations), end="")
         for line in check_lines(body):
-            print(line)
+            _say(line)
     _say(f"Saved as draft {draft.id}, version {draft.latest.version} "
          f"(trellis drafts {body.person_id})")
     return 0
@@ -244,11 +244,36 @@ def cmd_drafts(args) -> int:
     if args.json:
         print(json.dumps([_draft_dict(d) for d in drafts], ensure_ascii=False, indent=2))
         return 0
-    rows = [["DRAFT", "KIND", "PERIOD", "VERSIONS", "FINAL", "SAVED"]]
-    rows += [[d.id, d.kind, _period_words(d), str(len(d.versions)),
-              str(d.final_version or "-"), d.latest.created_at if d.latest else ""] for d in drafts]
-    print("\n".join(table(rows)) if drafts else f"No drafts for {person.name} yet.")
+    print("\n".join(drafts_lines(person, drafts)))
     return 0
+
+
+def drafts_lines(person, drafts) -> list[str]:
+    """A person's drafts in words: what each is, its versions and which is final, when it was
+    last saved; the id is there for ``draft final`` and ``draft export``."""
+    if not drafts:
+        return [f"No drafts for {person.name} yet."]
+    title = f"Drafts for {person.name}"
+    rows = table([[_what(d), _versions_words(d),
+                   f"saved {short_date(d.latest.created_at)}" if d.latest else "", f"(id {d.id})"]
+                  for d in drafts])
+    return [title, "=" * len(title), "", *(f"  {row}" for row in rows), "",
+            "Mark a version final: trellis draft final ID [--version N]. "
+            "Write a file: trellis draft export ID -o FILE."]
+
+
+def _what(draft) -> str:
+    kind = "Review" if draft.kind == "review" else "Development plan"
+    if draft.period_start and draft.period_end:
+        return (f"{kind}, {short_date(draft.period_start, year=True)} to "
+                f"{short_date(draft.period_end, year=True)}")
+    return f"{kind}, as of {short_date(draft.period_end, year=True)}" if draft.period_end else kind
+
+
+def _versions_words(draft) -> str:
+    count = len(draft.versions)
+    final = (f"version {draft.final_version} final" if draft.final_version else "none final")
+    return f"{count} {'version' if count == 1 else 'versions'}, {final}"
 
 
 def _draft_dict(draft) -> dict:
@@ -259,12 +284,6 @@ def _draft_dict(draft) -> dict:
                           "model_sha256": v.model_sha256,
                           "prompts": [{"name": n, "version": ver} for n, ver in v.prompts]}
                          for v in draft.versions]}
-
-
-def _period_words(draft) -> str:
-    if draft.period_start and draft.period_end:
-        return f"{draft.period_start} to {draft.period_end}"
-    return draft.period_end or draft.period_start or ""
 
 
 def cmd_draft_final(args) -> int:

@@ -16,12 +16,15 @@ from pathlib import Path
 
 from .. import policy as policies
 from .common import emit, json_flag, one_line, open_store, table
+from .meeting_lines import (actions_lines, ended_lines, goals_lines, meeting_lines, meetings_lines,
+                            next_agenda_lines)
+from ..domain.dates import short_date, today_iso
+from ..services.agenda_words import owner_word
 from ..domain.records import ACTION_OWNERS, CADENCES, GOAL_STATUSES
 from ..errors import InvalidInput
 from ..paths import write_atomically
 
 AGENDA_ACTIONS = {"check": "done", "drop": "dropped", "reopen": "open"}
-_MARKS = {"open": "[ ]", "done": "[x]", "dropped": "[-]"}
 
 
 def add_meeting_commands(sub) -> None:
@@ -37,12 +40,6 @@ def add_meeting_commands(sub) -> None:
 def _entry_dict(entry) -> dict:
     return {"text": entry.text, "citations": list(entry.citations), "owner": entry.owner,
             "source": entry.source}
-
-
-def _entry_lines(entries) -> list[str]:
-    rows = [[str(n), e.owner, e.source, one_line(e.text, 70), " ".join(e.citations)]
-            for n, e in enumerate(entries, 1)]
-    return table(rows)
 
 
 def cmd_agenda(args) -> int:
@@ -66,13 +63,14 @@ def _next_agenda(args, reference: str) -> int:
     with open_store() as store:
         person = store.people.resolve(reference)
         entries = next_agenda(store, person.id, today=args.date, template=args.template)
+        lines = next_agenda_lines(store, person, entries, date=args.date, template=args.template)
     if args.export:
         chosen = _chosen(args.items, len(entries))
-        text = agenda_markdown(entries, chosen, title=f"1:1 agenda: {person.name}")
+        text = agenda_markdown(entries, chosen, title=f"1:1 agenda: {person.name}",
+                               first_name=person.name.split()[0])
         _write_or_print(args.export, text)
         return 0
-    emit(args, [_entry_dict(e) for e in entries],
-          _entry_lines(entries) or [f"Nothing on {person.name}'s next agenda yet."])
+    emit(args, [_entry_dict(e) for e in entries], lines)
     return 0
 
 
@@ -111,21 +109,21 @@ def _agenda_status(args, words) -> int:
     with open_store(create=False) as store:
         meeting = store.meetings.set_item_status(words[1], _number(words[2], "N"),
                                                  AGENDA_ACTIONS[words[0]])
-    return _show_meeting(args, meeting)
+        return _show_meeting(args, store, meeting)
 
 
 def _agenda_add(args, words) -> int:
     _expect(words, 3, "add MEETING TEXT --owner manager|report")
     with open_store(create=False) as store:
         meeting = store.meetings.add_item(words[1], text=words[2], owner=args.owner)
-    return _show_meeting(args, meeting)
+        return _show_meeting(args, store, meeting)
 
 
 def _agenda_move(args, words) -> int:
     _expect(words, 4, "move MEETING N TO")
     with open_store(create=False) as store:
         meeting = store.meetings.move_item(words[1], _number(words[2], "N"), _number(words[3], "TO"))
-    return _show_meeting(args, meeting)
+        return _show_meeting(args, store, meeting)
 
 
 def _add_agenda_command(sub) -> None:
@@ -157,13 +155,8 @@ def _meeting_dict(meeting, timeline_note_id=None) -> dict:
     return data
 
 
-def _show_meeting(args, meeting) -> int:
-    lines = [f"1:1 {meeting.id} on {meeting.date}" + (f" ({meeting.template})" if meeting.template else "")]
-    lines += [f"  {n}. {_MARKS[i.status]} {i.text}  ({i.owner}, {i.source})"
-              for n, i in enumerate(meeting.agenda, 1)] or ["  (no agenda)"]
-    if meeting.notes:
-        lines.append("  Notes: " + one_line(meeting.notes, 90))
-    emit(args, _meeting_dict(meeting), lines)
+def _show_meeting(args, store, meeting) -> int:
+    emit(args, _meeting_dict(meeting), [] if args.json else meeting_lines(store, meeting))
     return 0
 
 
@@ -171,10 +164,8 @@ def cmd_meetings(args) -> int:
     with open_store() as store:
         person = store.people.resolve(args.person)
         meetings = [(m, store.meetings.timeline_note_id(m.id)) for m in store.meetings.for_person(person.id)]
-    rows = [[m.date, m.id, f"{sum(i.done for i in m.agenda)}/{len(m.agenda)} done",
-             one_line(m.notes or "", 60)] for m, _ in meetings]
     emit(args, [_meeting_dict(m, note) for m, note in meetings],
-          table(rows) or [f"No 1:1s with {person.name} yet."])
+          meetings_lines(person, [m for m, _ in meetings]))
     return 0
 
 
@@ -183,21 +174,51 @@ def cmd_meeting_start(args) -> int:
     with open_store() as store:
         person = store.people.resolve(args.person)
         meeting = start_meeting(store, person.id, date=args.date, template=args.template)
-    return _show_meeting(args, meeting)
+        return _show_meeting(args, store, meeting)
 
 
 def cmd_meeting_show(args) -> int:
     with open_store(create=False) as store:
-        meeting = store.meetings.get(args.meeting)
-    return _show_meeting(args, meeting)
+        return _show_meeting(args, store, store.meetings.get(args.meeting))
 
 
 def cmd_meeting_notes(args) -> int:
     with open_store(create=False) as store:
         meeting = store.meetings.record_notes(args.meeting, args.text)
         note_id = store.meetings.timeline_note_id(meeting.id)
-    emit(args, _meeting_dict(meeting, note_id),
-          [f"Saved the notes of {meeting.id}; timeline note {note_id}"])
+        name = store.people.get(meeting.person_id).name.split()[0]
+    saved = (f"Saved your notes of the 1:1 on {short_date(meeting.date)}; they are in {name}'s "
+             f"timeline as a 1:1 note (id {note_id})." if note_id and meeting.notes.strip() else
+             f"Cleared your notes of the 1:1 on {short_date(meeting.date)}.")
+    emit(args, _meeting_dict(meeting, note_id), [saved])
+    return 0
+
+
+def cmd_meeting_end(args) -> int:
+    from ..services.one_on_ones import end_meeting
+    with open_store(create=False) as store:
+        summary = end_meeting(store, args.meeting)
+        emit(args, _summary_dict(summary), [] if args.json else ended_lines(store, summary))
+    return 0
+
+
+def _summary_dict(summary) -> dict:
+    numbers = {item.id: n for n, item in enumerate(summary.meeting.agenda, 1)}
+    return {"meeting": _meeting_dict(summary.meeting),
+            **{key: [numbers[i.id] for i in getattr(summary, key)]
+               for key in ("done", "dropped", "carried", "left_open")},
+            "actions": [asdict(a) for a in summary.actions]}
+
+
+def cmd_meeting_delete(args) -> int:
+    from ..services.one_on_ones import delete_meeting
+    with open_store(create=False) as store:
+        deletion = delete_meeting(store, args.meeting)
+    emit(args, {"deleted": deletion.meeting.id, "person": deletion.meeting.person_id,
+                "reopened": [i.text for i in deletion.reopened],
+                "actions_kept": [a.id for a in deletion.actions],
+                "notes_kept": deletion.notes_kept},
+         deletion.sentences(done=True))
     return 0
 
 
@@ -224,9 +245,14 @@ def cmd_overdue(args) -> int:
                              "due": o.due, "days_overdue": o.days_overdue,
                              "last_one_on_one": o.last_one_on_one} for o in late],
             "actions": [asdict(a) for a in actions]}
-    lines = [f"1:1 with {o.person.name} overdue by {o.days_overdue} day(s) (due {o.due})" for o in late]
-    lines += [f"Action {a.id} ({names.get(a.person_id, a.person_id)}, {a.owner}) due {a.due}: "
-              f"{one_line(a.text, 60)}" for a in actions]
+    lines = [f"  {o.person.name}: overdue by {o.days_overdue} "
+             f"{'day' if o.days_overdue == 1 else 'days'} (due {short_date(o.due, year=True)})"
+             for o in late]
+    lines = ["1:1s overdue", *lines, ""] if lines else []
+    done_by = [f"  {names.get(a.person_id, a.person_id)}: {one_line(a.text, 60)}  —  "
+               f"{owner_word(a.owner)} · overdue since {short_date(a.due, year=True)}  (id {a.id})"
+               for a in actions]
+    lines += ["Actions overdue", *done_by] if done_by else []
     emit(args, data, lines or ["Nothing overdue."])
     return 0
 
@@ -258,7 +284,8 @@ def cmd_topics(args) -> int:
 def _add_meeting_commands(sub) -> None:
     p = sub.add_parser("meetings", help="a person's past 1:1s, newest first")
     p.add_argument("person"); json_flag(p); p.set_defaults(func=cmd_meetings)
-    meeting = sub.add_parser("meeting", help="start a 1:1, show it, or save its notes").add_subparsers(
+    meeting = sub.add_parser("meeting", help="start, show, end or delete a 1:1, or save its notes"
+                             ).add_subparsers(
         dest="action", required=True, metavar="ACTION")
     p = meeting.add_parser("start", help="a new 1:1 whose agenda is the next agenda")
     p.add_argument("person"); p.add_argument("--date", metavar="YYYY-MM-DD")
@@ -269,6 +296,12 @@ def _add_meeting_commands(sub) -> None:
     p = meeting.add_parser("notes", help="save the notes (also the person's timeline note)")
     p.add_argument("meeting"); p.add_argument("text")
     json_flag(p); p.set_defaults(func=cmd_meeting_notes)
+    p = meeting.add_parser("end", help="end the 1:1: what was done, and what carries over to the "
+                                       "next one (template prompts do not)")
+    p.add_argument("meeting"); json_flag(p); p.set_defaults(func=cmd_meeting_end)
+    p = meeting.add_parser("delete", help="delete a 1:1 started by mistake: points carried into it "
+                                          "stay open, its notes stay in the timeline")
+    p.add_argument("meeting"); json_flag(p); p.set_defaults(func=cmd_meeting_delete)
     p = sub.add_parser("cadence", help="show or set how often you meet a person")
     p.add_argument("person"); p.add_argument("cadence", nargs="?", choices=CADENCES)
     p.add_argument("--next", metavar="YYYY-MM-DD", help="the next 1:1 (default: one interval on)")
@@ -304,9 +337,7 @@ def cmd_actions(args) -> int:
     with open_store() as store:
         person = store.people.resolve(args.person)
         actions = store.actions.for_person(person.id)
-    rows = [[a.id, "done" if a.done else "open", a.owner, a.due or "", one_line(a.text, 70)]
-            for a in actions]
-    emit(args, [asdict(a) for a in actions], table(rows) or [f"No action items for {person.name}."])
+    emit(args, [asdict(a) for a in actions], actions_lines(person, actions, today_iso()))
     return 0
 
 
@@ -338,12 +369,8 @@ def cmd_goals(args) -> int:
     with open_store() as store:
         person = store.people.resolve(args.person)
         goals = [(g, store.goals.history(g.id)) for g in store.goals.for_person(person.id)]
-    lines = []
-    for goal, history in goals:
-        lines.append(f"{goal.id}  {goal.status}  {goal.due or ''}  {goal.title}")
-        lines += [f"    {u.date}  {u.status or ''}  {one_line(u.text, 70)}" for u in history]
     emit(args, [{**asdict(g), "history": [asdict(u) for u in h]} for g, h in goals],
-          lines or [f"No goals for {person.name}."])
+          goals_lines(person, goals, today_iso()))
     return 0
 
 

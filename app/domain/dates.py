@@ -34,3 +34,26 @@ def today_iso() -> str:
 def now_utc() -> str:
     """A timestamp for created/updated columns, in UTC to the second."""
     return _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
+
+
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def short_date(iso: str | None, *, year: bool = False) -> str:
+    """``2026-12-07`` as the window says it: "7 Dec" ("7 Dec 2026" with ``year``); "" for no
+    date. Month names are English whatever the locale, like the rest of Trellis's words."""
+    if not iso:
+        return ""
+    day = _dt.date.fromisoformat(iso[:10])
+    spoken = f"{day.day} {_MONTHS[day.month - 1]}"
+    return f"{spoken} {day.year}" if year else spoken
+
+
+def month_title(iso: str) -> str:
+    """``2026-12-07`` as the timeline's month heading: "December 2026"."""
+    day = _dt.date.fromisoformat(iso[:10])
+    return f"{_MONTH_NAMES[day.month - 1]} {day.year}"
+
+
+_MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August",
+                "September", "October", "November", "December")

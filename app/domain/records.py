@@ -10,6 +10,12 @@ NOTE_KINDS = (
     "observation", "praise", "concern", "feedback_given", "one_on_one",
     "personal", "other",
 )
+NOTE_KIND_LABELS = {
+    "observation": "Observation", "praise": "Praise", "concern": "Concern",
+    "feedback_given": "Feedback given", "one_on_one": "1:1", "personal": "Personal",
+    "other": "Other",
+}
+"""How the window's chips (and the command line) name each kind."""
 MAX_NOTE_CHARS = 20_000
 """The longest note Trellis keeps (about 3,500 words). Longer text is refused with a sentence:
 a 5 MB note once made search take 23 s and could never fit a model's context."""
@@ -80,6 +86,11 @@ class Meeting:
     notes: str = ""
     agenda: tuple[AgendaItem, ...] = ()
     template: str | None = None
+    ended_at: str | None = None     # when the manager pressed "End 1:1" (UTC); None while it runs
+
+    @property
+    def ended(self) -> bool:
+        return self.ended_at is not None
 
 
 @dataclass(frozen=True, slots=True)

@@ -98,7 +98,8 @@ def _add_records(store, records: dict[str, list[dict]]) -> None:
         for record in records["meetings"]:
             store.meetings.add(person_id=record["person"], date=record["date"],
                                notes=record["notes"], agenda=agenda_items(record),
-                               meeting_id=record["id"], template=record["template"])
+                               meeting_id=record["id"], template=record["template"],
+                               ended=True)   # an imported 1:1 took place already
         for record in records["actions"]:
             store.actions.add(person_id=record["person"], text=record["text"], owner=record["owner"],
                               meeting_id=record["meeting"], due=record["due"], done=record["done"],

@@ -5,12 +5,14 @@ earlier 1:1s (carried over, citing the meeting it was first raised in),
 every open action item (citing the action and its meeting) unless the
 manager dropped it from an agenda, goals at risk or due within two weeks,
 topics the manager accepted, and the chosen template's points. Done and
-dropped items never come back. ``start_meeting`` stores those points on a
+dropped items never come back, and a template's prompt never carries over:
+it is not unfinished business, so the template asks it afresh. ``start_meeting`` stores those points on a
 new meeting, each tied to its origin, so checking one off there closes it
 where it came from.
 
-``agenda_markdown`` is what the report gets to see: the chosen points and
-who raised them, never the manager's notes or what a point was drawn from.
+``agenda_markdown`` is what the report gets to see: the chosen points under
+"Questions for Ana", "From Ana" and "From me", never the manager's notes
+or what a point was drawn from.
 """
 
 from collections.abc import Iterable, Sequence
@@ -133,27 +135,34 @@ def start_meeting(store, person_id: str, *, date: str | None = None, template: s
     return meeting
 
 
-_HEADINGS = {"manager": "From your manager", "report": "From you"}
-
-
-def agenda_markdown(entries: Sequence, chosen: Iterable[int], *, title: str = "1:1 agenda") -> str:
+def agenda_markdown(entries: Sequence, chosen: Iterable[int], *, first_name: str,
+                    title: str = "1:1 agenda") -> str:
     """The chosen points (0-based positions in ``entries``) as Markdown to send to the report.
 
-    Only each point's text and who raised it go in: no citations, no
-    notes. ``entries`` may be ``AgendaEntry`` or a meeting's ``AgendaItem``.
+    Only each point's text goes in, under a heading that says whose it is:
+    "Questions for Ana" (a template's prompts for the report to answer),
+    "From Ana" (points she raised, her actions) and "From me" (the manager's
+    points, worded as the manager sends it). No citations, no notes.
+    ``entries`` may be ``AgendaEntry`` or a meeting's ``AgendaItem``.
     """
     chosen = list(chosen)
     bad = [i for i in chosen if type(i) is not int or not 0 <= i < len(entries)]
     if bad:
         raise InvalidInput(f"The agenda has {len(entries)} points (0 to {len(entries) - 1}); "
                            f"there is no point {bad[0]!r} to export")
-    picked = sorted(set(chosen))
+    picked = [entries[i] for i in sorted(set(chosen))]
     lines = [f"# {title}", ""]
-    for owner, heading in _HEADINGS.items():
-        points = [entries[i] for i in picked if entries[i].owner == owner]
+    for heading in (f"Questions for {first_name}", f"From {first_name}", "From me"):
+        points = [p for p in picked if _heading(p, first_name) == heading]
         if points:
             lines += [f"## {heading}", "", *(_line(p) for p in points), ""]
     return "\n".join(lines).rstrip() + "\n"
+
+
+def _heading(point, first_name: str) -> str:
+    if point.owner == "report":
+        return f"Questions for {first_name}" if point.source == "template" else f"From {first_name}"
+    return "From me"
 
 
 def _line(point) -> str:

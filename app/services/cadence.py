@@ -3,7 +3,7 @@
 A 1:1 is overdue when its next date has passed, or when no 1:1 took place
 within one cadence interval of the last one (or, for someone never met,
 of the day the cadence was set). Starting a meeting moves the next date
-one interval on from that meeting.
+one interval on from that meeting; deleting one started by mistake moves it back.
 """
 
 import calendar
@@ -86,6 +86,21 @@ def advance_after_meeting(store, person_id: str, meeting_date: str) -> None:
     with store.atomic():
         store.db.execute("UPDATE cadences SET next_date = ?, updated_at = ? WHERE person_id = ?",
                          [following, now_utc(), person_id])
+
+
+def step_back_after_deleting(store, person_id: str, deleted_date: str) -> None:
+    """Undo what starting a 1:1 on ``deleted_date`` did to the next date, now it is deleted:
+    one interval after the last 1:1 left, or the deleted day itself when none is left.
+    A next date the manager set by hand is left as it is."""
+    current = cadence_of(store, person_id)
+    if current.next_date is None or current.next_date != one_interval_after(deleted_date,
+                                                                            current.cadence):
+        return
+    last = store.meetings.last_for(person_id)
+    back = one_interval_after(last.date, current.cadence) if last else deleted_date
+    with store.atomic():
+        store.db.execute("UPDATE cadences SET next_date = ?, updated_at = ? WHERE person_id = ?",
+                         [back, now_utc(), person_id])
 
 
 _OVERDUE_SQL = """

@@ -60,7 +60,8 @@ class Meetings:
 
     def add(self, *, person_id: str, date: str, notes: str = "",
             agenda: tuple[AgendaItem, ...] = (), meeting_id: str | None = None,
-            template: str | None = None) -> Meeting:
+            template: str | None = None, ended: bool = False) -> Meeting:
+        """A 1:1 with its agenda; ``ended`` for one that is over already (an import)."""
         meeting = Meeting(meeting_id or new_id("m"), person_id, parse_date(date), notes or "",
                           tuple(agenda), template)
         for item in meeting.agenda:
@@ -69,9 +70,10 @@ class Meetings:
         stamp = now_utc()
         with self._db.atomic():
             self._db.execute(
-                "INSERT INTO meetings (id, person_id, date, notes, template, created_at, updated_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                [meeting.id, person_id, meeting.date, meeting.notes, template, stamp, stamp])
+                "INSERT INTO meetings (id, person_id, date, notes, template, ended_at, created_at, "
+                "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [meeting.id, person_id, meeting.date, meeting.notes, template,
+                 stamp if ended else None, stamp, stamp])
             for position, item in enumerate(meeting.agenda):
                 self._insert_item(meeting.id, position, item)
         return self.get(meeting.id)
@@ -102,11 +104,11 @@ class Meetings:
 
     def get(self, meeting_id: str) -> Meeting:
         row = self._db.execute(
-            "SELECT id, person_id, date, notes, template FROM meetings WHERE id = ?",
+            "SELECT id, person_id, date, notes, template, ended_at FROM meetings WHERE id = ?",
             [meeting_id]).fetchone()
         if row is None:
             raise NotFound(f"No meeting with id {meeting_id!r}")
-        return Meeting(*row[:4], agenda=self._items(meeting_id), template=row[4])
+        return Meeting(*row[:4], agenda=self._items(meeting_id), template=row[4], ended_at=row[5])
 
     def _items(self, meeting_id: str) -> tuple[AgendaItem, ...]:
         rows = self._db.execute(
@@ -151,6 +153,34 @@ class Meetings:
         """The id of the timeline note holding this meeting's notes, if there is one."""
         row = self._db.execute("SELECT id FROM notes WHERE meeting_id = ?", [meeting_id]).fetchone()
         return row[0] if row else None
+
+    # --- ending, and deleting a 1:1 started by mistake ----------------------------
+
+    def end(self, meeting_id: str) -> Meeting:
+        """Mark the 1:1 ended; ending it again keeps the first time."""
+        self.get(meeting_id)
+        stamp = now_utc()
+        with self._db.atomic():
+            self._db.execute("UPDATE meetings SET ended_at = coalesce(ended_at, ?), updated_at = ? "
+                             "WHERE id = ?", [stamp, stamp, meeting_id])
+        return self.get(meeting_id)
+
+    def carried_on_to(self, meeting_id: str) -> list[str]:
+        """The dates of later 1:1s that hold copies of points first raised in this one."""
+        rows = self._db.execute(
+            "SELECT DISTINCT m.date FROM agenda_items copy "
+            "JOIN agenda_items first ON first.id = copy.origin_id "
+            "JOIN meetings m ON m.id = copy.meeting_id "
+            "WHERE first.meeting_id = ? AND copy.meeting_id != ? ORDER BY m.date",
+            [meeting_id, meeting_id])
+        return [row[0] for row in rows]
+
+    def delete(self, meeting_id: str) -> None:
+        """Remove the 1:1 and its agenda. Its timeline note, the actions agreed in it and the
+        topics placed on it stay, no longer linked to it (the schema's ON DELETE SET NULL)."""
+        self.get(meeting_id)
+        with self._db.atomic():
+            self._db.execute("DELETE FROM meetings WHERE id = ?", [meeting_id])
 
     # --- agenda items ------------------------------------------------------------
 
@@ -208,13 +238,15 @@ class Meetings:
         """Every unfinished agenda thread of the person's 1:1s, oldest first.
 
         Each is the thread's first item with the id of the meeting it was
-        first raised in.
+        first raised in. A template's prompt ("How are things going?") is not
+        unfinished business: it never carries over, nor do copies an older
+        Trellis carried from one; the template asks it afresh.
         """
         rows = self._db.execute(
             f"SELECT {', '.join('a.' + c.strip() for c in _ITEM_COLUMNS.split(','))}, m.id "
             "FROM agenda_items a JOIN meetings m ON m.id = a.meeting_id "
             "WHERE m.person_id = ? AND a.status = 'open' AND a.origin_id IS NULL "
-            "ORDER BY m.date, m.rowid, a.position", [person_id])
+            "AND a.source != 'template' ORDER BY m.date, m.rowid, a.position", [person_id])
         return [(_item(row[:9]), row[9]) for row in rows.fetchall()]
 
     def dropped_action_ids(self, person_id: str) -> set[str]:

@@ -386,9 +386,19 @@ def m009_included_sentences(db) -> None:
     ])
 
 
+def m010_ended_one_on_ones(db) -> None:
+    """When a 1:1 was ended ("End 1:1"). The 1:1s kept before Trellis knew about ending
+    took place already, so they count as ended when they were last changed."""
+    _run(db, [
+        "ALTER TABLE meetings ADD COLUMN ended_at TEXT",
+        "UPDATE meetings SET ended_at = updated_at",
+    ])
+
+
 MIGRATIONS: list[Callable] = [m001_team, m002_notes_fts, m003_meetings, m004_reviews,
                               m005_app_state, m006_frameworks_and_cycles, m007_one_on_ones,
-                              m008_chosen_frameworks, m009_included_sentences]
+                              m008_chosen_frameworks, m009_included_sentences,
+                              m010_ended_one_on_ones]
 
 
 def applied(db) -> list[str]:
