@@ -120,8 +120,17 @@ def test_committed_icon_pngs_are_what_the_svg_renders_to(qapp):
         committed = QImage(str(render_icons.png_path(size)))
         assert committed.size().width() == size, f"{size}x{size} PNG is missing or the wrong size"
         rendered = render_icons.render(renderer, size).convertToFormat(committed.format())
-        assert rendered == committed, (f"icons/hicolor/{size}x{size}/apps/trellis.png is stale; "
-                                       "run packaging/linux/render_icons.py")
+        # Qt's rasteriser rounds a few edge pixels one level apart on different CPUs (seen:
+        # 4 pixels of the 128 px icon on one machine); a stale PNG differs far more.
+        assert _largest_difference(rendered, committed) <= 2, (
+            f"icons/hicolor/{size}x{size}/apps/trellis.png is stale; run packaging/linux/render_icons.py")
+
+
+def _largest_difference(one, other) -> int:
+    """The largest difference of any channel of any pixel, 0 to 255."""
+    first, second = bytes(one.constBits()), bytes(other.constBits())
+    assert len(first) == len(second)
+    return max((abs(a - b) for a, b in zip(first, second)), default=0)
 
 
 def test_changelog_and_metainfo_have_an_entry_for_this_version():

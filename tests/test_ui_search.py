@@ -168,3 +168,20 @@ def test_the_search_runs_off_the_gui_thread_on_a_connection_of_its_own(qtbot, pa
     qtbot.keyClicks(palette.query_edit, "bill")
     qtbot.waitUntil(lambda: len(rows(palette)) == 2)
     assert ran_on and not any(ran_on)
+
+
+def test_search_answers_while_long_jobs_fill_the_thread_pool(qtbot, palette, notes):
+    """Copying or hashing a model file runs on the global pool; a search must not wait for it."""
+    import threading
+    from PySide6.QtCore import QThreadPool
+    from ui.operations import in_pool
+    release = threading.Event()
+    pool = QThreadPool.globalInstance()
+    busy = [in_pool(lambda _report, _stop: release.wait(30)) for _ in range(pool.maxThreadCount())]
+    try:
+        qtbot.keyClicks(palette.query_edit, "billing")
+        qtbot.waitUntil(lambda: len(rows(palette)) == 2, timeout=5000)
+    finally:
+        release.set()
+        pool.waitForDone(5000)
+    assert len(busy) == pool.maxThreadCount()

@@ -113,12 +113,27 @@ def stop(operation: Operation | None) -> None:
         operation.stop()
 
 
-def in_pool(work: PoolWork, **callbacks) -> Operation:
+def in_pool(work: PoolWork, *, quick: bool = False, **callbacks) -> Operation:
     """Start ``work(progress, stop)`` on Qt's thread pool. ``callbacks``: ``done``, ``failed``,
-    ``progress``, ``ended`` (a widget's slots: a closed widget is simply not called)."""
+    ``progress``, ``ended`` (a widget's slots: a closed widget is simply not called).
+
+    ``quick`` work the manager waits on as they type (search) runs on a pool of its own, so
+    that copying or hashing a model file, or an export, never holds it up (the global pool
+    has one thread per core: two long jobs filled it on a 2-core laptop)."""
     operation = Operation().connect(**callbacks)._begin()
-    QThreadPool.globalInstance().start(_PoolJob(operation, work))
+    (_quick_pool() if quick else QThreadPool.globalInstance()).start(_PoolJob(operation, work))
     return operation
+
+
+_QUICK_POOL: QThreadPool | None = None
+
+
+def _quick_pool() -> QThreadPool:
+    global _QUICK_POOL
+    if _QUICK_POOL is None:
+        _QUICK_POOL = QThreadPool()
+        _QUICK_POOL.setMaxThreadCount(2)
+    return _QUICK_POOL
 
 
 class _PoolJob(QRunnable):

@@ -240,7 +240,8 @@ class SearchPalette(QDialog):
         def work(_progress, _stop):
             with store.for_this_thread() as own:
                 return query, own.search(query, limit=RESULT_LIMIT, mark=MARK)
-        self._searching = in_pool(work, done=self.on_found, failed=self.on_search_failed)
+        self._searching = in_pool(work, quick=True, done=self.on_found,
+                                  failed=self.on_search_failed)
 
     @property
     def searching(self) -> bool:
