@@ -211,3 +211,28 @@ def test_locking_clears_the_topics_and_a_deleted_record_is_said_so(qtbot, make_t
     assert source_line(records, "action:a-handbook") == "from: an action that has since been deleted"
     session.lock()
     assert tab.topics.model.rowCount() == 0 and not tab.topics.suggest.isEnabled()
+
+
+def test_topics_re_wrap_when_the_panel_narrows_and_never_overlap(qtbot, make_tab):
+    """The Assistant opening beside the 1:1s tab narrows the list: every row takes the height
+    its re-wrapped text needs (a list flowing down once kept its old heights and overlapped)."""
+    engine = scripted(*REPLIES)
+    tab = make_tab(lambda: engine)
+    panel, view = tab.topics, tab.topics.view
+    suggest(qtbot, panel)
+    rows = panel.model.rowCount()
+    view.setParent(None)                              # the list alone, so only its width changes
+    qtbot.addWidget(view)
+    view.resize(900, 600)
+    view.show()
+    qtbot.wait(250)
+    wide = [view.visualRect(panel.model.index(r)).height() for r in range(rows)]
+    view.resize(260, 600)
+
+    def laid_out() -> bool:
+        tops = [view.visualRect(panel.model.index(r)).top() for r in range(rows)]
+        needed = [view.sizeHintForIndex(panel.model.index(r)).height() for r in range(rows)]
+        return all(tops[r + 1] >= tops[r] + needed[r] for r in range(rows - 1))
+    qtbot.waitUntil(laid_out, timeout=2000)
+    narrow = [view.sizeHintForIndex(panel.model.index(r)).height() for r in range(rows)]
+    assert narrow != wide  # the text did wrap onto more lines

@@ -225,9 +225,16 @@ def _wait_until(done, timeout_ms: int = 60_000) -> None:
     timer.stop()
 
 
-def _settle(app, rounds: int = 5) -> None:
+def _settle(app, rounds: int = 5, ms: int = 150) -> None:
+    """Let queued work and the views' delayed re-layouts (wrapped rows after a scroll bar
+    appears) run, as they would before a person looks at the window."""
+    import time
+    until = time.monotonic() + ms / 1000
     for _ in range(rounds):
         app.processEvents()
+    while time.monotonic() < until:
+        app.processEvents()
+        time.sleep(0.01)
 
 
 if __name__ == "__main__":

@@ -276,6 +276,7 @@ class TimelineView(QWidget):
         view.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         view.setResizeMode(QListView.ResizeMode.Adjust)
+        view.setWordWrap(True)  # re-lay out on a change of width too (cards wrap their text)
         # Lay out wrapped notes a batch at a time, so the first screenful paints at once.
         view.setLayoutMode(QListView.LayoutMode.Batched)
         view.setBatchSize(40)

@@ -206,6 +206,8 @@ class TopicsPanel(QWidget):
         self.view.setModel(self.model)
         self.view.setItemDelegate(TopicDelegate(self.view))
         self.view.setResizeMode(QListView.ResizeMode.Adjust)    # wrapped topics re-wrap on resize
+        self.view.setWordWrap(True)  # without it a list flowing down re-lays out only when its
+        # height changes: narrowed by the Assistant, rows kept their old heights and overlapped
         self.view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.view.setAccessibleName("Suggested topics")
         self.view.installEventFilter(self)
