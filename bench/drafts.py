@@ -21,6 +21,9 @@ suggestions are part of the run), with the default model.
   review over the year on ``tests/data/labelled_team.json`` (seven people,
   103 notes, the app's own reading and composing), each person drafted once;
   ``drafts.labelled_team_total_s`` the whole team.
+- ``drafts.long_note_review_s``: the same review with one more note at the size cap
+  (``MAX_NOTE_CHARS``, 20,000 characters, made of the team's own sentences): a long note is
+  read again for every sentence the draft says, so it shows what caching that costs.
 - ``drafts.check_recall`` / ``drafts.check_false_reject``: the meaning checks
   (``app.reviews.meaning``) on ``tests/data/meaning_set.json``: the share of
   distorted sentences refused (target ≥ 0.95) and of true sentences refused
@@ -58,20 +61,22 @@ AT_LEAST = [("drafts.check_recall", 0.95)]
 SHOWN = ("drafts.sentences_rejected_ratio", "drafts.model_sentences",
          "drafts.model_sentences_kept", "drafts.statements", "drafts.notes_cited",
          "drafts.labelled_team_review_s", "drafts.labelled_team_total_s",
-         "drafts.check_recall_judging", "drafts.check_false_reject_judging", "drafts.check_ms",
+         "drafts.long_note_review_s", "drafts.check_recall_judging", "drafts.check_false_reject_judging", "drafts.check_ms",
          "drafts.runs",
          "drafts.threads",
          "drafts.review_s_min", "drafts.review_s_max", "drafts.review_cpu_s",
          "drafts.loadavg_1m_start", "drafts.other_load_cores")
 
 
-def one_draft(engine: LlamaEngine, library: PromptLibrary, parent: Path):
+def one_draft(engine: LlamaEngine, library: PromptLibrary, parent: Path, *, long_note: bool = False):
     """(wall seconds, CPU seconds of this process, body, seconds to the first section) of one
-    draft on a fresh store."""
+    draft on a fresh store; with ``long_note``, one more note at the size cap."""
     home = Path(tempfile.mkdtemp(prefix="trellis-drafts-", dir=parent)) / "home"
     store = Store.open(home, passphrase=PASSPHRASE, kdf=CHEAP_KDF)
     try:
         import_file(store, TEAM)
+        if long_note:
+            _add_long_note(store)
         first: list[float] = []
         started, cpu = time.perf_counter(), time.process_time()
         body = draft_review(store, engine, library, PERSON, *PERIOD,
@@ -80,6 +85,18 @@ def one_draft(engine: LlamaEngine, library: PromptLibrary, parent: Path):
     finally:
         store.close()
         shutil.rmtree(home.parent, ignore_errors=True)
+
+
+def _add_long_note(store) -> None:
+    """A note at the size cap, written from the person's own notes one after another."""
+    from app.domain.records import MAX_NOTE_CHARS
+    texts = [n.text for n in store.notes.in_period(PERSON, *PERIOD)]
+    words, index = [], 0
+    while sum(len(t) + 1 for t in words) < MAX_NOTE_CHARS - 400:
+        words.append(texts[index % len(texts)])
+        index += 1
+    store.notes.add(person_id=PERSON, date=PERIOD[1], kind="observation", text=" ".join(words),
+                    competencies=("c-delivery",))
 
 
 def run(*, model: Path = DEFAULT_MODEL, runs: int = 3, threads: int | None = None,
@@ -94,6 +111,7 @@ def run(*, model: Path = DEFAULT_MODEL, runs: int = 3, threads: int | None = Non
         with OtherLoad() as other:
             timed = [one_draft(engine, library, parent) for _ in range(runs)]
             team = labelled_team_drafts(engine, library, parent)
+            long_note = one_draft(engine, library, parent, long_note=True)[0]
     finally:
         engine.close()
         shutil.rmtree(parent, ignore_errors=True)
@@ -115,6 +133,7 @@ def run(*, model: Path = DEFAULT_MODEL, runs: int = 3, threads: int | None = Non
         "drafts.statements": len(statements),
         "drafts.labelled_team_review_s": statistics.median(team),
         "drafts.labelled_team_total_s": sum(team),
+        "drafts.long_note_review_s": long_note,
         "drafts.other_load_cores": other.cores,
     })
     results.update(check_scores())

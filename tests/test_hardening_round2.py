@@ -146,3 +146,34 @@ def test_a_backup_beside_a_writing_process_is_made_cleanly(store, data_home):
     for path in made:
         assert backups.verify_backup(path, store._key)["people"] == 1
 
+
+
+# --- item 13: a note too long for the model's context is named --------------------------
+
+def test_a_draft_names_the_note_too_long_for_the_models_context(team):
+    from app.llm.engine import ContextOverflow
+    from app.llm.fake_engine import FakeEngine
+    from app.llm.prompts import PromptLibrary
+    from app.reviews.review_draft import draft_review
+
+    store, ana, _ = team
+    long_text = "Ana reworked the ledger import. " + "She documented each step of it. " * 400
+    long = store.notes.add(person_id=ana.id, date="2026-03-04", kind="praise", text=long_text,
+                           competencies=["c-delivery"])
+    store.notes.add(person_id=ana.id, date="2026-03-20", kind="praise", competencies=["c-delivery"],
+                    text="Ana shipped the invoice export a week early.")
+
+    class SmallContext(FakeEngine):
+        def stream(self, request, stop):
+            if sum(len(m.content) for m in request.messages) > 4000:
+                raise ContextOverflow(9000, 2048, "The prompt")
+            if not self._replies:
+                self.enqueue('{"sentence": ""}')
+            return (yield from super().stream(request, stop))
+
+    body = draft_review(store, SmallContext(), PromptLibrary(), ana.id, "2026-03-01", "2026-03-31")
+    assert (f"The note of 2026-03-04 ({long.id}) is too long for the model's context: Trellis "
+            "wrote its sentences without the model") in body.coverage.warnings
+    assert "ledger import" in " ".join(s.text for s in body.statements())
+    assert not [w for w in body.coverage.warnings if "invoice" in w or "too long" in w
+                and long.id not in w]

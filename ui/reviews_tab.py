@@ -26,6 +26,7 @@ from PySide6.QtWidgets import QFileDialog, QLabel, QSplitter, QTabWidget, QVBoxL
 
 from app.errors import NotFound, TrellisError
 from app.reviews.body import PLAN, REVIEW, Body, Section
+from app.reviews.rewording import TOO_LONG
 
 from .notices import Change
 from . import operations
@@ -468,7 +469,8 @@ class ReviewsTab(QWidget):
             return
         self.show_kind(body.kind)
         self.load_draft(draft)
-        self._say(f"Saved as version {draft.latest.version}.")
+        too_long = [w for w in (body.coverage.warnings if body.coverage else ()) if TOO_LONG in w]
+        self._say(" ".join([f"Saved as version {draft.latest.version}.", *(f"{w}." for w in too_long)]))
         self._after_save()
 
     @Slot(str)

@@ -111,13 +111,13 @@ class EvidenceBrief:
         """Untagged notes whose model suggestions wait for the manager to confirm or dismiss."""
         return tuple(e for e in self.notes if not e.competency_ids and e.suggested)
 
-    def drafting_coverage(self) -> Coverage:
-        """The coverage a draft states: the manager's own tags only, and a line saying how
-        many notes wait for a suggested competency to be confirmed."""
+    def drafting_coverage(self, more: tuple[str, ...] = ()) -> Coverage:
+        """The coverage a draft states: the manager's own tags only, a line saying how many
+        notes wait for a suggested competency to be confirmed, then ``more`` lines."""
         confirmed = tuple(replace(e, suggested=()) for e in self.notes)
-        coverage = coverage_of(confirmed, self.confirmed_competencies, self.period_start,
-                               self.period_end)
-        return with_waiting(coverage, self.notes)
+        coverage = with_waiting(coverage_of(confirmed, self.confirmed_competencies,
+                                            self.period_start, self.period_end), self.notes)
+        return replace(coverage, warnings=(*coverage.warnings, *more)) if more else coverage
 
     @property
     def confirmed_competencies(self) -> tuple[Competency, ...]:

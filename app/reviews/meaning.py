@@ -118,13 +118,19 @@ def _without_app_frames(sentence: str) -> str:
     return " ".join(text.split())
 
 
-def content(text: str) -> set[str]:
-    return {word_key(w) for w in _WORD.findall(text) if len(w) >= 3 and w.lower() not in _GLUE
-            and word_key(w) not in _COMMON and word_key(w) not in _NEGATIONS}
+@functools.lru_cache(maxsize=8192)
+def content(text: str) -> frozenset[str]:
+    """The text's rarer words, folded (cached: a long note's parts are asked about again for
+    every sentence of a draft)."""
+    return frozenset(word_key(w) for w in _WORD.findall(text) if len(w) >= 3 and
+                     w.lower() not in _GLUE and word_key(w) not in _COMMON and
+                     word_key(w) not in _NEGATIONS)
 
 
-def all_words(text: str) -> set[str]:
-    return {word_key(w) for w in _WORD.findall(text) if len(w) >= 3 and w.lower() not in _GLUE}
+@functools.lru_cache(maxsize=8192)
+def all_words(text: str) -> frozenset[str]:
+    return frozenset(word_key(w) for w in _WORD.findall(text)
+                     if len(w) >= 3 and w.lower() not in _GLUE)
 
 
 _COMMON = frozenset(word_key(w) for w in COMMON_WORDS)
@@ -293,13 +299,16 @@ def _who(text, used, subject, others) -> list[Problem]:
     return []
 
 
-def _part_clauses(part: Part, subject: Subject, others: Sequence[str]) -> list[tuple[str, str]]:
+def _part_clauses(part: Part, subject: Subject, others: Sequence[str]) -> tuple[tuple[str, str], ...]:
     """A note part's clauses with who acted in each; the first clause's doer from its voice."""
+    return _clauses_of_part(part, subject, tuple(others))
+
+
+@functools.lru_cache(maxsize=4096)
+def _clauses_of_part(part: Part, subject: Subject,
+                     others: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
     first = _doer_of_part(part, subject, others)
-    found = []
-    for index, (clause, doer) in enumerate(_clauses(part.text, subject, others, first)):
-        found.append((clause, doer))
-    return found
+    return tuple(_clauses(part.text, subject, others, first))
 
 
 def _possessive_swap(text, used, subject, others) -> list[Problem]:

@@ -126,7 +126,8 @@ def _assemble(brief: EvidenceBrief, sections: Sequence[Section], rewording: Rewo
               left_out: Sequence[dict], model_sha256: str, library: PromptLibrary) -> Body:
     body = Body(kind=REVIEW, person_id=brief.person.id, person_name=brief.person.name,
                 period_start=brief.period_start, period_end=brief.period_end,
-                sections=tuple(sections), coverage=brief.drafting_coverage(),
+                sections=tuple(sections),
+                coverage=brief.drafting_coverage(rewording.too_long_warnings()),
                 grounding=tuple(rewording.verdicts), excluded=(*brief.excluded, *left_out),
                 model_sha256=model_sha256, prompts=_prompts(library, rewording))
     return _finished(body, brief, rewording)

@@ -58,6 +58,7 @@ OUTCOME = re.compile(r"(?i)\b(?:late|on time|early|missed|met|failed|succeeded|s
 META = re.compile(r"(?i)\b(?:notes?|sentence|review|reviewer|manager|evidence)\b")
 FIRST_PERSON = re.compile(r"\b(?:I|me|my|we|We|our|Our|us)\b")
 MAX_DROPPED_SHARE = 0.15
+TOO_LONG = "is too long for the model's context"
 GLUE_WORDS = frozenset("that this these those with from into onto over also then than they them their "
                        "there were been have having which while when where what whom whose about "
                        "after before some such very just only both each".split())
@@ -79,6 +80,13 @@ class Rewording:
     temperature: float = 0.0
     seed: int | None = None
     verdicts: list[Verdict] = field(default_factory=list)
+    too_long: dict[str, str] = field(default_factory=dict)  # id → date of notes past the context
+
+    def too_long_warnings(self) -> tuple[str, ...]:
+        """One line per note the model could not read whole, naming it, for the draft's checks."""
+        return tuple(f"The note of {date} ({note_id}) {TOO_LONG}: Trellis wrote its sentences "
+                     "without the model" for note_id, date
+                     in sorted(self.too_long.items(), key=lambda item: (item[1], item[0])))
 
     @property
     def worth_asking(self) -> bool:
@@ -128,6 +136,8 @@ class Rewording:
             return ""
         except ContextOverflow:  # the cited notes do not fit this model: Trellis's sentence stands
             log.info("notes %s are too long for the model's context", [n.id for n in cited])
+            longest = max(cited, key=lambda n: len(n.text))
+            self.too_long[longest.id] = longest.date
             return ""
         return " ".join(str((reply or {}).get("sentence", "")).split())
 
