@@ -171,3 +171,40 @@ def test_a_word_list_phrase_can_leave_one_word_open():
     assert not told.search("told to wait")
     assert not told.search("told Priya the plan")
     assert matcher(("she'd like",)).search("She’d like more")
+
+
+# --- found reading drafts of the holdout team as a manager would (2026-12-07) -------------
+
+@pytest.mark.parametrize("written, spelled", [
+    ("The release can't slip again", "The release cannot slip again"),
+    ("Can't say it landed", "Cannot say it landed"),
+    ("She won't take the pager", "She will not take the pager"),
+    ("The team doesn't know yet", "The team does not know yet"),
+])
+def test_contractions_are_spelled_out_whole(written, spelled):
+    from app.reviews.voice import tidy
+    assert tidy(written) == spelled
+
+
+def test_feedback_given_with_no_one_named_is_the_managers_feedback_about_the_person():
+    from app.reviews.voice import FEEDBACK
+    subject = Subject("Noor Haddad", "she")
+    phrase = review_voice("Gave feedback that the migration runbook was thorough", subject,
+                          note_kind="feedback_given")
+    assert phrase.manager and phrase.attribution == FEEDBACK
+    note = Note("n-1", "p-noor", "2026-04-02", "feedback_given",
+                "Gave feedback that the migration runbook was thorough.")
+    [reading] = read_note(note, subject)
+    assert reading.label == "strength"
+    assert sentence(Point(note, reading.label, (reading,)), subject, named=True) == (
+        "Noor's migration runbook was thorough (feedback given on 2 April).")
+
+
+@pytest.mark.parametrize("text", [
+    "The upgrade slipped a week. The old runbook would have covered the rollback steps.",
+    "Checkout went down for an hour. Customers praised the status page updates from the SRE team.",
+])
+def test_in_a_concern_what_others_did_or_what_would_have_happened_is_not_a_strength(text):
+    note = Note("n-2", "p-noor", "2026-05-06", "concern", text)
+    labels = [r.label for r in read_note(note, Subject("Noor Haddad", "she"))]
+    assert "strength" not in labels, labels

@@ -40,6 +40,7 @@ _TRAILING = re.compile(r",?\s+(?:even\s+though|although|though|even\s+if|when|wh
 # A measured result: "from 12 to 3", "down 22%", "25 minutes".
 _METRIC = re.compile(r"(?i)\bfrom\s+\S*\d|\d\s*%|\b\d[\d,.]*\s*(?:ms|s|seconds?|minutes?|hours?|"
                      r"days?|weeks?|tickets?|points?|x)\b")
+_COUNTERFACTUAL = re.compile(r"(?i)\b(?:would|could|should|might)\s+have\b")
 _WITHOUT = re.compile(r"(?i)\bwithout\s+((?:a\s+single\s+|any\s+)?\w+ing\b|any\b|a single\b)")
 
 
@@ -222,8 +223,10 @@ def _other_label(text: str, phrase: Phrase, part: Part, previous: Reading | None
     kind = part.note.kind
     if phrase.manager or kind in ("one_on_one", "other", "personal"):
         return CONTEXT
-    if strength_cue(text) or (kind == "praise" and previous is not None):
-        return STRENGTH
+    if kind != "concern" and not _COUNTERFACTUAL.search(text) and \
+            (strength_cue(text) or (kind == "praise" and previous is not None)):
+        return STRENGTH  # in a concern, what others did is never the person's strength, and
+        # "the notes would have covered" is what did not happen
     if _METRIC.search(text):
         if kind in ("praise", "concern"):
             return STRENGTH if kind == "praise" else GROWTH

@@ -35,8 +35,7 @@ PRONOUNS = {"she": ("she", "her", "her"), "he": ("he", "him", "his"),
 _CONTRACTIONS = (
     (r"\b(she|he|it|who|that)['’]s\s+(been|got|had|gone|done)\b", r"\1 has \2"),
     (r"\b(she|he|it|that|there|who)['’]s\b", r"\1 is"),
-    (r"\b(\w+)n['’]t\b", lambda m: {"won": "will not", "can": "cannot", "shan": "shall not"}
-     .get(m.group(1).lower(), m.group(1) + " not")),
+    (r"\b(\w+)n['’]t\b", lambda m: _negated(m.group(1))),
     (r"\b(I|you|we|they|she|he)['’]d\s+(like|love|prefer|rather)\b", r"\1 would \2"),
     (r"\b(I|you|we|they|she|he)['’]d\b", r"\1 had"),
     (r"\b(I|you|we|they|she|he)['’]ll\b", r"\1 will"),
@@ -151,7 +150,7 @@ def review_voice(text: str, subject: Subject, *, note_kind: str = "") -> Phrase:
     labelled = _labelled(text, subject, note_kind)
     if labelled is not None:
         return labelled
-    for rule in (_manager_act, _suggestion, _agreement, _manager_view, _we, _i, _own_todo,
+    for rule in (_manager_act, _gave_feedback, _suggestion, _agreement, _manager_view, _we, _i, _own_todo,
                  _feedback_alone, _person_subject, _possessive, _reported, _asked_for,
                  _subjectless, _fragment):
         phrase = rule(text, subject, note_kind)
@@ -163,6 +162,15 @@ def review_voice(text: str, subject: Subject, *, note_kind: str = "") -> Phrase:
 _RELATIVE_DAY = re.compile(
     r"(?i)\s+(?:on|last|this\s+past)\s+(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b"
     r"|\s+(?:today|yesterday|tonight|this morning|this afternoon|this week)\b")
+
+
+def _negated(stem: str) -> str:
+    """ "do" + "n't" → "do not". "can't" reaches here as "ca", "won't" as "wo" ("ca not" was
+    once written into a draft)."""
+    whole = {"wo": "will not", "ca": "cannot", "sha": "shall not"}.get(stem.lower())
+    if whole is None:
+        return stem + " not"
+    return whole[0].upper() + whole[1:] if stem[:1].isupper() else whole
 
 
 def tidy(text: str) -> str:
@@ -273,6 +281,14 @@ def _manager_act(text: str, subject: Subject, kind: str) -> Phrase | None:
         return _asked(rest)
     return Phrase(PREDICATE, f"was {acts[verb]} {rest}".strip(), manager=True,
                   attribution=FEEDBACK if feedback else "")
+
+
+def _gave_feedback(text: str, subject: Subject, kind: str) -> Phrase | None:
+    """ "Gave feedback that the pitch was solid": the manager's feedback with no one named,
+    said as what it was about ("Her pitch was solid", feedback given on …)."""
+    match = re.match(r"(?i)^(?:I\s+)?gave\s+(?:some\s+|clear\s+|direct\s+|positive\s+)?"
+                     r"feedback\s+that\s+(?P<rest>.+)$", text)
+    return None if match is None else _content(match.group("rest"), subject, FEEDBACK)
 
 
 def _told(verb: str, rest: str, subject: Subject, feedback: bool) -> Phrase:
