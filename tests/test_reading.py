@@ -208,3 +208,22 @@ def test_in_a_concern_what_others_did_or_what_would_have_happened_is_not_a_stren
     note = Note("n-2", "p-noor", "2026-05-06", "concern", text)
     labels = [r.label for r in read_note(note, Subject("Noor Haddad", "she"))]
     assert "strength" not in labels, labels
+
+
+def test_a_problem_the_persons_work_ended_is_a_strength_not_a_growth_area():
+    note = Note("n-3", "p-noor", "2026-06-10", "one_on_one",
+                "The runbook she wrote in May has stopped the repeat escalations.")
+    [reading] = read_note(note, Subject("Noor Haddad", "she"))
+    assert reading.label == "strength"
+    concern = Note("n-4", "p-noor", "2026-06-11", "concern", "She stopped reviewing pull requests.")
+    assert [r.label for r in read_note(concern, Subject("Noor Haddad", "she"))] == ["growth"]
+
+
+def test_the_managers_own_reaction_is_never_written_as_evidence():
+    from app.reviews.points import note_points
+    note = Note("n-5", "p-noor", "2026-06-12", "praise",
+                "The Oslo customer thanked Noor for the migration plan. Good to see after the "
+                "spring escalation.")
+    points, _ = note_points(note, Subject("Noor Haddad", "she"))
+    written = " ".join(r.kept_text for p in points for r in p.readings)
+    assert "migration plan" in written and "Good to see" not in written

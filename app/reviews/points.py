@@ -67,7 +67,8 @@ def note_points(note: Note, subject: Subject) -> tuple[list[Point], list[dict]]:
     if private:
         dropped.append(_personal_left_out(note, private))
     kept = [r for r in readings if r.label != PERSONAL and
-            not (r.phrase.kind == OTHER and r.label == CONTEXT)]
+            not (r.phrase.kind == OTHER and (r.label == CONTEXT or r.phrase.manager))]
+    # (the manager's own reaction, "Nice to see after the October conversation", is no evidence)
     if any(r.phrase.kind == OTHER and r.label == CONTEXT for r in readings):
         dropped.append({"id": note.id, "reason": f"A part not about {subject.first} was left out."})
     groups: dict[str, list[Reading]] = {}

@@ -221,6 +221,8 @@ def fragment_polarity(text: str) -> str | None:
 def _other_label(text: str, phrase: Phrase, part: Part, previous: Reading | None) -> str:
     """A part not about the person counts only as a result of their work."""
     kind = part.note.kind
+    if _ended_problems(text) and kind not in ("concern", "personal") and not phrase.manager:
+        return STRENGTH  # "the checklist he wrote has stopped the config misses"
     if phrase.manager or kind in ("one_on_one", "other", "personal"):
         return CONTEXT
     if kind != "concern" and not _COUNTERFACTUAL.search(text) and \
@@ -271,11 +273,23 @@ def growth_cue(text: str) -> str | None:
     if without and not W.first(W.listed("growth", "good_without"), without.group(1)):
         return without.group()
     negatable = W.listed("growth", "negatable")
+    ended = _ended_problems(text)
     for match in W.find(W.listed("growth", "cues"), text):
         if W.first(negatable, match.group()) and _negated(text, match.start()):
             continue
+        if any(start <= match.start() < end for start, end in ended):
+            continue  # "stopped the config misses": the problem is what ended
         return match.group()
     return None
+
+
+def _ended_problems(text: str) -> list[tuple[int, int]]:
+    """Spans of "stopped … misses" (an ending verb, up to four words, a problem)."""
+    verbs = "|".join(re.escape(v) for v in W.listed("growth", "ending_verbs"))
+    problems = "|".join(re.escape(p) for p in sorted(W.listed("growth", "ended_problems"),
+                                                     key=len, reverse=True))
+    pattern = rf"(?i)\b(?:{verbs})\s+(?:[\w'’-]+\s+){{0,4}}?(?:{problems})\b"
+    return [m.span() for m in re.finditer(pattern, text)]
 
 
 def _negated(text: str, position: int) -> bool:

@@ -464,6 +464,8 @@ def _fragment(text: str, subject: Subject, kind: str) -> Phrase | None:
         return None
     again = " again" if any(w.lower() == "another" for w in words[:i]) else ""
     rest = words[i + 1:]
+    if len(rest) > 1 and rest[0].lower() == "to" and rest[1].lower() in _REACTIONS:
+        return Phrase(OTHER, text, manager=True)  # "Nice to see after …": the manager's reaction
     if any(w.lower() in _FINITE or is_verb(w.lower()) for w in rest[:4]):
         return None  # "a late plan is fine": a clause with its own verb, not a fragment
     if not rest or adjective in _WISHES or \
@@ -474,6 +476,7 @@ def _fragment(text: str, subject: Subject, kind: str) -> Phrase | None:
     return _evaluated(words[:i], words[i], rest, again)
 
 
+_REACTIONS = {"see", "hear", "watch", "read", "have"}
 _FINITE = {"is", "was", "are", "were", "has", "have", "had", "will", "would", "can", "could"}
 _AFTER_GERUND = {"on", "with", "to", "through", "in", "at", "for", "about", "the", "a", "an", "his",
                  "her", "their", "out", "up", "over", "into", "towards", "toward"}
