@@ -227,3 +227,17 @@ def test_the_managers_own_reaction_is_never_written_as_evidence():
     points, _ = note_points(note, Subject("Noor Haddad", "she"))
     written = " ".join(r.kept_text for p in points for r in p.readings)
     assert "migration plan" in written and "Good to see" not in written
+
+
+def test_a_wish_that_says_it_keeps_what_it_stands_for():
+    from app.reviews.points import note_points
+    subject = Subject("Noor Haddad", "she")
+    note = Note("n-6", "p-noor", "2026-06-15", "one_on_one",
+                "Says the accessibility audit runs until March. Would like to keep leading it "
+                "next quarter.")
+    points, _ = note_points(note, subject)
+    [wish] = [p for p in points if p.label == "aspiration"]
+    assert sentence(wish, subject, named=True).startswith(
+        "Noor says the accessibility audit runs until March, and would like to keep leading it "
+        "next quarter")
+    assert len(points) == 1  # the context went with the wish that needs it

@@ -80,6 +80,11 @@ def note_points(note: Note, subject: Subject) -> tuple[list[Point], list[dict]]:
         elif _result_of_context(reading, last_label, groups):
             groups[label] = groups.pop(CONTEXT) + groups.get(label, [])  # "asked him to pair …,
             # and the pair fixed 11 of the 14 flaky tests" keeps the act with its result
+        elif last_label == CONTEXT and label != CONTEXT and _leans_on_it(reading):
+            groups[label] = groups.get(label, []) + [groups[CONTEXT].pop()]  # "Says the rotation
+            # is the most fun he has had. Wants to stay on it": "it" needs what it stands for
+            if not groups[CONTEXT]:
+                del groups[CONTEXT]
         groups.setdefault(label, []).append(reading)
         last_label = label
     return [Point(note, label, tuple(rs)) for label, rs in groups.items()], dropped
@@ -101,6 +106,13 @@ def _result_of_context(reading: Reading, last_label: str | None, groups: dict) -
     """A result that is not about the person, right after context that is (what they were given)."""
     return (reading.phrase.kind == OTHER and reading.label not in (CONTEXT, ASPIRATION)
             and last_label == CONTEXT and CONTEXT in groups)
+
+
+def _leans_on_it(reading: Reading) -> bool:
+    """Whether a part's "it" can only mean something the part before it named ("wants to stay
+    on it", "keep leading it"): "it" as an object, not "it was …" saying something of its own."""
+    return re.search(r"(?i)(?<=\w)\s+it\b(?!\s+(?:is|was|has|had|will|would|seems|looks)\b)",
+                     reading.kept_text) is not None
 
 
 def _refers_back(reading: Reading) -> bool:
