@@ -26,6 +26,19 @@ PASSPHRASE = "test passphrase – ünïcode ok"
 FAST_KDF = KdfParams(memory_kib=8192, iterations=1, lanes=1)
 
 
+def copying_engine():
+    """A model that answers every rewording with an empty sentence, so Trellis's own
+    sentence stands; its ``requests`` show every prompt it was sent."""
+    from app.llm.fake_engine import FakeEngine
+
+    class CopyingEngine(FakeEngine):
+        def stream(self, request, stop):
+            if not self._replies:
+                self.enqueue('{"sentence": ""}')
+            return (yield from super().stream(request, stop))
+    return CopyingEngine()
+
+
 @pytest.fixture(autouse=True)
 def network_guard(tmp_path_factory, monkeypatch):
     """Fail any test in which this process or a child opened a network socket."""

@@ -3,23 +3,15 @@ item 2): a model suggestion waits for the manager, and the draft says how many w
 
 import pytest
 
-from app.llm.fake_engine import FakeEngine
 from app.llm.prompts import PromptLibrary
 from app.reviews.evidence import NoEvidence, build_brief
 from app.reviews.export import to_plain_text
 from app.reviews.plan import draft_plan
 from app.reviews.review_draft import draft_review
+from conftest import copying_engine
 
 SHA = "0" * 64
 
-
-class CopyingEngine(FakeEngine):
-    """A model that answers every rewording with an empty sentence (Trellis's own stands)."""
-
-    def stream(self, request, stop):
-        if not self._replies:
-            self.enqueue('{"sentence": ""}')
-        return (yield from super().stream(request, stop))
 
 
 @pytest.fixture
@@ -43,7 +35,7 @@ def filed_under(body, name):
 
 def test_a_review_does_not_file_a_note_under_a_suggested_competency(suggested):
     store, waiting = suggested
-    body = draft_review(store, CopyingEngine(), PromptLibrary(), "p-ana", "2026-01-01", "2026-06-30")
+    body = draft_review(store, copying_engine(), PromptLibrary(), "p-ana", "2026-01-01", "2026-06-30")
     text = to_plain_text(body)
     assert "Collaboration" not in text
     assert "flaky import tests" in text  # the note is still used, under no competency
@@ -58,14 +50,14 @@ def test_a_review_does_not_file_a_note_under_a_suggested_competency(suggested):
 def test_once_confirmed_the_note_is_filed_and_nothing_waits(suggested):
     store, waiting = suggested
     store.suggestions.confirm(waiting.id, "c-collab")
-    body = draft_review(store, CopyingEngine(), PromptLibrary(), "p-ana", "2026-01-01", "2026-06-30")
+    body = draft_review(store, copying_engine(), PromptLibrary(), "p-ana", "2026-01-01", "2026-06-30")
     assert not [w for w in body.coverage.warnings if "waiting for you" in w]
     assert "Collaboration" in to_plain_text(body)
 
 
 def test_a_plan_uses_confirmed_tags_only(suggested):
     store, _ = suggested
-    body = draft_plan(store, CopyingEngine(), PromptLibrary(), "p-ana", today="2026-06-30")
+    body = draft_plan(store, copying_engine(), PromptLibrary(), "p-ana", today="2026-06-30")
     assert "Collaboration" not in to_plain_text(body)
     assert any("waiting for you" in w for w in body.coverage.warnings)
 
@@ -77,4 +69,4 @@ def test_a_plan_with_only_suggestions_says_what_waits(team):
     store.suggestions.save(note.id, ["c-collab"], model_sha256=SHA)
     with pytest.raises(NoEvidence, match="the model suggested competencies for 1 note, waiting "
                                          "for you to confirm or dismiss them"):
-        draft_plan(store, CopyingEngine(), PromptLibrary(), "p-ana", today="2026-06-30")
+        draft_plan(store, copying_engine(), PromptLibrary(), "p-ana", today="2026-06-30")

@@ -5,11 +5,11 @@ topic or prompt, and the draft says what it left out and why ("Left out: health"
 import pytest
 
 from app.domain.records import Note
-from app.llm.fake_engine import FakeEngine
 from app.llm.prompts import PromptLibrary
 from app.reviews.reading import shareable_text
 from app.reviews.review_draft import draft_review
 from app.reviews.words import personal_category
+from conftest import copying_engine
 
 WORK = "Ana shipped the billing migration on time."
 PHRASINGS = {  # written for this test, not taken from the word list's examples
@@ -27,14 +27,6 @@ PHRASINGS = {  # written for this test, not taken from the word list's examples
 CASES = [(category, sentence) for category, sentences in PHRASINGS.items() for sentence in sentences]
 
 
-class CopyingEngine(FakeEngine):
-    """A model that answers every rewording with an empty sentence (Trellis's own stands)."""
-
-    def stream(self, request, stop):
-        if not self._replies:
-            self.enqueue('{"sentence": ""}')
-        return (yield from super().stream(request, stop))
-
 
 @pytest.mark.parametrize("category, sentence", CASES)
 def test_each_special_category_is_found_in_several_phrasings(category, sentence):
@@ -49,7 +41,7 @@ def test_a_draft_leaves_each_one_out_and_says_which_kind(team):
         store.notes.add(person_id=ana.id, date=f"2026-03-{day:02d}", kind="observation",
                         text=f"Ana closed {day} support tickets. {sentence}",
                         competencies=["c-delivery"])
-    engine = CopyingEngine()
+    engine = copying_engine()
     body = draft_review(store, engine, PromptLibrary(), ana.id, "2026-03-01", "2026-03-31")
     text = " ".join(s.text for section in body.sections for s in section.statements)
     assert "support tickets" in text

@@ -7,24 +7,16 @@ import json
 import pytest
 
 from app.errors import InvalidInput, NotFound
-from app.llm.fake_engine import FakeEngine
 from app.llm.prompts import PromptLibrary
 from app.reviews.reading import shareable_text
 from app.reviews.review_draft import draft_review
 from app.reviews.sensitive import include, leave_out, left_out, sensitive_sentences
+from conftest import copying_engine
 
 WORK = "Ana closed the payroll audit two weeks early."
 PRIVATE = "She worked reduced hours after her knee surgery, agreed with HR."
 LATER = "She also ran the quarterly access review."
 
-
-class CopyingEngine(FakeEngine):
-    """A model that answers every rewording with an empty sentence (Trellis's own stands)."""
-
-    def stream(self, request, stop):
-        if not self._replies:
-            self.enqueue('{"sentence": ""}')
-        return (yield from super().stream(request, stop))
 
 
 @pytest.fixture
@@ -36,7 +28,7 @@ def audit(team):
 
 
 def draft_words(store, engine=None):
-    engine = engine or CopyingEngine()
+    engine = engine or copying_engine()
     body = draft_review(store, engine, PromptLibrary(), "p-ana", "2026-03-01", "2026-03-31")
     text = " ".join(s.text for section in body.sections for s in section.statements)
     prompts = " ".join(m.content for r in engine.requests for m in r.messages)

@@ -9,6 +9,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 pytest.importorskip("PySide6")
 
 from app.llm.fake_engine import FakeEngine  # noqa: E402
+from conftest import copying_engine  # noqa: E402
 from app.services.sample import load_sample_team  # noqa: E402
 from ui.main import _prepare_page  # noqa: E402
 from ui.model_bridge import ModelBridge  # noqa: E402
@@ -18,14 +19,6 @@ from ui.window import MainWindow  # noqa: E402
 READABLE_PX = 400  # about 55 characters a line in the default font
 
 
-class CopyingEngine(FakeEngine):
-    """A model that answers every rewording with an empty sentence (Trellis's own stands)."""
-
-    def stream(self, request, stop):
-        if not self._replies:
-            self.enqueue('{"sentence": ""}')
-        return (yield from super().stream(request, stop))
-
 
 @pytest.fixture
 def window(qtbot, store):
@@ -34,7 +27,7 @@ def window(qtbot, store):
     from app.reviews.versions import save_draft
     load_sample_team(store)
     person = next(p for p in store.people.list() if store.notes.count_for_person(p.id) >= 10)
-    save_draft(store, draft_review(store, CopyingEngine(), PromptLibrary(), person.id,
+    save_draft(store, draft_review(store, copying_engine(), PromptLibrary(), person.id,
                                    "2026-01-01", "2026-12-31"))
     opened = MainWindow(Session(store), bridge=ModelBridge(engine_factory=FakeEngine))
     qtbot.addWidget(opened)
