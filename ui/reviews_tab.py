@@ -38,7 +38,8 @@ from .evidence_panel import EvidencePanel
 from .findings_panel import FindingsPanel, fix_for
 from . import left_out_panel
 from .left_out_panel import sensitive_of_draft
-from .model_bridge import STOPPED, ModelBridge, Task
+from .model_bridge import STOPPED, ModelBridge
+from .review_tasks import export_name, plan_task, regenerate_task, review_task
 
 EXPORTS = {  # suffix: (dialog title, file filter)
     ".md": ("Export as Markdown", "Markdown (*.md)"),
@@ -51,59 +52,6 @@ EMPTY_TEXT = {
     PLAN: "No development plan yet. “Draft plan” builds one from the notes, the goals and the "
           "next level's expectations.",
 }
-
-
-# --- the work, run on the model thread -----------------------------------------------
-
-def _library(prompts_dir: Path):
-    from app.llm.prompts import PromptLibrary  # jinja2 loads with the first draft
-    return PromptLibrary(user_dir=prompts_dir) if prompts_dir.is_dir() else PromptLibrary()
-
-
-# Each task reads and writes through a connection of the model thread's own
-# (``store.for_this_thread()``): the window's connection answers only the window's thread.
-
-def review_task(store, person_id: str, start: str, end: str, *, prompts_dir: Path, on_section,
-                on_progress=None) -> Task:
-    def task(engine, stop, _on_piece) -> Body:
-        from app.reviews.review_draft import draft_review
-        with store.for_this_thread() as own:
-            return draft_review(own, engine, _library(prompts_dir), person_id, start, end,
-                                stop=stop, on_section=on_section, on_progress=on_progress)
-    return task
-
-
-def plan_task(store, person_id: str, *, prompts_dir: Path, on_section, on_progress=None) -> Task:
-    def task(engine, stop, _on_piece) -> Body:
-        from app.reviews.plan import draft_plan
-        with store.for_this_thread() as own:
-            return draft_plan(own, engine, _library(prompts_dir), person_id, stop=stop,
-                              on_section=on_section, on_progress=on_progress)
-    return task
-
-
-def regenerate_task(store, body: Body, key: str, *, prompts_dir: Path) -> Task:
-    def task(engine, stop, _on_piece) -> Body:
-        from app.reviews.review_draft import regenerate_section
-        with store.for_this_thread() as own:
-            return regenerate_section(own, engine, _library(prompts_dir), body, key, stop=stop)
-    return task
-
-
-# --- names and places ------------------------------------------------------------------
-
-def export_name(store, draft, body: Body) -> str:
-    """"Ana Ruiz — review H1 2026", "Ana Ruiz — review 2026-01-01 to 2026-06-30", "… — development plan"."""
-    if body.kind == PLAN:
-        label = "development plan"
-    elif draft.cycle_id:
-        try:
-            label = f"review {store.review_cycles.get(draft.cycle_id).name}"
-        except NotFound:
-            label = f"review {body.period_start} to {body.period_end}"
-    else:
-        label = f"review {body.period_start} to {body.period_end}"
-    return f"{body.person_name} — {label}".replace("/", "-").replace("\\", "-")
 
 
 def documents_dir() -> Path:
@@ -403,7 +351,7 @@ class ReviewsTab(QWidget):
         """Whether a draft or a section is being written on the model thread."""
         return operations.is_running(self._operation)
 
-    def _start(self, task: Task, what: str, *, heading: str = "", **context) -> Operation:
+    def _start(self, task, what: str, *, heading: str = "", **context) -> Operation:
         self._job_context = {"what": what, "person_id": self.person_id, "kind": self.kind, **context}
         if what == "draft":
             self.draft = self.body = self.shown_version = None  # the view shows the new one only
