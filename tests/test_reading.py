@@ -242,3 +242,31 @@ def test_a_wish_that_says_it_keeps_what_it_stands_for():
         "Noor says the accessibility audit runs until March, and would like to keep leading it "
         "next quarter")
     assert len(points) == 1  # the context went with the wish that needs it
+
+
+def test_what_a_fix_fixed_is_not_a_shortfall():
+    note = Note("n-7", "p-noor", "2026-07-01", "praise",
+                "Noor fixed the flaky deploy step that on-call had complained about all quarter.")
+    assert [r.label for r in read_note(note, Subject("Noor Haddad", "she"))] == ["strength"]
+
+
+def test_the_managers_comment_on_the_act_before_it_is_left_out():
+    from app.reviews.points import note_points
+    subject = Subject("Noor Haddad", "she")
+    note = Note("n-8", "p-noor", "2026-07-02", "praise",
+                "Noor rewrote the rollout plan in a day. Exactly what I asked for.")
+    points, _ = note_points(note, subject)
+    assert [sentence(p, subject, named=True) for p in points] == [
+        "Noor rewrote the rollout plan in a day."]
+
+
+def test_what_she_caught_goes_with_her_catching_it_and_names_her():
+    from app.reviews.points import note_points
+    subject = Subject("Noor Haddad", "she")
+    note = Note("n-9", "p-noor", "2026-07-03", "observation",
+                "The linter passed a query that dropped the tenant filter; Noor spotted it in review.")
+    points, dropped = note_points(note, subject)
+    [point] = points
+    assert point.label == "strength" and not dropped
+    assert sentence(point, subject, named=True) == (
+        "The linter passed a query that dropped the tenant filter, and Noor spotted it in review.")

@@ -66,13 +66,15 @@ def note_points(note: Note, subject: Subject) -> tuple[list[Point], list[dict]]:
     private = [r for r in readings if r.label == PERSONAL or r.kept_text != r.part.text]
     if private:
         dropped.append(_personal_left_out(note, private))
-    kept = [r for r in readings if r.label != PERSONAL and
-            not (r.phrase.kind == OTHER and (r.label == CONTEXT or r.phrase.manager))]
+    needed = _named_by_the_next(readings)
+    kept = [r for r in readings if r.label != PERSONAL and (id(r) in needed or
+            not (r.phrase.kind == OTHER and (r.label == CONTEXT or r.phrase.manager)))]
     # (the manager's own reaction, "Nice to see after the October conversation", is no evidence)
-    if any(r.phrase.kind == OTHER and r.label == CONTEXT for r in readings):
+    if any(r.phrase.kind == OTHER and r.label == CONTEXT and id(r) not in needed
+           for r in readings):
         dropped.append({"id": note.id, "reason": f"A part not about {subject.first} was left out."})
     groups: dict[str, list[Reading]] = {}
-    last_label = None
+    last_label, last = None, None
     for reading in kept:
         label = reading.label
         if label == CONTEXT and last_label is not None and _refers_back(reading):
@@ -80,13 +82,14 @@ def note_points(note: Note, subject: Subject) -> tuple[list[Point], list[dict]]:
         elif _result_of_context(reading, last_label, groups):
             groups[label] = groups.pop(CONTEXT) + groups.get(label, [])  # "asked him to pair …,
             # and the pair fixed 11 of the 14 flaky tests" keeps the act with its result
-        elif last_label == CONTEXT and label != CONTEXT and _leans_on_it(reading):
-            groups[label] = groups.get(label, []) + [groups[CONTEXT].pop()]  # "Says the rotation
-            # is the most fun he has had. Wants to stay on it": "it" needs what it stands for
-            if not groups[CONTEXT]:
-                del groups[CONTEXT]
+        elif _needs_the_part_before(reading, label, last, last_label, groups):
+            groups[last_label].remove(last)  # "Says the rotation is the most fun he has had.
+            # Wants to stay on it"; "The assistant's fix broke RTL; she caught it": "it" needs
+            groups[label] = groups.get(label, []) + [last]  # what it stands for
+            if not groups[last_label]:
+                del groups[last_label]
         groups.setdefault(label, []).append(reading)
-        last_label = label
+        last_label, last = label, reading
     return [Point(note, label, tuple(rs)) for label, rs in groups.items()], dropped
 
 
@@ -108,6 +111,24 @@ def _result_of_context(reading: Reading, last_label: str | None, groups: dict) -
             and last_label == CONTEXT and CONTEXT in groups)
 
 
+def _named_by_the_next(readings: list[Reading]) -> set[int]:
+    """The parts not about the person that the next part's "it" stands for ("The assistant's
+    fix broke RTL locales; she caught it"): kept, to go with that part."""
+    return {id(before) for before, after in zip(readings, readings[1:])
+            if before.phrase.kind == OTHER and not before.phrase.manager
+            and before.label != PERSONAL and after.label not in (PERSONAL, CONTEXT)
+            and _leans_on_it(after)}
+
+
+def _needs_the_part_before(reading: Reading, label: str, last: Reading | None,
+                           last_label: str | None, groups: dict) -> bool:
+    """Whether the part's "it" stands for what the part just before named, and that part is
+    context or not about the person (so it goes with this one, not on its own)."""
+    return (last is not None and label != last_label and _leans_on_it(reading)
+            and (last_label == CONTEXT or last.phrase.kind == OTHER)
+            and last in groups.get(last_label, ()))
+
+
 def _leans_on_it(reading: Reading) -> bool:
     """Whether a part's "it" can only mean something the part before it named ("wants to stay
     on it", "keep leading it"): "it" as an object, not "it was …" saying something of its own."""
@@ -127,8 +148,10 @@ def sentence(point: Point, subject: Subject, *, named: bool, with_year: bool = F
     """The point as one sentence, ending in a full stop."""
     first, *rest = point.readings
     text = _with_when(subject.sentence(first.phrase, named=named), first, with_year)
+    unnamed = named and first.phrase.kind == OTHER  # "The assistant's fix broke …, and Sofía …"
     for reading in rest:
-        text += _joined(reading, subject, first.phrase.kind == PREDICATE)
+        text += _joined(reading, subject, first.phrase.kind == PREDICATE, named=unnamed)
+        unnamed = unnamed and reading.phrase.kind == OTHER
         text = _with_when(text, reading, with_year)
     if point.label == ASPIRATION and point.note.kind == "one_on_one":
         text += f" (said in a 1:1 on {day_month(point.date, with_year)})"
@@ -141,13 +164,14 @@ def clause(point: Point, subject: Subject, *, named: bool, with_year: bool = Fal
     return lower_first(text, subject.proper)
 
 
-def _joined(reading: Reading, subject: Subject, after_predicate: bool) -> str:
+def _joined(reading: Reading, subject: Subject, after_predicate: bool, *, named: bool = False) -> str:
     phrase = reading.phrase
     if phrase.kind == PREDICATE:
         predicate = singular(phrase.text) if phrase.plural else phrase.text
         if after_predicate:
             return ", and " + subject.fill(predicate, named=False)
-        return ", and " + lower_first(subject.sentence(phrase, named=False), subject.proper)
+        said = subject.sentence(phrase, named=named)
+        return ", and " + (said if named else lower_first(said, subject.proper))
     words = subject.fill(phrase.text, named=False) if phrase.kind == CLAUSE else phrase.text
     words = lower_first(subject.fill(words, named=False), subject.proper)
     return (", and " if has_verb(words) else "; ") + words

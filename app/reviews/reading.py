@@ -284,12 +284,16 @@ def growth_cue(text: str) -> str | None:
 
 
 def _ended_problems(text: str) -> list[tuple[int, int]]:
-    """Spans of "stopped … misses" (an ending verb, up to four words, a problem)."""
+    """Spans of "stopped … misses" (an ending verb, up to four words, a problem), and of
+    what a fix verb fixed ("fixed … the focus order that support had complained about")."""
     verbs = "|".join(re.escape(v) for v in W.listed("growth", "ending_verbs"))
     problems = "|".join(re.escape(p) for p in sorted(W.listed("growth", "ended_problems"),
                                                      key=len, reverse=True))
     pattern = rf"(?i)\b(?:{verbs})\s+(?:[\w'’-]+\s+){{0,4}}?(?:{problems})\b"
-    return [m.span() for m in re.finditer(pattern, text)]
+    spans = [m.span() for m in re.finditer(pattern, text)]
+    fixes = "|".join(re.escape(v) for v in W.listed("growth", "fix_verbs"))
+    fixed = rf"(?i)\b(?:{fixes})\b[^;]*?\b(?:that|which)\b[^,;]*"
+    return spans + [(m.start(), m.end()) for m in re.finditer(fixed, text)]
 
 
 def _negated(text: str, position: int) -> bool:

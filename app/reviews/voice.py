@@ -152,7 +152,7 @@ def review_voice(text: str, subject: Subject, *, note_kind: str = "") -> Phrase:
         return labelled
     for rule in (_manager_act, _gave_feedback, _suggestion, _agreement, _manager_view, _we, _i, _own_todo,
                  _feedback_alone, _person_subject, _possessive, _reported, _asked_for,
-                 _subjectless, _fragment):
+                 _subjectless, _reaction, _fragment):
         phrase = rule(text, subject, note_kind)
         if phrase is not None:
             return replace(phrase, text=third_person(phrase.text))
@@ -450,6 +450,13 @@ def is_verb(word: str) -> bool:
         if word.startswith(prefix) and word[len(prefix):] in W.listed("voice", "irregular_verbs"):
             return True  # "reran", "co-led", "overran", "outran"
     return len(word) > 4 and word.endswith("ed") and word.replace("-", "").isalpha()
+
+
+def _reaction(text: str, subject: Subject, kind: str) -> Phrase | None:
+    """ "Exactly what we practised": the manager's comment on what came before, no evidence."""
+    if re.match(r"(?i)^(?:exactly|just|precisely)\s+what\s+(?:we|I)\b", text):
+        return Phrase(OTHER, text, manager=True)
+    return None
 
 
 def _fragment(text: str, subject: Subject, kind: str) -> Phrase | None:
