@@ -12,6 +12,8 @@ import threading
 
 import pytest
 
+from app.domain.dates import short_date
+
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 pytest.importorskip("PySide6")
 
@@ -258,13 +260,27 @@ def test_recent_notes_are_the_last_90_days_oldest_first(ana_notes):
     assert [n.id for n in recent_notes(store, ana.id)] == ["n-12", "n-15"]
 
 
+def test_a_key_point_that_says_what_its_note_does_not_is_left_out_and_said_so(qtbot, panel_for):
+    engine = FakeEngine()
+    engine.enqueue(*_points_reply(("Ana never ran the incident review", ["n-12"]),
+                                  ("Ana wrote the follow-up actions", ["n-15"])))
+    panel, _session = panel_for(engine)
+    with qtbot.waitSignal(panel._bridge.sig_job_ended, timeout=WAIT):
+        qtbot.mouseClick(panel.key_points_button, Qt.MouseButton.LeftButton)
+    assert panel.points_view.toPlainText() == (
+        f"• Ana wrote the follow-up actions ({short_date(_days_ago(5))})\n\n"
+        "1 point the model wrote was left out: it said what its notes do not. "
+        "Read the notes in the timeline.")
+
+
 def test_key_points_stream_in_and_cite_their_notes(qtbot, panel_for):
     engine = FakeEngine(pause=0.002)
     engine.enqueue(*_points_reply(("Led the incident review", ["n-12", "n-15"])))
     panel, _session = panel_for(engine)
     with qtbot.waitSignal(panel._bridge.sig_job_ended, timeout=WAIT):
         qtbot.mouseClick(panel.key_points_button, Qt.MouseButton.LeftButton)
-    assert panel.points_view.toPlainText() == "• Led the incident review [n-12, n-15]"
+    # Dates, not ids; the follow-up note it cites but does not draw on is not shown as its source.
+    assert panel.points_view.toPlainText() == f"• Led the incident review ({short_date(_days_ago(20))})"
     assert '"note_ids": ["n-12", "n-15"]' in panel.stream_view.toPlainText()
     prompt = engine.requests[0].messages[-1].content
     assert "Wrote the follow-up actions" in prompt and "Old news" not in prompt

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -34,9 +35,10 @@ from .model_bridge import FAILED, GENERATING, LOADING, NOT_LOADED, READY, STOPPE
 from .session import Session
 
 if TYPE_CHECKING:  # jinja2, the digest and the token budget load with the first key points
-    from app.assist.digest import KeyPoint, NoteText
+    from app.assist.digest import NoteText
     from app.llm.budget import Outcome
     from app.llm.prompts import RenderedPrompt
+    from app.services.key_points import CheckedPoints
 
 RECENT_DAYS = 90
 NOTE_PAGE = 200
@@ -84,23 +86,46 @@ def streaming_ask(engine: Engine, stop: StopFlag, on_piece: Callable[[str], None
     return ask
 
 
-def key_points_task(*, person: str, notes: "list[NoteText]", prompts_dir: Path | None) -> Task:
-    """A bridge job: the key points of ``notes``, map-reduced if they do not fit."""
-    def task(engine: Engine, stop: StopFlag, on_piece: Callable[[str], None]) -> "Outcome":
+@dataclass(frozen=True)
+class KeyPointsResult:
+    """What the model wrote (``outcome``), what passed the meaning checks, and the notes."""
+
+    outcome: "Outcome"
+    checked: "CheckedPoints"
+    notes: "tuple[NoteText, ...]"
+
+
+def key_points_task(*, person: str, notes: "list[NoteText]", prompts_dir: Path | None,
+                    other_people: tuple[str, ...] = ()) -> Task:
+    """A bridge job: the key points of ``notes``, map-reduced if they do not fit, each held
+    to what its notes mean (``app.services.key_points``)."""
+    def task(engine: Engine, stop: StopFlag, on_piece: Callable[[str], None]) -> KeyPointsResult:
         from app.assist.digest import digest_notes
         from app.llm.prompts import PromptLibrary
+        from app.services.key_points import checked_points
         library = PromptLibrary(user_dir=prompts_dir) if prompts_dir else PromptLibrary()
-        return digest_notes(engine, library, person=person, notes=notes,
-                            ask=streaming_ask(engine, stop, on_piece))
+        outcome = digest_notes(engine, library, person=person, notes=notes,
+                               ask=streaming_ask(engine, stop, on_piece))
+        checked = checked_points(outcome.value or [], notes, person=person,
+                                 other_people=other_people)
+        return KeyPointsResult(outcome, checked, tuple(notes))
     return task
 
 
-def render_key_points(outcome: "Outcome") -> str:
-    """One line per point with its citations, then how the notes were split, if they were."""
-    points: "list[KeyPoint]" = outcome.value or []
-    lines = [f"• {p.text} [{', '.join(p.note_ids)}]" for p in points]
-    if not lines:
+def render_key_points(result: KeyPointsResult) -> str:
+    """One line per point with the dates of its notes, what was left out and why, and how
+    the notes were split, if they were."""
+    from app.services.key_points import cited_dates
+    checked, outcome = result.checked, result.outcome
+    lines = [f"• {p.text} ({cited_dates(p, result.notes)})" for p in checked.kept]
+    if not lines and not checked.left_out:
         lines = ["The model found no key point it could tie to a note."]
+    if checked.left_out:
+        one = checked.left_out == 1
+        lines += ([""] if lines else []) + [
+            f"{checked.left_out} {'point' if one else 'points'} the model wrote "
+            f"{'was' if one else 'were'} left out: {'it' if one else 'they'} said what "
+            f"{'its' if one else 'their'} notes do not. Read the notes in the timeline."]
     if outcome.was_split:
         lines += ["", outcome.describe()]
     return "\n".join(lines)
@@ -211,7 +236,9 @@ class AssistantPanel(QWidget):
         self.points_view.clear()
         # The results stay labelled with their person if the selection moves on.
         self.points_caption.setText(f"Key points about {self._person_name}")
-        task = key_points_task(person=self._person_name, notes=notes,
+        others = tuple(p.name for p in store.people.list(include_archived=True)
+                       if p.id != self._person_id)
+        task = key_points_task(person=self._person_name, notes=notes, other_people=others,
                                prompts_dir=Path(store.home) / "prompts")
         self._operation = on_model(self._bridge, task, progress=self.on_pieces,
                                    done=self.on_finished, ended=self.on_job_ended)
@@ -276,8 +303,7 @@ class AssistantPanel(QWidget):
     @Slot(object)
     def on_finished(self, value: object) -> None:
         # The state ("stopped" or "ready") arrives before the result.
-        from app.llm.budget import Outcome
-        if not isinstance(value, Outcome) or self._bridge.state == STOPPED:
+        if not isinstance(value, KeyPointsResult) or self._bridge.state == STOPPED:
             return
         self.points_view.setPlainText(render_key_points(value))
 
