@@ -270,3 +270,16 @@ def test_what_she_caught_goes_with_her_catching_it_and_names_her():
     assert point.label == "strength" and not dropped
     assert sentence(point, subject, named=True) == (
         "The linter passed a query that dropped the tenant filter, and Noor spotted it in review.")
+
+
+def test_a_bare_result_keeps_the_fact_it_measures():
+    from app.reviews.points import note_points
+    subject = Subject("Noor Haddad", "she")
+    note = Note("n-10", "p-noor", "2026-07-04", "observation",
+                "The image pipeline switched to WebP last sprint. Page weight down from 4 MB to "
+                "1.2 MB on the product pages.")
+    points, dropped = note_points(note, subject)
+    [point] = points
+    assert point.label == "strength" and not dropped
+    assert sentence(point, subject, named=True).startswith(
+        "The image pipeline switched to WebP last sprint; page weight down from 4 MB")

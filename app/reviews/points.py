@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from ..domain.records import Note
 from . import words as W
-from .reading import ASPIRATION, CONTEXT, PERSONAL, Reading, read_note
+from .reading import ASPIRATION, CONTEXT, GROWTH, PERSONAL, STRENGTH, Reading, read_note
 from .sensitive import left_out
 from .voice import (
     AGREED, CLAUSE, FEEDBACK, OTHER, PREDICATE, Subject, is_verb, lower_first, singular,
@@ -112,12 +112,22 @@ def _result_of_context(reading: Reading, last_label: str | None, groups: dict) -
 
 
 def _named_by_the_next(readings: list[Reading]) -> set[int]:
-    """The parts not about the person that the next part's "it" stands for ("The assistant's
-    fix broke RTL locales; she caught it"): kept, to go with that part."""
+    """The parts not about the person that the next part needs: what its "it" stands for
+    ("The assistant's fix broke RTL locales; she caught it"), or the act a bare result
+    measures ("v6 notes live the same hour as the release. Zero where-are-the-docs tickets
+    that week"). Kept, to go with that part."""
     return {id(before) for before, after in zip(readings, readings[1:])
             if before.phrase.kind == OTHER and not before.phrase.manager
             and before.label != PERSONAL and after.label not in (PERSONAL, CONTEXT)
-            and _leans_on_it(after)}
+            and (_leans_on_it(after) or _bare_result(before, after))}
+
+
+def _bare_result(before: Reading, after: Reading) -> bool:
+    """A measured result not about the person ("Zero tickets that week, against 31") right
+    after a neutral fact in the same note: the fact is what the result measures."""
+    return (before.label == CONTEXT and after.phrase.kind == OTHER
+            and after.label in (STRENGTH, GROWTH) and _METRIC_OR_COUNT.search(after.kept_text)
+            is not None)
 
 
 def _needs_the_part_before(reading: Reading, label: str, last: Reading | None,
@@ -127,6 +137,9 @@ def _needs_the_part_before(reading: Reading, label: str, last: Reading | None,
     return (last is not None and label != last_label and _leans_on_it(reading)
             and (last_label == CONTEXT or last.phrase.kind == OTHER)
             and last in groups.get(last_label, ()))
+
+
+_METRIC_OR_COUNT = re.compile(r"(?i)\b(?:zero|none|no|\d[\d,.]*\s*%?)\b")
 
 
 def _leans_on_it(reading: Reading) -> bool:
