@@ -283,3 +283,16 @@ def test_a_bare_result_keeps_the_fact_it_measures():
     assert point.label == "strength" and not dropped
     assert sentence(point, subject, named=True).startswith(
         "The image pipeline switched to WebP last sprint; page weight down from 4 MB")
+
+
+@pytest.mark.parametrize("written, said", [
+    ("Migration runbook is thorough and easy to follow", "The migration runbook is thorough"),
+    ("Q4 capacity plan was two weeks late", "The Q4 capacity plan was two weeks late"),
+    ("Support spent the morning on the outage", "Support spent the morning on the outage"),
+    ("Noor's design doc is clear", "Noor's design doc is clear"),
+    ("The rollout is on track", "The rollout is on track"),
+])
+def test_a_telegraphic_noun_phrase_gets_the_article_a_sentence_needs(written, said):
+    subject = Subject("Noor Haddad", "she")
+    assert review_voice(written, subject).text.startswith(said) or \
+        subject.fill(review_voice(written, subject).text, named=True).startswith(said)

@@ -156,7 +156,30 @@ def review_voice(text: str, subject: Subject, *, note_kind: str = "") -> Phrase:
         phrase = rule(text, subject, note_kind)
         if phrase is not None:
             return replace(phrase, text=third_person(phrase.text))
-    return Phrase(OTHER, third_person(text))
+    return Phrase(OTHER, third_person(_with_article(text, subject)))
+
+
+_SINGULAR_VERB = re.compile(r"^((?:[\w'’/-]+\s+){0,3}?[\w'’/-]+)\s+(?:is|was|has|looks|seems|reads)\b")
+_DETERMINERS = frozenset("the a an this that these those his her their its my our your every each "
+                         "no some any all both one two three four five".split())
+
+
+def _with_article(text: str, subject: Subject) -> str:
+    """ "API reference draft is technically accurate" → "The API reference draft is …": a
+    note's telegraphic noun phrase, before a singular verb, reads as a sentence with "the".
+    Names, teams ("Support spent …") and phrases that already open with a determiner keep
+    their words."""
+    match = _SINGULAR_VERB.match(text)
+    if match is None:
+        return text
+    words = match.group(1).split()
+    first = words[0].strip(",:;").lower()
+    if (first in _DETERMINERS or first in W.listed("voice", "team_functions")
+            or words[0] in subject.proper or words[0] in subject.names or first in ("i", "we")
+            or words[0][:1].isdigit() or not words[0][:1].isupper()
+            or (words[0][:1].isupper() and words[0][1:2].islower() and len(words) == 1)):
+        return text
+    return "The " + (text if words[0].isupper() else text[0].lower() + text[1:])
 
 
 _RELATIVE_DAY = re.compile(
