@@ -290,9 +290,11 @@ def test_a_bare_result_keeps_the_fact_it_measures():
     ("Q4 capacity plan was two weeks late", "The Q4 capacity plan was two weeks late"),
     ("Support spent the morning on the outage", "Support spent the morning on the outage"),
     ("Noor's design doc is clear", "Noor's design doc is clear"),
+    ("Gareth was unhappy with the template", "Gareth was unhappy with the template"),
+    ("Kestrel integration is live", "The Kestrel integration is live"),
     ("The rollout is on track", "The rollout is on track"),
 ])
 def test_a_telegraphic_noun_phrase_gets_the_article_a_sentence_needs(written, said):
-    subject = Subject("Noor Haddad", "she")
+    subject = Subject("Noor Haddad", "she", frozenset({"Kestrel", "Gareth"}))
     assert review_voice(written, subject).text.startswith(said) or \
         subject.fill(review_voice(written, subject).text, named=True).startswith(said)

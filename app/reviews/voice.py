@@ -173,13 +173,14 @@ def _with_article(text: str, subject: Subject) -> str:
     if match is None:
         return text
     words = match.group(1).split()
-    first = words[0].strip(",:;").lower()
-    if (first in _DETERMINERS or first in W.listed("voice", "team_functions")
-            or words[0] in subject.proper or words[0] in subject.names or first in ("i", "we")
-            or words[0][:1].isdigit() or not words[0][:1].isupper()
-            or (words[0][:1].isupper() and words[0][1:2].islower() and len(words) == 1)):
+    first, head = words[0].strip(",:;").lower(), words[-1]
+    if (len(words) < 2 or not head[:1].islower()  # "Gareth was …", "IBM is …": a name
+            or first in _DETERMINERS or first in W.listed("voice", "team_functions")
+            or words[0] in subject.names or first in ("i", "we") or words[0][:1].isdigit()
+            or not words[0][:1].isupper() or re.search(r"['’]s?$", words[0])):
         return text
-    return "The " + (text if words[0].isupper() else text[0].lower() + text[1:])
+    keep = words[0].isupper() or words[0] in subject.proper  # "The API …", "The Kestrel …"
+    return "The " + (text if keep else text[0].lower() + text[1:])
 
 
 _RELATIVE_DAY = re.compile(
