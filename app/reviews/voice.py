@@ -435,7 +435,17 @@ def _reported(text: str, subject: Subject, kind: str) -> Phrase | None:
     if match is None:
         return None
     verb = "says" if text.lower().startswith(("says", "mentions", "tells")) else "said"
+    if text.lower().startswith("mention") and not re.search(r"(?i)^mention\w*\s+that\b", text) \
+            and not _has_clause(match.group("rest")):
+        verb = "mentions" if text.lower().startswith("mentions") else "mentioned"  # "Mentioned
+        # Write the Docs Prague as something to aim for": a thing named, not words said
     return Phrase(PREDICATE, f"{verb} {match.group('rest')}", reported=True)
+
+
+def _has_clause(rest: str) -> bool:
+    """Whether ``rest`` is a clause with its own verb ("she is tired") rather than a thing."""
+    return re.search(r"(?i)\b(?:is|was|are|were|has|had|have|will|would|can|could|did|does|do)\b",
+                     rest) is not None
 
 
 def _asked_for(text: str, subject: Subject, kind: str) -> Phrase | None:
