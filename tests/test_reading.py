@@ -307,3 +307,9 @@ def test_a_telegraphic_noun_phrase_gets_the_article_a_sentence_needs(written, sa
 ])
 def test_mentioning_a_thing_is_not_saying_it(written, said):
     assert review_voice(written, Subject("Noor Haddad", "she")).text.startswith(said)
+
+
+def test_a_gerund_wish_is_said_as_one():
+    subject = Subject("Noor Haddad", "she")
+    assert review_voice("Wondering whether to apply for the staff role", subject).text == (
+        "was wondering whether to apply for the staff role")

@@ -520,7 +520,8 @@ def _fragment(text: str, subject: Subject, kind: str) -> Phrase | None:
 _REACTIONS = {"see", "hear", "watch", "read", "have"}
 _FINITE = {"is", "was", "are", "were", "has", "have", "had", "will", "would", "can", "could"}
 _AFTER_GERUND = {"on", "with", "to", "through", "in", "at", "for", "about", "the", "a", "an", "his",
-                 "her", "their", "out", "up", "over", "into", "towards", "toward"}
+                 "her", "their", "out", "up", "over", "into", "towards", "toward",
+                 "whether", "if", "how"}  # "Wondering whether to submit a talk"
 _WISHES = {"interested", "keen", "nervous", "unsure", "curious", "excited", "eager", "anxious",
            "worried", "back"}
 
