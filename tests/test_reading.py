@@ -23,8 +23,8 @@ from app.reviews.voice import OTHER, Subject, infer_pronoun, review_voice
 DATA = Path(__file__).parent / "data"
 TEAMS = ("labelled_team", "holdout_team", "judging_team")
 # (overall accuracy, share of personal parts read as personal), measured 2026-12-07
-# (second session: holdout 0.798, judging 0.787; `python -m bench.reading`).
-FLOORS = {"labelled_team": (0.95, 1.0), "holdout_team": (0.79, 0.93),
+# (second session: holdout 0.803, judging 0.787; `python -m bench.reading`).
+FLOORS = {"labelled_team": (0.95, 1.0), "holdout_team": (0.80, 0.93),
           "judging_team": (0.78, 0.93)}
 
 
@@ -313,3 +313,18 @@ def test_a_gerund_wish_is_said_as_one():
     subject = Subject("Noor Haddad", "she")
     assert review_voice("Wondering whether to apply for the staff role", subject).text == (
         "was wondering whether to apply for the staff role")
+
+
+def test_what_the_person_faced_is_not_their_shortfall():
+    note = Note("n-11", "p-noor", "2026-07-05", "praise",
+                "Stayed calm despite two angry customers on the bridge call and closed the incident.")
+    assert [r.label for r in read_note(note, Subject("Noor Haddad", "she"))] == ["strength"]
+    late = Note("n-12", "p-noor", "2026-07-06", "concern", "Was late with the quarterly report.")
+    assert [r.label for r in read_note(late, Subject("Noor Haddad", "she"))] == ["growth"]
+
+
+def test_the_persons_question_to_the_manager_is_asked_not_said():
+    subject = Subject("Noor Haddad", "she")
+    phrase = review_voice("Could I sponsor her for the architecture guild", subject)
+    assert subject.fill(f"{{Subj}} {phrase.text}", named=True) == (
+        "Noor asked whether her manager could sponsor her for the architecture guild")

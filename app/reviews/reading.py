@@ -279,8 +279,21 @@ def growth_cue(text: str) -> str | None:
             continue
         if any(start <= match.start() < end for start, end in ended):
             continue  # "stopped the config misses": the problem is what ended
+        if _circumstance(text, match.start()):
+            continue  # "kept their cool through four increasingly rude emails"
         return match.group()
     return None
+
+
+_CIRCUMSTANCE = re.compile(r"(?i)\b(?:through|despite|from|against|amid|amidst|among|with)\s+"
+                           r"(?:(?:a|an|the|some|several|many|two|three|four|five|\d+|very|really|"
+                           r"increasingly|extremely|fairly|quite|so|such)\s+){0,3}$")
+
+
+def _circumstance(text: str, position: int) -> bool:
+    """Whether the cue at ``position`` only describes what the person faced: a word in "through
+    four increasingly rude emails" or "complaints from angry customers"."""
+    return _CIRCUMSTANCE.search(text[:position]) is not None
 
 
 def _ended_problems(text: str) -> list[tuple[int, int]]:

@@ -150,7 +150,7 @@ def review_voice(text: str, subject: Subject, *, note_kind: str = "") -> Phrase:
     labelled = _labelled(text, subject, note_kind)
     if labelled is not None:
         return labelled
-    for rule in (_manager_act, _gave_feedback, _suggestion, _agreement, _manager_view, _we, _i, _own_todo,
+    for rule in (_asked_the_manager, _manager_act, _gave_feedback, _suggestion, _agreement, _manager_view, _we, _i, _own_todo,
                  _feedback_alone, _person_subject, _possessive, _reported, _asked_for,
                  _subjectless, _reaction, _fragment):
         phrase = rule(text, subject, note_kind)
@@ -305,6 +305,16 @@ def _manager_act(text: str, subject: Subject, kind: str) -> Phrase | None:
         return _asked(rest)
     return Phrase(PREDICATE, f"was {acts[verb]} {rest}".strip(), manager=True,
                   attribution=FEEDBACK if feedback else "")
+
+
+def _asked_the_manager(text: str, subject: Subject, kind: str) -> Phrase | None:
+    """ "Would I back them for lead if it came up": the person's question to the manager
+    ("I" is the manager), said as "asked whether their manager would back them …"."""
+    match = re.match(r"(?i)^(?P<modal>would|will|could|can|should)\s+I\s+(?P<rest>.+)$", text)
+    if match is None:
+        return None
+    return Phrase(PREDICATE, f"asked whether {{poss}} manager {match.group('modal').lower()} "
+                  f"{match.group('rest')}", reported=True)
 
 
 def _gave_feedback(text: str, subject: Subject, kind: str) -> Phrase | None:
