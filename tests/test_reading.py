@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from app.domain.records import Note
-from app.reviews.points import sentence, Point
+from app.reviews.points import Point, note_points, sentence
 from app.reviews.reading import LABELS, PERSONAL, read_note
 from app.reviews.voice import OTHER, Subject, infer_pronoun, review_voice
 
@@ -176,6 +176,8 @@ def test_a_word_list_phrase_can_leave_one_word_open():
 
 # --- found reading drafts of the holdout team as a manager would (2026-12-07) -------------
 
+NOOR = Subject("Noor Haddad", "she")
+
 @pytest.mark.parametrize("written, spelled", [
     ("The release can't slip again", "The release cannot slip again"),
     ("Can't say it landed", "Cannot say it landed"),
@@ -189,7 +191,7 @@ def test_contractions_are_spelled_out_whole(written, spelled):
 
 def test_feedback_given_with_no_one_named_is_the_managers_feedback_about_the_person():
     from app.reviews.voice import FEEDBACK
-    subject = Subject("Noor Haddad", "she")
+    subject = NOOR
     phrase = review_voice("Gave feedback that the migration runbook was thorough", subject,
                           note_kind="feedback_given")
     assert phrase.manager and phrase.attribution == FEEDBACK
@@ -207,32 +209,30 @@ def test_feedback_given_with_no_one_named_is_the_managers_feedback_about_the_per
 ])
 def test_in_a_concern_what_others_did_or_what_would_have_happened_is_not_a_strength(text):
     note = Note("n-2", "p-noor", "2026-05-06", "concern", text)
-    labels = [r.label for r in read_note(note, Subject("Noor Haddad", "she"))]
+    labels = [r.label for r in read_note(note, NOOR)]
     assert "strength" not in labels, labels
 
 
 def test_a_problem_the_persons_work_ended_is_a_strength_not_a_growth_area():
     note = Note("n-3", "p-noor", "2026-06-10", "one_on_one",
                 "The runbook she wrote in May has stopped the repeat escalations.")
-    [reading] = read_note(note, Subject("Noor Haddad", "she"))
+    [reading] = read_note(note, NOOR)
     assert reading.label == "strength"
     concern = Note("n-4", "p-noor", "2026-06-11", "concern", "She stopped reviewing pull requests.")
-    assert [r.label for r in read_note(concern, Subject("Noor Haddad", "she"))] == ["growth"]
+    assert [r.label for r in read_note(concern, NOOR)] == ["growth"]
 
 
 def test_the_managers_own_reaction_is_never_written_as_evidence():
-    from app.reviews.points import note_points
     note = Note("n-5", "p-noor", "2026-06-12", "praise",
                 "The Oslo customer thanked Noor for the migration plan. Good to see after the "
                 "spring escalation.")
-    points, _ = note_points(note, Subject("Noor Haddad", "she"))
+    points, _ = note_points(note, NOOR)
     written = " ".join(r.kept_text for p in points for r in p.readings)
     assert "migration plan" in written and "Good to see" not in written
 
 
 def test_a_wish_that_says_it_keeps_what_it_stands_for():
-    from app.reviews.points import note_points
-    subject = Subject("Noor Haddad", "she")
+    subject = NOOR
     note = Note("n-6", "p-noor", "2026-06-15", "one_on_one",
                 "Says the accessibility audit runs until March. Would like to keep leading it "
                 "next quarter.")
@@ -247,12 +247,11 @@ def test_a_wish_that_says_it_keeps_what_it_stands_for():
 def test_what_a_fix_fixed_is_not_a_shortfall():
     note = Note("n-7", "p-noor", "2026-07-01", "praise",
                 "Noor fixed the flaky deploy step that on-call had complained about all quarter.")
-    assert [r.label for r in read_note(note, Subject("Noor Haddad", "she"))] == ["strength"]
+    assert [r.label for r in read_note(note, NOOR)] == ["strength"]
 
 
 def test_the_managers_comment_on_the_act_before_it_is_left_out():
-    from app.reviews.points import note_points
-    subject = Subject("Noor Haddad", "she")
+    subject = NOOR
     note = Note("n-8", "p-noor", "2026-07-02", "praise",
                 "Noor rewrote the rollout plan in a day. Exactly what I asked for.")
     points, _ = note_points(note, subject)
@@ -261,8 +260,7 @@ def test_the_managers_comment_on_the_act_before_it_is_left_out():
 
 
 def test_what_she_caught_goes_with_her_catching_it_and_names_her():
-    from app.reviews.points import note_points
-    subject = Subject("Noor Haddad", "she")
+    subject = NOOR
     note = Note("n-9", "p-noor", "2026-07-03", "observation",
                 "The linter passed a query that dropped the tenant filter; Noor spotted it in review.")
     points, dropped = note_points(note, subject)
@@ -273,8 +271,7 @@ def test_what_she_caught_goes_with_her_catching_it_and_names_her():
 
 
 def test_a_bare_result_keeps_the_fact_it_measures():
-    from app.reviews.points import note_points
-    subject = Subject("Noor Haddad", "she")
+    subject = NOOR
     note = Note("n-10", "p-noor", "2026-07-04", "observation",
                 "The image pipeline switched to WebP last sprint. Page weight down from 4 MB to "
                 "1.2 MB on the product pages.")
@@ -306,11 +303,11 @@ def test_a_telegraphic_noun_phrase_gets_the_article_a_sentence_needs(written, sa
     ("Mentions she is keen to mentor", "says she is keen to mentor"),
 ])
 def test_mentioning_a_thing_is_not_saying_it(written, said):
-    assert review_voice(written, Subject("Noor Haddad", "she")).text.startswith(said)
+    assert review_voice(written, NOOR).text.startswith(said)
 
 
 def test_a_gerund_wish_is_said_as_one():
-    subject = Subject("Noor Haddad", "she")
+    subject = NOOR
     assert review_voice("Wondering whether to apply for the staff role", subject).text == (
         "was wondering whether to apply for the staff role")
 
@@ -318,13 +315,13 @@ def test_a_gerund_wish_is_said_as_one():
 def test_what_the_person_faced_is_not_their_shortfall():
     note = Note("n-11", "p-noor", "2026-07-05", "praise",
                 "Stayed calm despite two angry customers on the bridge call and closed the incident.")
-    assert [r.label for r in read_note(note, Subject("Noor Haddad", "she"))] == ["strength"]
+    assert [r.label for r in read_note(note, NOOR)] == ["strength"]
     late = Note("n-12", "p-noor", "2026-07-06", "concern", "Was late with the quarterly report.")
-    assert [r.label for r in read_note(late, Subject("Noor Haddad", "she"))] == ["growth"]
+    assert [r.label for r in read_note(late, NOOR)] == ["growth"]
 
 
 def test_the_persons_question_to_the_manager_is_asked_not_said():
-    subject = Subject("Noor Haddad", "she")
+    subject = NOOR
     phrase = review_voice("Could I sponsor her for the architecture guild", subject)
     assert subject.fill(f"{{Subj}} {phrase.text}", named=True) == (
         "Noor asked whether her manager could sponsor her for the architecture guild")

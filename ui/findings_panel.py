@@ -98,6 +98,9 @@ class FindingsPanel(QWidget):
     sig_dismiss = Signal(str)
     """The manager keeps the wording. Argument: the finding's id."""
 
+    sig_counted = Signal(int)
+    """What waits here changed. Argument: wording findings plus sentences left out."""
+
     def __init__(self, parent=None):
         super().__init__(parent)
         self.setAccessibleName("Language findings")
@@ -112,6 +115,7 @@ class FindingsPanel(QWidget):
         self._column = QVBoxLayout(self._list)
         self._column.setContentsMargins(0, 0, 0, 0)
         self.left_out = LeftOutPanel()
+        self.left_out.sig_shown.connect(self._count)
         self._column.addWidget(self.left_out)
         self._column.addStretch(1)
         scroll = QScrollArea()
@@ -145,11 +149,15 @@ class FindingsPanel(QWidget):
         self.summary.setText(_summary(body, len(findings), len(dismissed)))
         if body is None:
             self.left_out.show_sentences([], actionable=False)
+        self._count()
 
     def clear(self) -> None:
         self._remove_cards()
-        self.left_out.show_sentences([], actionable=False)
+        self.left_out.show_sentences([], actionable=False)  # counts, via sig_shown
         self.summary.setText("Findings about the draft's wording appear here.")
+
+    def _count(self) -> None:
+        self.sig_counted.emit(len(self.cards) + len(self.left_out.cards))
 
     def _remove_cards(self) -> None:
         for card in self.cards:

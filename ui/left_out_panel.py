@@ -94,6 +94,9 @@ class LeftOutPanel(QWidget):
     sig_chosen = Signal(object, bool)
     """The manager chose. Arguments: the SensitiveSentence, True to include it."""
 
+    sig_shown = Signal()
+    """The cards changed."""
+
     def __init__(self, parent=None):
         super().__init__(parent)
         self.setAccessibleName("Left out as private")
@@ -125,3 +128,4 @@ class LeftOutPanel(QWidget):
             self._column.addWidget(card)
             self.cards.append(card)
         self.setVisible(bool(sentences))
+        self.sig_shown.emit()

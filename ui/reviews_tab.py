@@ -141,9 +141,9 @@ class ReviewsTab(QWidget):
         layout.setContentsMargins(0, 4, 0, 0)
         layout.addWidget(splitter)
 
-    def _count_checks(self) -> None:
+    @Slot(int)
+    def _count_checks(self, count: int) -> None:
         """The Checks tab says how many things wait there: wording findings and private sentences."""
-        count = len(self.findings.cards) + len(self.findings.left_out.cards)
         self.side.setTabText(1, f"Checks ({count})" if count else "Checks")
 
     def _connect(self) -> None:
@@ -166,6 +166,7 @@ class ReviewsTab(QWidget):
         self.findings.sig_apply.connect(self.apply_fix)
         self.findings.sig_dismiss.connect(self.dismiss_finding)
         self.findings.left_out.sig_chosen.connect(self.choose_sensitive)
+        self.findings.sig_counted.connect(self._count_checks)
         self._sig_section_drafted.connect(self.on_section_drafted, Qt.ConnectionType.QueuedConnection)
         self._sig_progress.connect(self.on_progress, Qt.ConnectionType.QueuedConnection)
         self._session.sig_locked.connect(self.on_locked)
@@ -264,7 +265,6 @@ class ReviewsTab(QWidget):
         self.bar.versions.clear()
         self.draft_view.show_empty(EMPTY_TEXT[self.kind])
         self.findings.show_findings(None)
-        self._count_checks()
         self._update_controls()
 
     def _show_body(self) -> None:
@@ -275,7 +275,6 @@ class ReviewsTab(QWidget):
         self.findings.show_findings(self.body, dismissed=dismissed, actionable=latest and not self.busy)
         self.findings.left_out.show_sentences(sensitive_of_draft(self._session.store, self.body),
                                               actionable=not self.busy)
-        self._count_checks()
         self._update_controls()
 
     @property
@@ -360,7 +359,6 @@ class ReviewsTab(QWidget):
                 c.id: c.name for c in self._session.store.competencies.list()}
             self.draft_view.begin(heading)
             self.findings.show_findings(None)
-            self._count_checks()
         self._say("Drafting… each section appears when it is finished. Esc stops."
                   if what == "draft" else "Rewriting the section…")
         self._operation = on_model(self._bridge, task, done=self.on_finished,
@@ -576,7 +574,6 @@ class ReviewsTab(QWidget):
         self.bar.versions.clear()
         self.draft_view.show_empty("")
         self.findings.clear()
-        self._count_checks()
         self.evidence.clear()
         self._say("")
         self._update_controls()

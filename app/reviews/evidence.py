@@ -109,7 +109,7 @@ class EvidenceBrief:
     @property
     def waiting(self) -> tuple[EvidenceNote, ...]:
         """Untagged notes whose model suggestions wait for the manager to confirm or dismiss."""
-        return tuple(e for e in self.notes if not e.competency_ids and e.suggested)
+        return waiting_for_the_manager(self.notes)
 
     def drafting_coverage(self, more: tuple[str, ...] = ()) -> Coverage:
         """The coverage a draft states: the manager's own tags only, a line saying how many
@@ -155,16 +155,21 @@ def build_brief(store, person_id: str, period_start: str, period_end: str) -> Ev
     pending = store.suggestions.pending([n.id for n in kept if not n.competencies])
     evidence = tuple(EvidenceNote(n, n.competencies, pending.get(n.id, ()), polarity(n, person.name))
                      for n in kept)
-    in_force = tuple(c.id for c in competencies_in_force(store, person).competencies)
-    competencies = _competencies(store, person, evidence)
+    in_force = competencies_in_force(store, person).competencies
+    competencies = _competencies(store, in_force, evidence)
     return EvidenceBrief(person, period_start, period_end, competencies, evidence, excluded,
                          with_waiting(coverage_of(evidence, competencies, period_start, period_end),
-                                      evidence), in_force)
+                                      evidence), tuple(c.id for c in in_force))
+
+
+def waiting_for_the_manager(evidence: Sequence[EvidenceNote]) -> tuple[EvidenceNote, ...]:
+    """Untagged notes whose model suggestions wait for the manager to confirm or dismiss."""
+    return tuple(e for e in evidence if not e.competency_ids and e.suggested)
 
 
 def with_waiting(coverage: Coverage, evidence: Sequence[EvidenceNote]) -> Coverage:
     """The coverage with a line saying how many notes wait for a suggestion to be confirmed."""
-    waiting = sum(1 for e in evidence if not e.competency_ids and e.suggested)
+    waiting = len(waiting_for_the_manager(evidence))
     if not waiting:
         return coverage
     line = (f"{waiting} {'note has' if waiting == 1 else 'notes have'} a suggested competency "
@@ -191,11 +196,11 @@ def _sort_out(notes: Sequence[Note]) -> tuple[list[Note], tuple[dict, ...]]:
     return kept, tuple(excluded)
 
 
-def _competencies(store, person: Person,
+def _competencies(store, in_force: Sequence[Competency],
                   evidence: Sequence[EvidenceNote]) -> tuple[Competency, ...]:
     """The competencies in force for the person, then any other one a note is tagged or
     suggested with; so the coverage names as without evidence only those that apply."""
-    chosen = list(competencies_in_force(store, person).competencies)
+    chosen = list(in_force)
     used = {cid for e in evidence for cid in e.all_competencies}
     known = {c.id for c in chosen}
     chosen += [c for c in store.competencies.list() if c.id in used and c.id not in known]
@@ -320,6 +325,7 @@ def _with_pending(store, brief: EvidenceBrief) -> EvidenceBrief:
     pending = store.suggestions.pending([e.note.id for e in brief.untagged])
     notes = tuple(replace(e, suggested=pending.get(e.note.id, ())) if not e.competency_ids else e
                   for e in brief.notes)
-    competencies = _competencies(store, brief.person, notes)
+    competencies = _competencies(store, competencies_in_force(store, brief.person).competencies,
+                                 notes)
     coverage = coverage_of(notes, competencies, brief.period_start, brief.period_end)
     return replace(brief, notes=notes, competencies=competencies, coverage=coverage)

@@ -22,6 +22,7 @@ functions, tested on a labelled team and judged on one nobody here wrote.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, replace
 
@@ -299,14 +300,17 @@ def _circumstance(text: str, position: int) -> bool:
 def _ended_problems(text: str) -> list[tuple[int, int]]:
     """Spans of "stopped … misses" (an ending verb, up to four words, a problem), and of
     what a fix verb fixed ("fixed … the focus order that support had complained about")."""
+    return [m.span() for pattern in _ended_patterns() for m in pattern.finditer(text)]
+
+
+@functools.cache
+def _ended_patterns() -> tuple[re.Pattern[str], ...]:
     verbs = "|".join(re.escape(v) for v in W.listed("growth", "ending_verbs"))
     problems = "|".join(re.escape(p) for p in sorted(W.listed("growth", "ended_problems"),
                                                      key=len, reverse=True))
-    pattern = rf"(?i)\b(?:{verbs})\s+(?:[\w'’-]+\s+){{0,4}}?(?:{problems})\b"
-    spans = [m.span() for m in re.finditer(pattern, text)]
     fixes = "|".join(re.escape(v) for v in W.listed("growth", "fix_verbs"))
-    fixed = rf"(?i)\b(?:{fixes})\b[^;]*?\b(?:that|which)\b[^,;]*"
-    return spans + [(m.start(), m.end()) for m in re.finditer(fixed, text)]
+    return (re.compile(rf"(?i)\b(?:{verbs})\s+(?:[\w'’-]+\s+){{0,4}}?(?:{problems})\b"),
+            re.compile(rf"(?i)\b(?:{fixes})\b[^;]*?\b(?:that|which)\b[^,;]*"))
 
 
 def _negated(text: str, position: int) -> bool:

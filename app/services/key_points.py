@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from ..assist.digest import KeyPoint, NoteText
 from ..domain.dates import short_date
 from ..domain.records import Note
-from ..reviews.meaning import CITATION, meaning_problems
+from ..reviews.meaning import CITATION, content, meaning_problems
 from ..reviews.voice import Subject, infer_pronoun
 
 
@@ -52,5 +52,4 @@ def cited_dates(point: KeyPoint, notes: Sequence[NoteText]) -> str:
 
 def _draws_on(text: str, note: Note) -> bool:
     """Whether the point shares a content word with the note."""
-    from ..reviews.meaning import content
     return bool(content(text) & content(note.text))
