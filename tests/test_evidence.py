@@ -257,6 +257,9 @@ def test_suggestions_are_saved_with_valid_ids_only_and_counted(review_store):
     assert {r[1] for r in rows} == {FAKE_SHA256}
     mentoring = [cid for cid, _ in brief.coverage.competencies].index("c-mentoring")
     assert brief.coverage.counts[brief.coverage.months.index("2026-05")][mentoring] == 2
+    # The brief the panel shows after asking says how many suggestions wait, as it did before.
+    assert ("3 notes have a suggested competency waiting for you to confirm or dismiss; until "
+            "then they are not filed under one in drafts and plans") in brief.coverage.warnings
 
 
 def test_notes_already_asked_about_are_not_asked_again(review_store):

@@ -327,5 +327,6 @@ def _with_pending(store, brief: EvidenceBrief) -> EvidenceBrief:
                   for e in brief.notes)
     competencies = _competencies(store, competencies_in_force(store, brief.person).competencies,
                                  notes)
-    coverage = coverage_of(notes, competencies, brief.period_start, brief.period_end)
+    coverage = with_waiting(coverage_of(notes, competencies, brief.period_start,
+                                        brief.period_end), notes)
     return replace(brief, notes=notes, competencies=competencies, coverage=coverage)
