@@ -325,3 +325,20 @@ def test_the_persons_question_to_the_manager_is_asked_not_said():
     phrase = review_voice("Could I sponsor her for the architecture guild", subject)
     assert subject.fill(f"{{Subj}} {phrase.text}", named=True) == (
         "Noor asked whether her manager could sponsor her for the architecture guild")
+
+
+def test_what_happened_in_an_incident_is_not_something_the_person_did():
+    note = Note("n-13", "p-noor", "2026-07-07", "observation",
+                "Outage on Tuesday: dropped connections on the EU load balancer. Noor traced it "
+                "to a stale config within the hour.")
+    [point] = note_points(note, NOOR)[0]
+    written = sentence(point, NOOR, named=True)
+    assert "Noor dropped" not in written and "She dropped" not in written
+    assert written.startswith("Outage: dropped connections on the EU load balancer, and Noor traced")
+
+
+def test_what_was_done_to_the_person_is_said_so():
+    assert review_voice("Paged twice overnight by the billing alerts", NOOR).text == (
+        "was paged twice overnight by the billing alerts")
+    assert review_voice("Called the vendor about the outage", NOOR).text == (
+        "called the vendor about the outage")

@@ -248,6 +248,8 @@ def _labelled(text: str, subject: Subject, kind: str) -> Phrase | None:
             _fragment(rest, subject, kind) is not None:
         return Phrase(CLAUSE, f"{{Poss}} {topic.group(1)} was {lower_first(rest)}", manager=True,
                       attribution=FEEDBACK)
+    if W.first(W.listed("voice", "event_labels"), lead) and not feedback:
+        return Phrase(OTHER, f"{lead}: {rest}")  # what happened, told as it was written
     inner = review_voice(rest, subject, note_kind=kind)
     if inner.kind != OTHER:
         return replace(inner, attribution=inner.attribution or attribution,
@@ -467,6 +469,8 @@ def _asked_for(text: str, subject: Subject, kind: str) -> Phrase | None:
                   manager=True, request=True)
 
 
+_AFTER_RECEIVED = {"at", "by", "for", "about", "in", "on", "overnight", "twice", "three", "again",
+                   "during", "after", "before", "into", "when"}
 _ADVERBS = {"never", "always", "often", "usually", "also", "again", "finally", "really", "just",
             "still", "quickly", "consistently", "regularly", "rarely", "sometimes", "repeatedly",
             "successfully", "single-handedly", "calmly", "patiently", "proactively", "already"}
@@ -476,6 +480,10 @@ def _subjectless(text: str, subject: Subject, kind: str) -> Phrase | None:
     words = text.split()
     first = words[0] if words else ""
     word = first.lower().strip(",")
+    received = W.first(W.listed("voice", "received"), text)
+    if received is not None and received.start() == 0 and len(words) > 1 and \
+            text[received.end():].split()[0].lower() in _AFTER_RECEIVED:
+        return Phrase(PREDICATE, "was " + lower_first(text))  # "Paged at 02:10" → "was paged …"
     if is_verb(word) or (word in _ADVERBS and len(words) > 1 and is_verb(words[1].lower())):
         return Phrase(PREDICATE, lower_first(text))
     following = text.split()[1].lower() if len(text.split()) > 1 else ""
