@@ -82,6 +82,30 @@ def test_down_and_enter_choose_a_note_with_focus_kept_in_the_search_line(qtbot, 
     assert not palette.isVisible()
 
 
+def test_enter_opens_the_row_when_the_answer_came_before_the_search_said_it_ended(
+        qtbot, palette, notes, monkeypatch):
+    """A search's answer reaches the window a moment before its thread says it has ended; on
+    a busy machine Enter can fall in between, and must open the row the manager sees."""
+    import threading
+    from ui import operations
+    delivered, finish_may_go = operations._deliver, threading.Event()
+
+    def slow_finish(signal, *args):
+        if not args and not finish_may_go.is_set():  # the "ended" signal, sent last
+            finish_may_go.wait(5)
+        delivered(signal, *args)
+    monkeypatch.setattr(operations, "_deliver", slow_finish)
+    try:
+        qtbot.keyClicks(palette.query_edit, "billing")
+        qtbot.waitUntil(lambda: len(rows(palette)) == 2)
+        assert palette.searching  # the answer is shown; the search has not said it ended
+        with qtbot.waitSignal(palette.sig_note_chosen, timeout=2000) as chosen:
+            qtbot.keyClick(palette.query_edit, Qt.Key.Key_Return)
+        assert chosen.args == [notes["li"].id, "p-li"]
+    finally:
+        finish_may_go.set()
+
+
 def test_enter_straight_after_typing_picks_the_top_result(qtbot, palette, notes):
     qtbot.keyClicks(palette.query_edit, "dashboard")
     with qtbot.waitSignal(palette.sig_note_chosen) as chosen:

@@ -145,6 +145,7 @@ class SearchPalette(QDialog):
         self.hits_model = SearchHitsModel(self)
         self._searching: Operation | None = None  # the search running off the GUI thread
         self._choose_when_found = False
+        self._shown_query: str | None = None  # the query whose answer the list shows
         self._build()
         self._start_debounce()
         session.sig_locked.connect(self.on_locked)
@@ -219,6 +220,7 @@ class SearchPalette(QDialog):
         self.query_edit.clear()
         self.query_edit.blockSignals(False)
         self.hits_model.reset([])
+        self._shown_query = None
         self._show_status(HINT)
 
     # ------------------------------------------------------------ searching
@@ -259,11 +261,14 @@ class SearchPalette(QDialog):
 
     @Slot(str)
     def on_search_failed(self, reason: str) -> None:
+        self._choose_when_found = False
         self.hits_model.reset([])
+        self._shown_query = None
         self._show_status(reason)
 
     def _show_hits(self, hits, query: str) -> None:
         self.hits_model.reset(hits)
+        self._shown_query = query
         if hits:
             self.results_view.setCurrentIndex(self.hits_model.index(0))
         self._show_status(None if hits else NO_MATCH if query.strip() else HINT)
@@ -311,10 +316,15 @@ class SearchPalette(QDialog):
         self.results_view.setCurrentIndex(self.hits_model.index(row))
 
     def choose_current(self) -> None:
-        """Open the highlighted result; search first if the last keystroke is not searched yet."""
+        """Open the highlighted result; search first if the last keystroke is not searched yet.
+
+        What counts is whether the list answers what is typed, not whether a search is still
+        winding down: a search's answer arrives a moment before its thread says it has ended,
+        and Enter pressed in between must open the highlighted row, not wait for an answer
+        that has already come."""
         if self.search_timer.isActive():
             self.on_search_due()
-        if self.searching:
+        if self._shown_query != self.query_edit.text() and self.searching:
             self._choose_when_found = True  # chosen as soon as the search answers
             return
         self.choose(self.results_view.currentIndex())
