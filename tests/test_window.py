@@ -10,7 +10,7 @@ import pytest
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 pytest.importorskip("PySide6")
 
-from PySide6.QtCore import Qt  # noqa: E402
+from PySide6.QtCore import Qt, QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from app.llm.fake_engine import FakeEngine  # noqa: E402
@@ -282,6 +282,32 @@ def test_ctrl_l_locks_while_the_search_palette_has_focus(make_window, qtbot, tea
     qtbot.keyClick(palette.query_edit, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
     assert window.session.is_locked
     assert not palette.isVisible() and palette.query_edit.text() == ""
+
+
+def press_ctrl_l_in_the_dialog_opened_by(open_it, qtbot) -> list:
+    """Open a modal dialog with ``open_it`` (it returns when the dialog closes) and press
+    Ctrl+L in it; returns the dialogs seen. A dialog still open after 3 s is closed, so a
+    lock key that does nothing fails the test instead of hanging it."""
+    seen = []
+
+    def in_the_dialog():
+        dialog = QApplication.activeModalWidget()
+        seen.append(dialog)
+        QTimer.singleShot(3000, dialog.reject)
+        qtbot.keyClick(dialog.focusWidget() or dialog, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
+    QTimer.singleShot(0, in_the_dialog)
+    open_it()
+    return seen
+
+
+def test_ctrl_l_locks_from_a_persons_details_and_closes_them(make_window, qtbot, team):
+    store, ana, _ = team
+    window = make_window(store)
+    window.team.select(ana.id)
+    seen = press_ctrl_l_in_the_dialog_opened_by(window.team.on_edit, qtbot)
+    assert type(seen[0]).__name__ == "PersonDialog"
+    assert window.session.is_locked and window.pages.currentIndex() == LOCK
+    qtbot.waitUntil(lambda: not seen[0].isVisible(), timeout=1000)
 
 
 def test_unlock_returns_to_the_person_and_tab_the_manager_was_on(make_window, qtbot, team, monkeypatch):

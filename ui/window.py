@@ -2,11 +2,10 @@
 
 Pages: the lock screen, the first-run welcome, and the workspace. Every
 shortcut lives here (Ctrl+N capture, Ctrl+K search, Ctrl+L lock, Ctrl+Z /
-Ctrl+Shift+Z undo and redo, Esc stop). Ctrl+L also locks from the windows
-Trellis opens over this one (quick capture, search, trash, settings …): they
-are windows of their own, and a modal one blocks this window's shortcuts.
-Locking closes the store and empties every widget that shows team data;
-unlocking returns to the person, tab and place in the timeline the manager
+Ctrl+Shift+Z undo and redo, Esc stop). Ctrl+L also locks from every window
+Trellis opens over this one (``ui.lock_everywhere``), and locking closes
+them. Locking closes the store and empties every widget that shows team
+data; unlocking returns to the person, tab and place in the timeline the manager
 was on.
 """
 
@@ -25,6 +24,7 @@ from app.settings import load_settings
 from .notices import Change
 from .assistant import AssistantPanel
 from .idle import IdleWatcher
+from .lock_everywhere import close_dialogs_after_lock, watch_lock_key
 from .lock_page import LockPage
 from .model_bridge import ModelBridge
 from .session import Session
@@ -58,6 +58,7 @@ class MainWindow(QMainWindow):
         self._build_pages()
         self._build_assistant()
         self._build_actions()
+        watch_lock_key(self, self.lock)  # Ctrl+L in the windows opened over this one
         self.idle = IdleWatcher(QApplication.instance(), self._idle_minutes(), self)
         self.idle.sig_idle.connect(self.lock)
         session.sig_unlocked.connect(self.on_unlocked)
@@ -257,11 +258,6 @@ class MainWindow(QMainWindow):
             self.person.tabs.setCurrentIndex(place.tab)
             self.person.timeline.return_to(place.note_id, place.scrolled)
 
-    def reach_lock(self, dialog):
-        """Ctrl+L locks from ``dialog`` too; returns it."""
-        dialog.addAction(self.actions_by_name["lock"])
-        return dialog
-
     def _pin_missing(self) -> bool:
         store = self.session.store
         from app.store.unlock_pin import has_unlock_pin
@@ -284,8 +280,7 @@ class MainWindow(QMainWindow):
         self.lock_page.prepare()
         self.pages.setCurrentIndex(LOCK)
         self._enable_data_actions(False)
-        for dialog in self.findChildren(QMessageBox):
-            dialog.close()
+        close_dialogs_after_lock(self, keep=lambda: [self.pin_dialog] if self.pin_dialog else [])
 
     def on_unlocked(self) -> None:
         self._ensure_workspace()
@@ -376,7 +371,7 @@ class MainWindow(QMainWindow):
         if self.session.is_locked:
             return None
         from .capture import QuickCaptureDialog
-        dialog = self.reach_lock(QuickCaptureDialog(self.session, self, person_id=self.person.person_id))
+        dialog = QuickCaptureDialog(self.session, self, person_id=self.person.person_id)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.sig_saved.connect(lambda _id: self.session.changed(Change.NOTES))
         dialog.open()
@@ -387,7 +382,7 @@ class MainWindow(QMainWindow):
             return None
         if self._palette is None:
             from .search_palette import SearchPalette
-            self._palette = self.reach_lock(SearchPalette(self.session, self))
+            self._palette = SearchPalette(self.session, self)
             self._palette.sig_note_chosen.connect(self.jump_to_note)
         self._palette.popup()
         return self._palette
@@ -401,14 +396,14 @@ class MainWindow(QMainWindow):
     def open_trash(self) -> None:
         if not self.session.is_locked:
             from .trash_dialog import TrashDialog
-            self.reach_lock(TrashDialog(self.session, self)).open()
+            TrashDialog(self.session, self).open()
 
     def open_recovery_key(self) -> None:
         from .recovery_key_view import RecoveryKeyDialog  # loaded when first opened
         if self.session.is_locked:
             return
         try:
-            dialog = self.reach_lock(RecoveryKeyDialog(self.session, self))
+            dialog = RecoveryKeyDialog(self.session, self)
         except (TrellisError, OSError) as exc:  # a damaged recovery.json, a full disk
             box = QMessageBox(QMessageBox.Icon.Warning, "Recovery key",
                               f"Trellis could not show a recovery key: {exc}", parent=self)
@@ -420,14 +415,14 @@ class MainWindow(QMainWindow):
 
     def open_settings(self) -> None:
         from .settings_dialog import SettingsDialog  # loaded when first opened
-        dialog = self.reach_lock(SettingsDialog(self.session, self.bridge, self))
+        dialog = SettingsDialog(self.session, self.bridge, self)
         dialog.accepted.connect(lambda: (self.idle.set_minutes(self._idle_minutes()),
                                          self._show_lock_banner()))
         dialog.open()
 
     def open_models(self) -> None:
         from .model_manager import ModelManagerDialog
-        dialog = self.reach_lock(ModelManagerDialog(self.session, self))
+        dialog = ModelManagerDialog(self.session, self)
         dialog.sig_models_changed.connect(self.bridge.reload)
         dialog.open()
 
