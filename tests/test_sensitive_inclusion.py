@@ -139,3 +139,42 @@ def test_the_cli_lists_what_it_left_out_and_includes_by_number(run, data_home):
 
     back = run("note", "leave-out", note_id, "2", "--json")
     assert json.loads(back.stdout)["included"] is False
+
+
+def test_the_choice_travels_in_an_export_and_comes_back_on_import(audit, tmp_path):
+    """A team moved to a new laptop keeps what the manager let in, and nothing more."""
+    from app.exchange import export_document, import_document
+    from app.store import Store
+    from conftest import FAST_KDF, PASSPHRASE
+    store, note = audit
+    include(store, note.id, 2)
+    doc = export_document(store)
+    [exported] = [n for n in doc["notes"] if n["id"] == note.id]
+    assert exported["included"] == [PRIVATE]
+    with Store.open(tmp_path / "laptop", passphrase=PASSPHRASE, kdf=FAST_KDF) as moved:
+        import_document(moved, doc)
+        assert moved.notes.get(note.id).included == (PRIVATE,)
+        assert export_document(moved) == doc
+        _, text, _ = draft_words(moved)
+        assert "surgery" in text
+
+
+@pytest.mark.parametrize("included, kind, problem", [
+    (["She took the train to Lisbon."], "praise", "is not a sentence of the note's text"),
+    ([PRIVATE], "personal", "a personal note stays out of reviews as a whole"),
+    ([PRIVATE, PRIVATE], "praise", "lists the same sentence twice"),
+    ("surgery", "praise", "expected a list of sentences"),
+    ([""], "praise", "expected a list of sentences"),
+])
+def test_an_included_sentence_the_note_cannot_hold_is_refused_by_name(team, included, kind, problem):
+    from app.exchange import ImportRejected, export_document, import_document
+    store, ana, _ = team
+    before = export_document(store)
+    doc = {"format": "trellis/v1", "notes": [
+        {"id": "n-moved", "person": ana.id, "date": "2026-03-02", "kind": kind,
+         "text": f"{WORK} {PRIVATE}", "included": included}]}
+    with pytest.raises(ImportRejected) as caught:
+        import_document(store, doc)
+    assert any(line.startswith("notes[0] (id 'n-moved'), field 'included'") and problem in line
+               for line in caught.value.problems), caught.value.problems
+    assert export_document(store) == before

@@ -95,6 +95,8 @@ def _add_records(store, records: dict[str, list[dict]]) -> None:
             store.notes.add(person_id=record["person"], text=record["text"], date=record["date"],
                             kind=record["kind"], competencies=record["competencies"],
                             note_id=record["id"])
+            for sentence in record["included"]:
+                store.notes.include_sentence(record["id"], sentence)
         for record in records["meetings"]:
             store.meetings.add(person_id=record["person"], date=record["date"],
                                notes=record["notes"], agenda=agenda_items(record),
@@ -129,9 +131,7 @@ def export_document(store) -> dict:
         "people": [details.person(_person(p)) for p in people],
         "competencies": [{"id": c.id, "name": c.name, "description": c.description}
                          for c in store.competencies.list()],
-        "notes": [details.note({"id": n.id, "person": n.person_id, "date": n.date, "kind": n.kind,
-                                "text": n.text, "competencies": list(n.competencies)})
-                  for n in notes],
+        "notes": [details.note(_note(n)) for n in notes],
         "meetings": [details.meeting({"id": m.id, "person": m.person_id, "date": m.date,
                                       "notes": m.notes,
                                       "agenda": [details.agenda_item(i) for i in m.agenda]},
@@ -143,6 +143,14 @@ def export_document(store) -> dict:
                                 "status": g.status, "due": g.due}, g.description)
                   for g in goals],
     }
+
+
+def _note(n) -> dict:
+    record = {"id": n.id, "person": n.person_id, "date": n.date, "kind": n.kind,
+              "text": n.text, "competencies": list(n.competencies)}
+    if n.included:  # sensitive sentences the manager let into drafts, on purpose
+        record["included"] = list(n.included)
+    return record
 
 
 def _person(p) -> dict:

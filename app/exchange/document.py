@@ -54,6 +54,7 @@ def check_document(doc: object, source: str, stored: StoredRecords) -> dict[str,
         _check_ids(records, exists, problems)
         _check_references(records, exists, problems)
         _check_action_meetings(records, stored, problems)
+        _check_included_sentences(records, problems)
         check_one_on_ones(records, stored, problems)
     if problems:
         raise ImportRejected(source, problems.items)
@@ -125,3 +126,22 @@ def _check_action_meetings(records: dict, stored: StoredRecords, problems: Probl
         if owner is not None and owner != action["person"]:
             problems.add(f"{label}, field 'meeting'",
                          f"meeting {action['meeting']!r} is with {owner!r}, not {action['person']!r}")
+
+
+def _check_included_sentences(records: dict, problems: Problems) -> None:
+    """A sentence the manager let into drafts must be one of the note's own, and a personal
+    note stays out as a whole (``app.reviews.sensitive``)."""
+    for label, note in records["notes"]:
+        where = f"{label}, field 'included'"
+        if note["included"] and note["kind"] == "personal":
+            problems.add(where, "a personal note stays out of reviews as a whole; "
+                                "it has no sentence to include")
+            continue
+        for index, sentence in enumerate(note["included"]):
+            if sentence not in note["text"]:
+                problems.add(f"{where}[{index}]", f"{_short(sentence)!r} is not a sentence of "
+                                                  "the note's text")
+
+
+def _short(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[:limit - 1] + "…"

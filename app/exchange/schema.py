@@ -20,7 +20,7 @@ COLLECTIONS = ("people", "competencies", "notes", "meetings", "actions", "goals"
 class Field:
     """One field of a record: its type, whether it must be present, its default."""
 
-    kind: str                 # text, name, label, date, bool, enum, ref, refs, number, list, object
+    kind: str                 # text, name, label, date, bool, enum, ref, refs, sentences, number, list, object
     required: bool = True
     default: object = None
     nullable: bool = False
@@ -58,6 +58,7 @@ RECORDS: dict[str, dict[str, Field]] = {
         "kind": Field("enum", choices=NOTE_KINDS), "text": Field("note"),
         "competencies": Field("refs", False, (), target="competencies"),
         "meeting": _ref("meetings", required=False, nullable=True),
+        "included": Field("sentences", False, ()),
     },
     "meetings": {
         "id": Field("id"), "person": _ref("people"), "date": Field("date"),
@@ -207,6 +208,15 @@ def _check_refs(field, value, where, problems):
     return tuple(value)
 
 
+def _check_sentences(field, value, where, problems):
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        problems.add(where, f"expected a list of sentences (non-empty strings), got {_type_name(value)}")
+        return ()
+    if len(set(value)) != len(value):
+        problems.add(where, "lists the same sentence twice")
+    return tuple(value)
+
+
 def _check_number(field, value, where, problems):
     if type(value) is not int or value < 1:
         problems.add(where, f"expected a whole number from 1 up, got {_type_name(value)} {value!r}")
@@ -230,7 +240,7 @@ _CHECKERS = {
     "note": _check_note,
     "ref": _check_name,
     "date": _check_date, "bool": _check_bool, "enum": _check_enum, "refs": _check_refs,
-    "ids": _check_refs, "number": _check_number, "list": _check_list, "object": _check_object,
+    "ids": _check_refs, "sentences": _check_sentences, "number": _check_number, "list": _check_list, "object": _check_object,
 }
 
 
