@@ -342,3 +342,184 @@ def test_what_was_done_to_the_person_is_said_so():
         "was paged twice overnight by the billing alerts")
     assert review_voice("Called the vendor about the outage", NOOR).text == (
         "called the vendor about the outage")
+
+
+# --- written before the rules, from reading a holdout team's drafts as its manager would ----
+
+TARIQ = Subject("Tariq Mansour", "he")
+
+
+def test_a_pronoun_that_is_not_the_persons_stays_someone_elses():
+    """In his notes "she" is someone else: the mentee, a customer, not him."""
+    note = Note("n-21", "p-tariq", "2026-05-04", "observation",
+                "Paired with Priya on the parser rewrite. She says the sessions helped her most.")
+    written = " ".join(sentence(p, TARIQ, named=True) for p in note_points(note, TARIQ)[0])
+    assert "she says the sessions helped her most" in written.lower()
+    assert "He says" not in written and "Tariq says" not in written
+    assert review_voice("He says the rota works", TARIQ).kind != OTHER  # his own pronoun still is him
+
+
+@pytest.mark.parametrize("written, spelled", [
+    ("Asked if I'd back him for the lead role", "Asked if I would back him for the lead role"),
+    ("She'd already shipped the fix", "She had already shipped the fix"),
+    ("He'd gone home early", "He had gone home early"),
+    ("I'd rather he waited", "I would rather he waited"),
+    ("They'd want a second reviewer", "They would want a second reviewer"),
+])
+def test_a_d_contraction_is_would_before_a_plain_verb_and_had_before_a_participle(written, spelled):
+    from app.reviews.voice import tidy
+    assert tidy(written) == spelled
+
+
+@pytest.mark.parametrize("note", [
+    "Told him plainly that ownership of the rota is the gap, not skill.",
+    "Told him straight that ownership of the rota is the gap, not skill.",
+    "Told him frankly that ownership of the rota is the gap, not skill.",
+])
+def test_how_the_manager_said_it_does_not_break_what_was_said(note):
+    assert said(note, TARIQ, kind="feedback_given") == (
+        "Tariq was told that ownership of the rota is the gap, not skill (feedback given on 3 March).")
+
+
+@pytest.mark.parametrize("note, review", [
+    ("Design review for the billing API: thorough, well documented, shared with every team.",
+     "Tariq's design review for the billing API was thorough, well documented, and shared with "
+     "every team."),
+    ("Quarterly capacity plan: clear and early.", "Tariq's quarterly capacity plan was clear and early."),
+    ("The handover notes: sloppy, missing the rollback steps.",
+     "The handover notes were sloppy, missing the rollback steps."),
+])
+def test_a_thing_named_then_its_qualities_is_said_of_the_thing(note, review):
+    assert said(note, TARIQ) == review
+
+
+def test_how_the_person_took_feedback_stays_with_the_feedback():
+    """"He was surprised" or "set up a status email the next day" say nothing alone: they
+    are how the feedback before them landed."""
+    note = Note("n-22", "p-tariq", "2026-06-02", "feedback_given",
+                "Told him the silent slip on the Acme plan was the problem, not the slip. "
+                "Set up a weekly status note for his accounts the next day.")
+    points, _ = note_points(note, TARIQ)
+    assert len(points) == 1
+    written = sentence(points[0], TARIQ, named=True)
+    assert "feedback given on 2 June" in written and "weekly status note" in written
+    surprised = Note("n-23", "p-tariq", "2026-06-09", "feedback_given",
+                     "Gave feedback that he talks over quieter people in planning. He was "
+                     "surprised, had not noticed at all.")
+    points, _ = note_points(surprised, TARIQ)
+    assert len(points) == 1 and "surprised" in sentence(points[0], TARIQ, named=True)
+
+
+@pytest.mark.parametrize("note, review", [
+    ("Mentoring Priya ahead of her promotion case, meets her weekly.",
+     "Tariq is mentoring Priya ahead of her promotion case and meets her weekly."),
+    ("Leading the billing migration, runs the weekly sync with finance.",
+     "Tariq is leading the billing migration and runs the weekly sync with finance."),
+    ("Coaching Dev through his first on-call rotation.",
+     "Tariq was coaching Dev through his first on-call rotation."),
+])
+def test_a_note_that_opens_with_what_he_is_doing_says_who_and_keeps_its_tense(note, review):
+    assert said(note, TARIQ) == review
+
+
+@pytest.mark.parametrize("written, said", [
+    ("Deploy checklist for the mobile app is out of date", "The deploy checklist for the mobile app is"),
+    ("Release train for March went out two days late", "The release train for March went out"),
+    ("Kestrel SSO issue came back after the upgrade", "The Kestrel SSO issue came back"),
+    ("Not sure she is ready for the platform role", "is not sure she is ready"),
+    ("Later that week Jo fixed it", "Later that week Jo fixed it"),
+    ("Most of them were leftover backlog", "Most of them were"),
+    ("Nobody else had managed that in two years", "Nobody else had managed"),
+])
+def test_a_telegraphic_noun_phrase_before_any_verb_gets_its_article(written, said):
+    subject = Subject("Noor Haddad", "she", frozenset({"Kestrel", "Jo"}))
+    text = review_voice(written, subject).text
+    assert subject.fill(text, named=True).startswith(said) or text.startswith(said)
+    assert not text.startswith("The not")
+
+
+@pytest.mark.parametrize("note, review", [
+    ("Great job getting the audit evidence in within two days.",
+     "Noor did a great job getting the audit evidence in within two days."),
+    ("Great turnaround on the billing outage, root cause found in twenty minutes.",
+     "Noor's turnaround on the billing outage was great, root cause found in twenty minutes."),
+])
+def test_praise_of_a_job_done_says_who_did_it(note, review):
+    assert said(note, NOOR, kind="praise") == review
+
+
+def test_the_managers_talk_with_her_is_not_something_she_did():
+    note = Note("n-31", "p-noor", "2026-04-04", "praise",
+                "Fixed the flaky deploy in an hour. Forgot to tell the on-call channel though. "
+                "Raised it with her the next morning.")
+    written = " ".join(sentence(p, NOOR, named=True) for p in note_points(note, NOOR)[0])
+    assert "raised it with her" not in written.lower() or "manager raised it" in written.lower()
+    assert "fixed the flaky deploy" in written.lower()
+
+
+def test_who_was_upset_in_a_praise_note_is_the_setting_not_her_growth_area():
+    note = Note("n-32", "p-noor", "2026-04-05", "praise",
+                "Brilliant handling of the Acme call. Their ops lead was furious about the lost "
+                "orders. Noor stayed calm and walked him through the recovery plan.")
+    labels = [r.label for r in read_note(note, NOOR)]
+    assert "growth" not in labels
+
+
+def test_a_doubt_without_a_subject_is_hers_and_says_so():
+    """Like "Wondering whether …", a subjectless doubt in her notes is her own (the labelled
+    team reads "Not sure they want to stay on the technical track" as an aspiration)."""
+    assert said("Not sure she's ready for the staff role yet", NOOR, kind="one_on_one") == (
+        "Noor is not sure she is ready for the staff role yet.")
+
+
+def test_a_contraction_of_has_before_a_participle_is_has():
+    from app.reviews.voice import tidy
+    assert tidy("First year that's happened") == "First year that has happened"
+    assert tidy("She's finished the draft") == "She has finished the draft"
+    assert tidy("That's the third time") == "That is the third time"
+    assert tidy("The most fun he's had here") == "The most fun he has had here"
+
+
+def test_doing_something_to_her_without_a_subject_is_the_managers_act():
+    phrase = review_voice("Adding her to the Monday planning call", NOOR)
+    assert phrase.manager and phrase.kind == OTHER
+
+
+def test_what_a_thing_read_like_is_said_of_the_thing():
+    note = Note("n-33", "p-noor", "2026-04-06", "feedback_given",
+                "Told her the incident summary to Acme was too vague. Read like we were hiding "
+                "the cause from ourselves.")
+    written = " ".join(sentence(p, NOOR, named=True) for p in note_points(note, NOOR)[0])
+    assert "she read like" not in written.lower() and "noor read like" not in written.lower()
+    assert "it read like the team were hiding the cause from themselves" in written
+
+
+def test_a_fear_that_is_over_is_not_an_aspiration():
+    note = Note("n-34", "p-noor", "2026-04-07", "praise",
+                "Gave her first conference talk, the room was full. Said afterwards she had been "
+                "dreading it for a month.")
+    assert [r.label for r in read_note(note, NOOR)] == ["strength", "strength"]
+    still = Note("n-35", "p-noor", "2026-04-08", "one_on_one", "Dreading the move to the new team.")
+    assert [r.label for r in read_note(still, NOOR)] == ["aspiration"]
+
+
+def test_what_she_set_up_for_others_in_praised_work_is_part_of_the_praise():
+    note = Note("n-36", "p-noor", "2026-04-09", "praise",
+                "Onboarding for the three summer interns was superb. Paired each with a mentor, "
+                "wrote a first-week guide and booked shadowing with the SRE team.")
+    assert [r.label for r in read_note(note, NOOR)] == ["strength", "strength"]
+
+
+def test_zero_breaches_is_good_news():
+    note = Note("n-37", "p-noor", "2026-04-10", "observation",
+                "The handover checklist is working. Zero SLA breaches in May, down from 5 in April.")
+    assert read_note(note, NOOR)[-1].label == "strength"
+    worse = Note("n-38", "p-noor", "2026-04-11", "observation", "Two SLA breaches in May.")
+    assert read_note(worse, NOOR)[-1].label == "growth"
+
+
+def test_a_gerund_that_is_the_subject_of_its_own_verb_is_not_what_she_was_doing():
+    assert said("Told her owning a ticket means owning the follow-up, even a holding reply.",
+                NOOR, kind="feedback_given") == (
+        "Noor was told that owning a ticket means owning the follow-up, even a holding reply "
+        "(feedback given on 3 March).")

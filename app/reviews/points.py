@@ -74,10 +74,13 @@ def note_points(note: Note, subject: Subject) -> tuple[list[Point], list[dict]]:
            for r in readings):
         dropped.append({"id": note.id, "reason": f"A part not about {subject.first} was left out."})
     groups: dict[str, list[Reading]] = {}
-    last_label, last = None, None
+    last_label, last, feedback_label = None, None, None
     for reading in kept:
         label = reading.label
-        if label == CONTEXT and last_label is not None and _refers_back(reading):
+        if label == CONTEXT and feedback_label is not None and _took_the_feedback(reading):
+            label = feedback_label  # "He was surprised"; "set up a status email the next day":
+            # how the feedback landed, said with it, not alone under Context
+        elif label == CONTEXT and last_label is not None and _refers_back(reading):
             label = last_label  # "…; asked her to present it at the guild" goes with what "it" is
         elif _result_of_context(reading, last_label, groups):
             groups[label] = groups.pop(CONTEXT) + groups.get(label, [])  # "asked him to pair …,
@@ -90,6 +93,8 @@ def note_points(note: Note, subject: Subject) -> tuple[list[Point], list[dict]]:
                 del groups[last_label]
         groups.setdefault(label, []).append(reading)
         last_label, last = label, reading
+        if reading.phrase.attribution == FEEDBACK and label in (STRENGTH, GROWTH):
+            feedback_label = label
     return [Point(note, label, tuple(rs)) for label, rs in groups.items()], dropped
 
 
@@ -103,6 +108,13 @@ def _personal_left_out(note: Note, private: list[Reading]) -> dict:
     if sentences:
         entry["sentences"] = [s.number for s in sentences]
     return entry
+
+
+def _took_the_feedback(reading: Reading) -> bool:
+    """In a note of feedback given, a part about the person after the feedback: how they
+    took it or what they did about it."""
+    return (reading.part.note.kind == "feedback_given" and reading.phrase.kind != OTHER
+            and not reading.phrase.manager)
 
 
 def _result_of_context(reading: Reading, last_label: str | None, groups: dict) -> bool:
@@ -162,8 +174,15 @@ def sentence(point: Point, subject: Subject, *, named: bool, with_year: bool = F
     first, *rest = point.readings
     text = _with_when(subject.sentence(first.phrase, named=named), first, with_year)
     unnamed = named and first.phrase.kind == OTHER  # "The assistant's fix broke …, and Sofía …"
+    after = first
     for reading in rest:
-        text += _joined(reading, subject, first.phrase.kind == PREDICATE, named=unnamed)
+        if after.phrase.attribution and reading.phrase.kind == PREDICATE and not reading.phrase.attribution:
+            # after "(feedback given on 9 June)", how they took it starts afresh: "; he was surprised"
+            said = subject.sentence(reading.phrase, named=False)
+            text += "; " + lower_first(said, subject.proper)
+        else:
+            text += _joined(reading, subject, first.phrase.kind == PREDICATE, named=unnamed)
+        after = reading
         unnamed = unnamed and reading.phrase.kind == OTHER
         text = _with_when(text, reading, with_year)
     if point.label == ASPIRATION and point.note.kind == "one_on_one":

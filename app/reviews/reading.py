@@ -29,7 +29,7 @@ from dataclasses import dataclass, replace
 from ..assist.language import split_sentences
 from ..domain.records import Note
 from . import words as W
-from .voice import FEEDBACK, OTHER, Phrase, Subject, review_voice, tidy
+from .voice import FEEDBACK, OTHER, PREDICATE, Phrase, Subject, is_verb, review_voice, tidy
 
 STRENGTH, GROWTH, ASPIRATION, CONTEXT, PERSONAL = (
     "strength", "growth", "aspiration", "context", "personal")
@@ -169,8 +169,11 @@ def label_of(text: str, phrase: Phrase, part: Part, previous: Reading | None) ->
         return judged
     if phrase.attribution == FEEDBACK and kind == "feedback_given" and not strength_cue(text):
         return GROWTH
-    if growth_cue(text) and not _setting(phrase, part, previous):
-        return GROWTH
+    if growth_cue(text):
+        if not _setting(phrase, part, previous):
+            return GROWTH
+        if part.note.kind == "praise" and not phrase.manager:
+            return CONTEXT  # the trouble she walked into is not a strength either
     if _continues(previous, part, text):
         return previous.label
     if phrase.kind == OTHER:
@@ -181,6 +184,10 @@ def label_of(text: str, phrase: Phrase, part: Part, previous: Reading | None) ->
 def _person_label(text: str, phrase: Phrase, kind: str, previous: Reading | None) -> str:
     if kind == "concern":
         return GROWTH
+    if kind == "praise" and previous is not None and previous.label == STRENGTH and \
+            phrase.kind == PREDICATE and _acts(phrase.text):
+        return STRENGTH  # "Paired each with a mentor … and booked shadowing": what the praised
+        # work was made of, even where a word of it ("shadowing") is usually context
     if context_cue(text) and not strength_cue(text):
         return CONTEXT
     if kind == "praise" or strength_cue(text):
@@ -190,11 +197,25 @@ def _person_label(text: str, phrase: Phrase, kind: str, previous: Reading | None
     return CONTEXT if kind in ("one_on_one", "other") or phrase.manager else STRENGTH
 
 
+def _acts(predicate: str) -> bool:
+    """Whether a predicate is a list of things done ("paired each with a mentor, wrote a
+    guide and booked …"): it opens with a past-tense verb and names more than one."""
+    first = predicate.split(" ", 1)[0].lower()
+    return is_verb(first) and first not in ("was", "is", "has", "had", "were") and \
+        ("," in predicate or " and " in predicate)
+
+
 def _setting(phrase: Phrase, part: Part, previous: Reading | None) -> bool:
     """A scene-setting part not about the person ("Vendor API was down all morning"),
     before what the person did; a note that is only such a part is the evidence itself."""
     first_of_more = previous is None and not part.last and part.note.kind != "concern"
-    return phrase.kind == OTHER and (phrase.manager or first_of_more)
+    in_praise = (part.note.kind == "praise" and not part.last  # "Their ops lead was furious …"
+                 and not _CONTRAST.search(part.text))  # before what she did about it: the
+    # scene, not her shortfall ("… ran three weeks over plan, though" is one)
+    return phrase.kind == OTHER and (phrase.manager or first_of_more or in_praise)
+
+
+_CONTRAST = re.compile(r"(?i)\b(?:though|but|however|although|yet|even so)\b")
 
 
 def _request_label(request: str, kind: str) -> str:
@@ -244,6 +265,8 @@ def _is_aspiration(text: str, phrase: Phrase) -> bool:
     cue = W.first(W.listed("aspiration", "cues"), text)
     if cue is None:
         return False
+    if re.search(r"(?i)\bhad\s+been\s+(?:\w+\s+)?$", text[:cue.start()]):
+        return False  # "she had been dreading it": a feeling that is over, not one ahead
     if phrase.manager and not phrase.reported:
         return False  # "I asked her about X", "We want her to X"
     if phrase.kind == OTHER and re.match(r"(?i)(?:the|a|an|our|this|that|every)\s", text):

@@ -33,11 +33,11 @@ FEEDBACK, AGREED = "feedback given", "agreed"
 PRONOUNS = {"she": ("she", "her", "her"), "he": ("he", "him", "his"),
             "they": ("they", "them", "their")}
 _CONTRACTIONS = (
-    (r"\b(she|he|it|who|that)['’]s\s+(been|got|had|gone|done)\b", r"\1 has \2"),
+    (r"\b(she|he|it|who|that)['’]s\s+([\w-]+)\b", lambda m: _has_or_is(m)),
     (r"\b(she|he|it|that|there|who)['’]s\b", r"\1 is"),
     (r"\b(\w+)n['’]t\b", lambda m: _negated(m.group(1))),
-    (r"\b(I|you|we|they|she|he)['’]d\s+(like|love|prefer|rather)\b", r"\1 would \2"),
-    (r"\b(I|you|we|they|she|he)['’]d\b", r"\1 had"),
+    (r"\b(I|you|we|they|she|he)['’]d\b((?:\s+(?:already|never|just|ever|not|also|only|really))*)"
+     r"(?:\s+([\w-]+))?", lambda m: _had_or_would(m)),
     (r"\b(I|you|we|they|she|he)['’]ll\b", r"\1 will"),
     (r"\b(I|you|we|they)['’]ve\b", r"\1 have"),
     (r"\b(you|we|they)['’]re\b", r"\1 are"),
@@ -150,37 +150,57 @@ def review_voice(text: str, subject: Subject, *, note_kind: str = "") -> Phrase:
     labelled = _labelled(text, subject, note_kind)
     if labelled is not None:
         return labelled
-    for rule in (_asked_the_manager, _manager_act, _gave_feedback, _suggestion, _agreement, _manager_view, _we, _i, _own_todo,
+    for rule in (_asked_the_manager, _doubt, _manager_act, _gave_feedback, _suggestion, _agreement, _manager_view, _we, _i, _own_todo,
                  _feedback_alone, _person_subject, _possessive, _reported, _asked_for,
-                 _subjectless, _reaction, _fragment):
+                 _talked_with_them, _came_across, _subjectless, _reaction, _fragment):
         phrase = rule(text, subject, note_kind)
         if phrase is not None:
             return replace(phrase, text=third_person(phrase.text))
     return Phrase(OTHER, third_person(_with_article(text, subject)))
 
 
-_SINGULAR_VERB = re.compile(r"^((?:[\w'’/-]+\s+){0,3}?[\w'’/-]+)\s+(?:is|was|has|looks|seems|reads)\b")
+_NOUN_VERBS = frozenset({"is", "was", "has", "looks", "seems", "reads"})
 _DETERMINERS = frozenset("the a an this that these those his her their its my our your every each "
                          "no some any all both one two three four five".split())
+_NOT_NOUNS = frozenset("not no never maybe probably perhaps only just even also still most many "
+                       "few several quite later then after before since when once she he they "
+                       "it we you i her him them us there here nobody everyone everybody someone "
+                       "somebody anyone anybody nothing everything something none".split())
+_OF_PHRASE = frozenset({"for", "of", "on", "from", "with", "in", "to", "at", "about"})
 
 
 def _with_article(text: str, subject: Subject) -> str:
-    """ "API reference draft is technically accurate" → "The API reference draft is …": a
-    note's telegraphic noun phrase, before a singular verb, reads as a sentence with "the".
-    Names, teams ("Support spent …") and phrases that already open with a determiner keep
-    their words."""
-    match = _SINGULAR_VERB.match(text)
-    if match is None:
+    """ "API reference draft is technically accurate" → "The API reference draft is …",
+    "Rota for September went out late" → "The rota for September went out …": a note's
+    telegraphic noun phrase, before its verb, reads as a sentence with "the". Names, teams
+    ("Support spent …") and phrases that already open with a determiner keep their words."""
+    words = text.split()
+    verb_at = _verb_after_noun_phrase(words)
+    if verb_at is None:
         return text
-    words = match.group(1).split()
-    first, head = words[0].strip(",:;").lower(), words[-1]
-    if (len(words) < 2 or not head[:1].islower()  # "Gareth was …", "IBM is …": a name
+    noun_phrase = words[:verb_at]
+    first = noun_phrase[0].strip(",:;").lower()
+    head = next((noun_phrase[i - 1] for i, w in enumerate(noun_phrase) if w.lower() in _OF_PHRASE
+                 and i), noun_phrase[-1])
+    name = head in subject.proper if head is noun_phrase[0] else not head[:1].islower()
+    if (len(noun_phrase) < 2 or name  # "Gareth was …", "IBM is …": a name
             or first in _DETERMINERS or first in W.listed("voice", "team_functions")
-            or words[0] in subject.names or first in ("i", "we") or words[0][:1].isdigit()
-            or not words[0][:1].isupper() or re.search(r"['’]s?$", words[0])):
+            or noun_phrase[0] in subject.names or noun_phrase[0][:1].isdigit()
+            or not noun_phrase[0][:1].isupper() or re.search(r"['’]s?$", noun_phrase[0])
+            or any(w.lower().strip(",") in _NOT_NOUNS for w in noun_phrase)
+            or any(w.endswith((",", ";", ":")) for w in noun_phrase)):
         return text
-    keep = words[0].isupper() or words[0] in subject.proper  # "The API …", "The Kestrel …"
+    keep = noun_phrase[0].isupper() or noun_phrase[0] in subject.proper  # "The API …", "The Kestrel …"
     return "The " + (text if keep else text[0].lower() + text[1:])
+
+
+def _verb_after_noun_phrase(words: list[str]) -> int | None:
+    """Where the verb after a short noun phrase (with at most one "for/of …" phrase) is."""
+    for index, word in enumerate(words[1:10], start=1):
+        bare = word.lower()
+        if bare in _NOUN_VERBS or (is_verb(bare) and bare not in _MODALS):
+            return index
+    return None
 
 
 _RELATIVE_DAY = re.compile(
@@ -195,6 +215,26 @@ def _negated(stem: str) -> str:
     if whole is None:
         return stem + " not"
     return whole[0].upper() + whole[1:] if stem[:1].isupper() else whole
+
+
+def _has_or_is(match: re.Match[str]) -> str:
+    """ "That's happened", "she's finished the draft", "he's been": has; "she's excited",
+    "he's late": is."""
+    who, word = match.group(1), match.group(2)
+    bare = word.lower()
+    done = bare in W.listed("voice", "past_participles") or (
+        bare.endswith("ed") and len(bare) > 4 and bare not in W.listed("voice", "adjectival_participles"))
+    return f"{who} {'has' if done else 'is'} {word}"
+
+
+def _had_or_would(match: re.Match[str]) -> str:
+    """ "She'd gone", "he'd already shipped": had; "I'd back him", "they'd want": would."""
+    who, adverbs, verb = match.group(1), match.group(2) or "", match.group(3)
+    if verb is None:
+        return f"{who} had{adverbs}"
+    bare = verb.lower()
+    had = (bare.endswith("ed") and len(bare) > 3) or bare in W.listed("voice", "past_participles")
+    return f"{who} {'had' if had else 'would'}{adverbs} {verb}"
 
 
 def tidy(text: str) -> str:
@@ -215,15 +255,21 @@ def third_person(text: str) -> str:
              (r"\bI (need|want|expect|think|feel|hope)\b", r"{poss} manager \1s"),
              (r"\bI\b", "{poss} manager"), (r"\bme\b", "{poss} manager"),
              (r"\bmy\b", "{poss} manager's"), (r"\bwe have\b", "the team has"),
-             (r"\b[Ww]e\b", "the team"), (r"\bus\b", "the team"), (r"\b[Oo]ur\b", "the team's"))
+             (r"\b[Ww]e\b", "the team"), (r"\bus\b", "the team"), (r"\b[Oo]ur\b", "the team's"),
+             (r"\bourselves\b", "themselves"))
     for pattern, replacement in swaps:
         text = re.sub(pattern, replacement, text)
     return text
 
 
 def _person(subject: Subject, *, objects: bool) -> str:
+    """The person, by name or pronoun. With a pronoun known from the notes, only that one:
+    in his notes "she" is someone else (the mentee, a customer)."""
     names = "|".join(re.escape(n) for n in subject.names)
-    pronouns = "her|him|them" if objects else "she|he|they"
+    if subject.pronoun in PRONOUNS:
+        pronouns = PRONOUNS[subject.pronoun][1 if objects else 0]
+    else:
+        pronouns = "her|him|them" if objects else "she|he|they"
     return rf"(?:{names}|(?i:{pronouns}))"
 
 
@@ -250,6 +296,10 @@ def _labelled(text: str, subject: Subject, kind: str) -> Phrase | None:
                       attribution=FEEDBACK)
     if W.first(W.listed("voice", "event_labels"), lead) and not feedback:
         return Phrase(OTHER, f"{lead}: {rest}")  # what happened, told as it was written
+    if not feedback:
+        qualities = _qualities(lead, rest)
+        if qualities is not None:
+            return qualities
     inner = review_voice(rest, subject, note_kind=kind)
     if inner.kind != OTHER:
         return replace(inner, attribution=inner.attribution or attribution,
@@ -259,6 +309,31 @@ def _labelled(text: str, subject: Subject, kind: str) -> Phrase | None:
         opening = lead if lead.split()[0].split("'")[0] in subject.names else lower_first(lead)
         return Phrase(CLAUSE, f"In {opening}, {rest}")
     return replace(inner, manager=inner.manager or feedback, attribution=attribution)
+
+
+_DETERMINER_OPENING = re.compile(r"(?i)^(?:the|a|an|this|that|these|those|his|her|their|our|my)\s")
+
+
+def _qualities(lead: str, rest: str) -> Phrase | None:
+    """ "Design review for Acme: thorough, well documented, shared with every team": a thing
+    named, then what it was like, said of the thing ("Her design review for Acme was …").
+    Only where the rest opens with an adjective and has no verb of its own."""
+    words = rest.rstrip(".").split()
+    intensifiers = W.listed("voice", "intensifiers")
+    first = next((w.lower().strip(",") for w in words if w.lower() not in intensifiers), "")
+    if first not in W.listed("voice", "adjectives") or first in ("first", "another", "big", "long",
+                                                                  "short", "major", "huge"):
+        return None
+    if any(w.lower().strip(",") in _FINITE for w in words):
+        return None
+    items = [item.strip() for item in rest.rstrip(".").split(",")]
+    if len(items) >= 3 and not items[-1].lower().startswith("and "):
+        items[-1] = "and " + items[-1]
+    thing = lead if _DETERMINER_OPENING.match(lead) else "{Poss} " + lower_first(lead)
+    nouns = lead.split()
+    head = next((i for i, w in enumerate(nouns) if w.lower() in _PREPOSITIONS and i), len(nouns))
+    verb = "were" if _plural(nouns[head - 1]) else "was"
+    return Phrase(CLAUSE, f"{thing} {verb} {', '.join(items)}")
 
 
 def _has_verb(text: str) -> bool:
@@ -319,6 +394,16 @@ def _asked_the_manager(text: str, subject: Subject, kind: str) -> Phrase | None:
                   f"{match.group('rest')}", reported=True)
 
 
+def _doubt(text: str, subject: Subject, kind: str) -> Phrase | None:
+    """ "Not sure she's ready for the pre-sales side yet": like any part without a subject,
+    about the person; their own doubt ("Noor is not sure she is ready …")."""
+    match = re.match(rf"(?i)^not\s+(?P<how>sure|convinced|certain)\s+(?:that\s+)?"
+                     rf"(?P<rest>(?-i:{_person(subject, objects=False)})\s.*)$", text)
+    if match is None:
+        return None
+    return Phrase(PREDICATE, f"is not {match.group('how').lower()} {match.group('rest')}")
+
+
 def _gave_feedback(text: str, subject: Subject, kind: str) -> Phrase | None:
     """ "Gave feedback that the pitch was solid": the manager's feedback with no one named,
     said as what it was about ("Her pitch was solid", feedback given on …)."""
@@ -331,6 +416,8 @@ def _told(verb: str, rest: str, subject: Subject, feedback: bool) -> Phrase:
     attribution = FEEDBACK if feedback else ""
     if verb == "let":
         rest = re.sub(r"(?i)^know\s+", "", rest)
+    manners = "|".join(re.escape(w) for w in W.listed("voice", "manner_of_telling"))
+    rest = re.sub(rf"(?i)^(?:(?:{manners}),?\s+)+(?=(?:that|to)\s)", "", rest)  # "told him straight that"
     if verb == "gave":
         said = re.match(r"(?i)(?:some\s+|clear\s+|direct\s+)?feedback\s+that\s+(.*)$", rest)
         if said is None:
@@ -431,12 +518,16 @@ def _person_subject(text: str, subject: Subject, kind: str) -> Phrase | None:
     if re.match(r"(?i)(?:and|&|with)\s", rest):
         return Phrase(CLAUSE, text)
     plural = match.group("subj").lower() == "they"
+    # "was surprised, had not noticed at all": two things said of them, joined as two
+    rest = re.sub(r"^((?:was|is|were|are|seemed|looked|felt)\s[^,]+),\s+((?:had|has|was|is|did|does)\s"
+                  r"[^,]+)$", r"\1 and \2", rest)
     return Phrase(PREDICATE, rest, plural=plural)
 
 
 def _possessive(text: str, subject: Subject, kind: str) -> Phrase | None:
     names = "|".join(re.escape(n) for n in subject.names)
-    if re.match(rf"^(?:(?i:her|his|their)|(?:{names})['’]s)\s", text):
+    possessives = PRONOUNS[subject.pronoun][2] if subject.pronoun in PRONOUNS else "her|his|their"
+    if re.match(rf"^(?:(?i:{possessives})|(?:{names})['’]s)\s", text):
         return Phrase(CLAUSE, text)
     return None
 
@@ -476,6 +567,26 @@ _ADVERBS = {"never", "always", "often", "usually", "also", "again", "finally", "
             "successfully", "single-handedly", "calmly", "patiently", "proactively", "already"}
 
 
+def _talked_with_them(text: str, subject: Subject, kind: str) -> Phrase | None:
+    """ "Raised it with her the next morning": without a subject, a talk with the person is the
+    manager's act (she would have raised it "herself"), not something she did."""
+    talks = "|".join(re.escape(w) for w in W.listed("voice", "conversations"))
+    if re.match(rf"(?i)^(?:{talks})\b(?:\s+\S+){{0,3}}?\s+(?:with|to)\s+"
+                rf"(?-i:{_person(subject, objects=True)})\b", text):
+        return Phrase(OTHER, text, manager=True)
+    return None
+
+
+def _came_across(text: str, subject: Subject, kind: str) -> Phrase | None:
+    """ "Read like we were protecting ourselves": how the thing just named came across,
+    said of it ("It read like …"), not something the person read."""
+    match = re.match(r"(?i)^(?P<verb>read|reads|looked|looks|sounded|sounds|came across|comes across|"
+                     r"felt|feels)\s+(?P<rest>(?:like|as if|as though|as)\s.*)$", text)
+    if match is None:
+        return None
+    return Phrase(CLAUSE, f"it {match.group('verb').lower()} {match.group('rest')}")
+
+
 def _subjectless(text: str, subject: Subject, kind: str) -> Phrase | None:
     words = text.split()
     first = words[0] if words else ""
@@ -486,10 +597,35 @@ def _subjectless(text: str, subject: Subject, kind: str) -> Phrase | None:
         return Phrase(PREDICATE, "was " + lower_first(text))  # "Paged at 02:10" → "was paged …"
     if is_verb(word) or (word in _ADVERBS and len(words) > 1 and is_verb(words[1].lower())):
         return Phrase(PREDICATE, lower_first(text))
-    following = text.split()[1].lower() if len(text.split()) > 1 else ""
-    if word.endswith("ing") and len(word) > 5 and following in _AFTER_GERUND:
-        return Phrase(PREDICATE, "was " + lower_first(text))
+    following = words[1] if len(words) > 1 else ""
+    named = following[:1].isupper() and following != "I"  # "Mentoring Priya ahead of …"
+    if word.endswith("ing") and len(word) > 5 and re.fullmatch(
+            _person(subject, objects=True), following.strip(",")):
+        return Phrase(OTHER, text, manager=True)  # "Adding her to the planning call": the
+        # manager's act (she would be adding "herself")
+    if word.endswith("ing") and len(word) > 5 and (following.lower() in _AFTER_GERUND or named) \
+            and not _GERUND_SUBJECT.match(text):
+        return _ongoing(text)
     return None
+
+
+_GERUND_SUBJECT = re.compile(r"(?i)^\w+ing\s+(?:[\w'’-]+\s+){0,4}?(?:means|is|was|makes|takes|matters|"
+                             r"counts|needs|requires|helps|beats|works)\b")  # "Owning a ticket
+# means owning the follow-up": a gerund subject with its own verb, not a fragment
+
+
+_STILL_GOING = re.compile(r",\s+(?P<verb>[a-z]+s)\s+(?=(?:her|him|them|the|a|an|his|their|every|each|"
+                          r"with|weekly|daily)\b)")
+
+
+def _ongoing(text: str) -> Phrase:
+    """ "Coaching Dev through on-call": what they were doing. Said in the present where the
+    note goes on in it ("Mentoring Priya, meets her weekly"): one tense in one sentence."""
+    still = _STILL_GOING.search(text)
+    if still is None:
+        return Phrase(PREDICATE, "was " + lower_first(text))
+    joined = text[:still.start()] + " and " + still.group("verb") + " " + text[still.end():]
+    return Phrase(PREDICATE, "is " + lower_first(joined))
 
 
 def is_verb(word: str) -> bool:
@@ -527,6 +663,9 @@ def _fragment(text: str, subject: Subject, kind: str) -> Phrase | None:
         return Phrase(OTHER, text, manager=True)  # "Nice to see after …": the manager's reaction
     if any(w.lower() in _FINITE or is_verb(w.lower()) for w in rest[:4]):
         return None  # "a late plan is fine": a clause with its own verb, not a fragment
+    done = _job_done(words[:i], words[i], rest, again)
+    if done is not None:
+        return done
     if not rest or adjective in _WISHES or \
             rest[0].lower().strip(",") in W.listed("voice", "after_adjective"):
         verb = "is" if adjective in _WISHES else "was"
@@ -544,6 +683,22 @@ _WISHES = {"interested", "keen", "nervous", "unsure", "curious", "excited", "eag
            "worried", "back"}
 
 
+def _job_done(lead: list[str], adjective: str, rest: list[str], again: str) -> Phrase | None:
+    """ "Great job getting the postmortem out": praise of something she did, said as hers."""
+    if len(rest) < 2 or rest[0].lower() not in ("job", "work") or not (
+            rest[1].lower().endswith("ing") or rest[1].lower() in ("on", "with", "in", "at")):
+        return None
+    adverbs = [w.lower() for w in lead if w.lower() not in ("a", "an", "another", "one", "such")]
+    praised = " ".join([*adverbs, adjective.lower()])
+    what = f"a {praised} job" if rest[0].lower() == "job" else f"{praised} work"
+    return Phrase(PREDICATE, f"did {_article(what)} {' '.join(rest[1:])}{again}")
+
+
+def _article(phrase: str) -> str:
+    """ "a excellent job" → "an excellent job"."""
+    return re.sub(r"^a (?=[aeiou])", "an ", phrase)
+
+
 def _evaluated(lead: list[str], adjective: str, rest: list[str], again: str) -> Phrase:
     thing = " ".join(rest)
     tail = ""
@@ -555,8 +710,10 @@ def _evaluated(lead: list[str], adjective: str, rest: list[str], again: str) -> 
     noun = thing.split()[thing.split().index(head) - 1] if head and thing.split().index(head) else thing.split()[-1]
     verb = "were" if _plural(noun) else "was"
     text = f"{{Poss}} {thing} {verb} {' '.join([*adverbs, adjective.lower()])}{again}"
-    if tail:
+    if tail and is_verb(tail.split()[0].lower()):
         text += f", and {{subj}} {lower_first(tail)}"
+    elif tail:
+        text += f", {tail}"  # "…, root cause found in under an hour"
     return Phrase(CLAUSE, text)
 
 
