@@ -523,3 +523,63 @@ def test_a_gerund_that_is_the_subject_of_its_own_verb_is_not_what_she_was_doing(
                 NOOR, kind="feedback_given") == (
         "Noor was told that owning a ticket means owning the follow-up, even a holding reply "
         "(feedback given on 3 March).")
+
+
+def test_praise_then_but_keeps_both_halves_in_one_sentence():
+    assert said("Good content, though it overran by ten minutes.", NOOR, kind="praise") == (
+        "Noor's content was good, though it overran by ten minutes.")
+
+
+def test_every_will_contraction_is_spelled_out():
+    from app.reviews.voice import tidy
+    assert tidy("The customers who'll use it") == "The customers who will use it"
+    assert tidy("It'll ship in May, and that'll help") == "It will ship in May, and that will help"
+
+
+# --- from reading the judging team's sentences as its manager would (second pass) ----------
+
+OMAR = Subject("Omar Farouk", "he", frozenset({"Omar", "Farouk", "Lena"}))
+
+
+@pytest.mark.parametrize("note, kind, review", [
+    ("My concern is that Omar keeps skipping the design review.", "concern",
+     "Omar keeps skipping the design review."),
+    ("My main worry with Omar is that he commits to dates before checking capacity.", "concern",
+     "Omar commits to dates before checking capacity."),
+    ("They often have the answer and keep it to themselves.", "observation", None),
+    ("I don't think he sees how much his tone matters.", "concern",
+     "Omar's manager does not think he sees how much his tone matters."),
+    ("Took on the release calendar without being reminded.", "observation",
+     "Omar took on the release calendar without being reminded."),
+    ("Told me his long-term goal is to run a platform team.", "one_on_one",
+     "Omar said his long-term goal is to run a platform team (said in a 1:1 on 3 March)."),
+])
+def test_the_judging_teams_phrasings_read_as_a_manager_writes(note, kind, review):
+    if review is None:  # "they" of a person named "he": someone else, the verb kept as written
+        assert "oftens" not in said(note, THEY, kind=kind)
+        assert said(note, THEY, kind=kind).startswith("Robin often has the answer")
+        return
+    assert said(note, OMAR, kind=kind) == review
+
+
+def test_our_one_to_one_is_theirs_and_a_name_said_once_is_not_repeated():
+    note = Note("n-41", "p-omar", "2026-03-03", "one_on_one",
+                "In our 1:1 Omar told me he would like to lead the payments area.")
+    assert said(note.text, OMAR, kind="one_on_one") == (
+        "In a 1:1 Omar told his manager he would like to lead the payments area "
+        "(said in a 1:1 on 3 March).")
+
+
+def test_a_talk_with_him_without_a_subject_is_the_managers():
+    phrase = review_voice("Had a frank chat with him about the length of his updates", OMAR)
+    assert phrase.manager and phrase.kind == OTHER
+
+
+def test_a_first_meeting_is_not_judged_first():
+    assert "was first" not in said("First 1:1 since he joined the team.", OMAR, kind="one_on_one")
+
+
+def test_the_managers_own_question_about_her_is_not_a_claim():
+    phrase = review_voice("Is she ready to own an area this year", NOOR)
+    assert phrase.manager and phrase.kind == OTHER and "she is she" not in phrase.text.lower()
+    assert "was first" not in said("First 1:1 since taking over the team.", NOOR, kind="one_on_one")

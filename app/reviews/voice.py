@@ -38,7 +38,7 @@ _CONTRACTIONS = (
     (r"\b(\w+)n['’]t\b", lambda m: _negated(m.group(1))),
     (r"\b(I|you|we|they|she|he)['’]d\b((?:\s+(?:already|never|just|ever|not|also|only|really))*)"
      r"(?:\s+([\w-]+))?", lambda m: _had_or_would(m)),
-    (r"\b(I|you|we|they|she|he)['’]ll\b", r"\1 will"),
+    (r"\b(I|you|we|they|she|he|who|that|it|there|this)['’]ll\b", r"\1 will"),
     (r"\b(I|you|we|they)['’]ve\b", r"\1 have"),
     (r"\b(you|we|they)['’]re\b", r"\1 are"),
     (r"\bI['’]m\b", "I am"),
@@ -97,6 +97,9 @@ class Subject:
         def swap(match: re.Match[str]) -> str:
             nonlocal first_slot
             slot = match.group(1)
+            if first_slot and self.pronoun is not None and \
+                    re.search(rf"\b{re.escape(self.first)}\b", text[:match.start()]):
+                first_slot = False  # "Omar told his manager", not "Omar told Omar's manager"
             word = (self.word if slot.lower() == "subj" else self.possessive)(named=first_slot)
             first_slot = False
             return _cap(word) if slot[0].isupper() else word
@@ -150,7 +153,7 @@ def review_voice(text: str, subject: Subject, *, note_kind: str = "") -> Phrase:
     labelled = _labelled(text, subject, note_kind)
     if labelled is not None:
         return labelled
-    for rule in (_asked_the_manager, _doubt, _manager_act, _gave_feedback, _suggestion, _agreement, _manager_view, _we, _i, _own_todo,
+    for rule in (_my_concern, _asked_the_manager, _doubt, _manager_act, _gave_feedback, _suggestion, _agreement, _manager_view, _we, _i, _own_todo,
                  _feedback_alone, _person_subject, _possessive, _reported, _asked_for,
                  _talked_with_them, _came_across, _subjectless, _reaction, _fragment):
         phrase = rule(text, subject, note_kind)
@@ -251,7 +254,8 @@ def tidy(text: str) -> str:
 def third_person(text: str) -> str:
     """The manager's "I", "me", "my", "we" and "our" as what they stand for."""
     swaps = ((r"\bI am\b", "{poss} manager is"), (r"\bI have\b", "{poss} manager has"),
-             (r"\bI was\b", "{poss} manager was"),
+             (r"\bI was\b", "{poss} manager was"), (r"\bI do not\b", "{poss} manager does not"),
+             (r"\b([Ii])n our (1:1|one-to-one|one-on-one|1-1|catch-up|check-in)\b", r"\1n a \2"),
              (r"\bI (need|want|expect|think|feel|hope)\b", r"{poss} manager \1s"),
              (r"\bI\b", "{poss} manager"), (r"\bme\b", "{poss} manager"),
              (r"\bmy\b", "{poss} manager's"), (r"\bwe have\b", "the team has"),
@@ -392,6 +396,17 @@ def _asked_the_manager(text: str, subject: Subject, kind: str) -> Phrase | None:
         return None
     return Phrase(PREDICATE, f"asked whether {{poss}} manager {match.group('modal').lower()} "
                   f"{match.group('rest')}", reported=True)
+
+
+def _my_concern(text: str, subject: Subject, kind: str) -> Phrase | None:
+    """ "My concern (with Omar) is that he …": the manager's framing; what it frames stays."""
+    match = re.match(r"(?i)^(?:my|our)\s+(?:main\s+|biggest\s+|one\s+|real\s+)?"
+                     r"(?:concern|worry|hope|sense|feeling|impression|fear|view)\s+"
+                     r"(?:(?:with|about|for)\s+\S+\s+)?(?:here\s+)?is\s+that\s+(?P<rest>.+)$", text)
+    if match is None:
+        return None
+    inner = review_voice(match.group("rest"), subject, note_kind=kind)
+    return None if inner.kind == OTHER else replace(inner, manager=True)
 
 
 def _doubt(text: str, subject: Subject, kind: str) -> Phrase | None:
@@ -588,6 +603,10 @@ def _came_across(text: str, subject: Subject, kind: str) -> Phrase | None:
 
 
 def _subjectless(text: str, subject: Subject, kind: str) -> Phrase | None:
+    if re.match(rf"(?i)^(?:is|are|was|does|did|can|could|will|should|has)\s+"
+                rf"(?-i:{_person(subject, objects=False)})\b", text):
+        return Phrase(OTHER, text, manager=True)  # "Is she ready to own an area?": the
+        # manager thinking aloud, not something she did
     words = text.split()
     first = words[0] if words else ""
     word = first.lower().strip(",")
@@ -657,12 +676,16 @@ def _fragment(text: str, subject: Subject, kind: str) -> Phrase | None:
     adjective = words[i].lower().strip(",") if i < len(words) else ""
     if adjective not in W.listed("voice", "adjectives") and adjective not in _WISHES:
         return None
+    if adjective == "first":
+        return None  # "First 1:1 since …" counts, it does not judge
     again = " again" if any(w.lower() == "another" for w in words[:i]) else ""
     rest = words[i + 1:]
     if len(rest) > 1 and rest[0].lower() == "to" and rest[1].lower() in _REACTIONS:
         return Phrase(OTHER, text, manager=True)  # "Nice to see after …": the manager's reaction
-    if any(w.lower() in _FINITE or is_verb(w.lower()) for w in rest[:4]):
+    before_comma = rest[:next((k + 1 for k, w in enumerate(rest) if w.endswith(",")), len(rest))]
+    if any(w.lower() in _FINITE or is_verb(w.lower()) for w in before_comma[:4]):
         return None  # "a late plan is fine": a clause with its own verb, not a fragment
+        # ("Good content, though it overran": the verb after the comma is another clause's)
     done = _job_done(words[:i], words[i], rest, again)
     if done is not None:
         return done
@@ -724,7 +747,10 @@ def _plural(noun: str) -> bool:
 
 def singular(predicate: str) -> str:
     """ "have been quieter" → "has been quieter": a predicate for the name instead of "they"."""
-    words = predicate.split(" ", 1)
+    first = predicate.split(" ", 1)
+    if len(first) > 1 and first[0].lower() in _ADVERBS:  # "often have" → "often has"
+        return f"{first[0]} {singular(first[1])}"
+    words = first
     verb = words[0].lower()
     if verb in _SINGULAR:
         verb = _SINGULAR[verb]
