@@ -7,9 +7,11 @@ two plans.
 """
 
 import datetime as dt
+import re
 
 import pytest
 
+from app.domain.dates import spoken_date
 from app.domain.records import Framework, FrameworkCompetency
 from app.errors import InvalidInput
 from app.llm.catalog import find_model_file, load_catalog
@@ -187,7 +189,8 @@ def test_each_goal_is_smart_due_after_today_with_actions(plans):
             assert isinstance(goal[part], str) and goal[part].strip(), (part, goal)
         assert goal["due"] > TODAY
         assert len(goal["actions"]) >= 2 and all(a.strip() for a in goal["actions"])
-        assert goal["title"] in statement.text and goal["due"] in statement.text
+        assert goal["title"] in statement.text and spoken_date(goal["due"]) in statement.text
+        assert not re.search(r"\b20\d\d-\d\d-\d\d\b", statement.text)  # dates as a sentence says them
         assert statement.source == FROM_APP
 
 
@@ -199,7 +202,7 @@ def test_an_open_goal_is_built_on_and_the_other_gets_support(plans):
     support = plans["ana"].section("support").statements
     assert len(support) == len(_goals(plans["ana"])) + 1
     leftover = [s for s in support if s.citations == ("g-talk",)]
-    assert len(leftover) == 1 and "on track, due 2026-07-20" in leftover[0].text
+    assert len(leftover) == 1 and "on track, due 20 July 2026" in leftover[0].text
     assert not any("g-done" in s.citations for s in plans["ana"].statements())
 
 
@@ -212,7 +215,7 @@ def test_check_ins_are_dated_ascending_and_end_on_the_last_due_date(plans):
     assert set(dues) <= set(dates)
     gaps = [(dt.date.fromisoformat(b) - dt.date.fromisoformat(a)).days for a, b in zip(dates, dates[1:])]
     assert all(0 < gap <= 42 for gap in gaps)
-    assert all(s.text.startswith(s.date) for s in check_ins)
+    assert all(s.text.startswith(spoken_date(s.date) + ":") for s in check_ins)
 
 
 def test_the_plan_round_trips_and_carries_its_checks(plans):
@@ -373,3 +376,14 @@ def test_a_goal_made_from_the_plan_keeps_its_smart_parts(team):
     with pytest.raises(InvalidInput, match="the plan goal's due date: '2026-13-01'"):
         goal_from_statement(store, ana.id, Statement("z", ("n-1",), FROM_APP, goal=bad))
     assert store.goals.for_person(ana.id) == [made]
+
+
+def test_dates_in_a_plan_read_as_a_sentence_says_them():
+    from app.domain.dates import spoken_dates
+    assert spoken_date("2027-03-01") == "1 March 2027"
+    assert spoken_date(dt.date(2026, 12, 21), year=False) == "21 December"
+    assert spoken_date("not a date") == "not a date"
+    assert spoken_dates(["2026-10-20", "2026-06-30", "2026-09-29"]) == (
+        "30 June, 29 September and 20 October 2026")
+    assert spoken_dates(["2027-01-04", "2026-12-01"]) == "1 December 2026 and 4 January 2027"
+    assert spoken_dates(["2026-06-30"]) == "30 June 2026"

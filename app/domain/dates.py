@@ -39,6 +39,31 @@ def now_utc() -> str:
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
+MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August",
+               "September", "October", "November", "December")
+
+
+def spoken_date(day: "_dt.date | str | None", *, year: bool = True) -> str:
+    """``2027-03-01`` as a sentence says it: "1 March 2027" ("1 March" without ``year``), the
+    same in every locale; text that is not a date comes back as it was."""
+    if isinstance(day, str) or day is None:
+        try:
+            day = _dt.date.fromisoformat((day or "")[:10])
+        except ValueError:
+            return day or ""
+    spoken = f"{day.day} {MONTH_NAMES[day.month - 1]}"
+    return f"{spoken} {day.year}" if year else spoken
+
+
+def spoken_dates(days) -> str:
+    """Several dates, oldest first, the year said once where they share it: "30 June,
+    29 September and 20 October 2026"."""
+    parsed = sorted(_dt.date.fromisoformat(d) if isinstance(d, str) else d for d in days)
+    one_year = len({d.year for d in parsed}) == 1
+    words = [spoken_date(d, year=not one_year or d is parsed[-1]) for d in parsed]
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
+
+
 def short_date(iso: str | None, *, year: bool = False) -> str:
     """``2026-12-07`` as the window says it: "7 Dec" ("7 Dec 2026" with ``year``); "" for no
     date. Month names are English whatever the locale, like the rest of Trellis's words."""

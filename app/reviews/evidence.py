@@ -31,7 +31,7 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 from ..assist.digest import ask_json
-from ..domain.dates import parse_date
+from ..domain.dates import MONTH_NAMES, parse_date
 from ..domain.records import Competency, Note, Person
 from ..errors import InvalidInput
 from ..llm.engine import Engine, StopFlag
@@ -52,8 +52,6 @@ UNTAGGED_ID, UNTAGGED_NAME = "", "No competency"
 PERSONAL_REASON = "Left out of the evidence: personal notes are never used in reviews."
 RECENT_SHARE_WARNING = 0.5
 
-_MONTH_NAMES = ("January February March April May June July August September October "
-                "November December").split()
 
 
 class NoEvidence(InvalidInput):
@@ -257,14 +255,14 @@ def _recent_share(evidence: Sequence[EvidenceNote], period_start: str,
 def _month_span(first: date, last: date) -> str:
     """ "May–June 2026", "June 2026", "December 2025–January 2026"."""
     if (first.year, first.month) == (last.year, last.month):
-        return f"{_MONTH_NAMES[last.month - 1]} {last.year}"
-    head = _MONTH_NAMES[first.month - 1] + ("" if first.year == last.year else f" {first.year}")
-    return f"{head}\u2013{_MONTH_NAMES[last.month - 1]} {last.year}"
+        return f"{MONTH_NAMES[last.month - 1]} {last.year}"
+    head = MONTH_NAMES[first.month - 1] + ("" if first.year == last.year else f" {first.year}")
+    return f"{head}\u2013{MONTH_NAMES[last.month - 1]} {last.year}"
 
 
 def month_name(month: str) -> str:
     """ "2026-03" → "March 2026"."""
-    return f"{_MONTH_NAMES[int(month[5:7]) - 1]} {month[:4]}"
+    return f"{MONTH_NAMES[int(month[5:7]) - 1]} {month[:4]}"
 
 
 def _warnings(empty_months: Sequence[str], without_names: Sequence[str], share: float,

@@ -17,7 +17,6 @@ of it and a crash never leaves half a review behind.
 
 from __future__ import annotations
 
-import datetime as _dt
 import html
 import io
 import json
@@ -26,12 +25,11 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .. import policy
+from ..domain.dates import spoken_date
 from ..errors import InvalidInput
 from ..paths import write_atomically
 from .body import PLAN, Body, Section, Statement
 
-MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August",
-               "September", "October", "November", "December")
 SOURCES_TITLE = "Sources"
 GROUPED_SECTIONS = ("strengths", "growth")
 
@@ -79,11 +77,7 @@ def describe_source(record_id: str, source: dict | None) -> str:
 
 def long_date(iso: str | None) -> str:
     """'2026-03-12' as '12 March 2026', the same in every locale."""
-    try:
-        day = _dt.date.fromisoformat(iso or "")
-    except ValueError:
-        return iso or ""
-    return f"{day.day} {MONTH_NAMES[day.month - 1]} {day.year}"
+    return spoken_date(iso)
 
 
 def title_of(body: Body) -> str:

@@ -12,6 +12,7 @@ import datetime as _dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from ..domain.dates import spoken_dates
 from ..domain.records import Competency, Framework, Goal, Note, Person
 from .compose import Writing
 from .evidence import EvidenceBrief
@@ -82,9 +83,8 @@ def in_weeks(basis: PlanBasis, weeks: int) -> _dt.date:
 
 
 def dates_of(notes: Sequence[Note]) -> str:
-    """ "2026-02-02, 2026-03-16 and 2026-05-11", oldest first."""
-    dates = sorted(n.date for n in notes)
-    return dates[0] if len(dates) == 1 else f"{', '.join(dates[:-1])} and {dates[-1]}"
+    """ "2 February, 16 March and 11 May 2026", oldest first."""
+    return spoken_dates(n.date for n in notes)
 
 
 def counted(number: int, noun: str) -> str:

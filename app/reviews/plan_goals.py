@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as _dt
 from collections.abc import Sequence
 
-from ..domain.dates import parse_date
+from ..domain.dates import parse_date, spoken_date
 from ..domain.records import Goal
 from ..errors import InvalidInput
 from .body import FROM_APP, Statement
@@ -64,7 +64,7 @@ def _specific(subject: PlanBasis, area: GrowthArea) -> str:
 
 
 def _measurable(subject: PlanBasis, due: _dt.date) -> str:
-    return (f"By {due.isoformat()}, at least three dated notes record {subject.first_name} "
+    return (f"By {spoken_date(due)}, at least three dated notes record {subject.first_name} "
             f"doing this, and {subject.first_name} talks through two examples at the last check-in.")
 
 
@@ -92,14 +92,14 @@ def _relevant(area: GrowthArea) -> str:
 def goal_actions(subject: PlanBasis, area: GrowthArea, due: _dt.date) -> list[str]:
     """Two to four dated steps the person takes towards the goal."""
     first, name = subject.first_name, area.competency.name
-    soon = in_weeks(subject, 2).isoformat()
+    soon = spoken_date(in_weeks(subject, 2))
     actions = [f"By {soon}, agree with me one piece of upcoming work where {first} "
                f"can show {name}."]
     if area.kind == ROOM_TO_GROW:
         actions.append(f"Look back at the situations noted on {dates_of(area.notes)}, write "
                        f"down what to do differently next time and bring it to the next 1:1.")
     else:
-        middle = (subject.today + (due - subject.today) / 2).isoformat()
+        middle = spoken_date(subject.today + (due - subject.today) / 2)
         actions.append(f"By {middle}, share how {first} approaches {name} with the team, "
                        f"in a short write-up or session.")
     actions.append(f"After each piece of that work, ask one colleague for feedback on {name} "
@@ -123,13 +123,13 @@ def wish_goal(subject: PlanBasis, wish: Point) -> Statement:
     goal = {"title": f"Take a first step towards what {first} wants next",
             "specific": (f"{said[:1].upper()}{said[1:]}. Agree with me one concrete opportunity "
                          "(a project, a role in the team or a course) that moves towards it."),
-            "measurable": (f"By {due.isoformat()}, the opportunity is agreed and under way, and "
+            "measurable": (f"By {spoken_date(due)}, the opportunity is agreed and under way, and "
                            f"{first} says at the last check-in whether it confirmed the wish."),
             "achievable": (f"It builds on what {first} said on {day_month(wish.date)}, with "
                            f"{weeks} weeks and the support below."),
             "relevant": f"It is where {first} wants to grow, not only what the framework asks.",
             "due": due.isoformat(),
-            "actions": [f"By {in_weeks(subject, 2).isoformat()}, talk through with me what it "
+            "actions": [f"By {spoken_date(in_weeks(subject, 2))}, talk through with me what it "
                         "would involve and choose one opportunity.",
                         "Take the first step in that opportunity and bring what it showed to "
                         "the next check-in."],
@@ -139,7 +139,7 @@ def wish_goal(subject: PlanBasis, wish: Point) -> Statement:
 
 def goal_text(goal: dict) -> str:
     """A plan goal as one readable paragraph."""
-    return f"{goal['title']}, by {goal['due']}. {smart_text(goal)}"
+    return f"{goal['title']}, by {spoken_date(goal['due'])}. {smart_text(goal)}"
 
 
 def smart_text(goal: dict) -> str:
@@ -165,7 +165,7 @@ def support_statements(subject: PlanBasis, areas: Sequence[GrowthArea],
 
 def _goal_support(subject: PlanBasis, area: GrowthArea, goal: Statement) -> Statement:
     first = subject.first_name
-    soon = in_weeks(subject, 2).isoformat()
+    soon = spoken_date(in_weeks(subject, 2))
     extra = (f"talk through the noted situations with {first} in our next 1:1"
              if area.kind == ROOM_TO_GROW
              else f"make room for {first} to show {area.competency.name} beyond our team")
@@ -175,7 +175,7 @@ def _goal_support(subject: PlanBasis, area: GrowthArea, goal: Statement) -> Stat
 
 
 def _wish_support(subject: PlanBasis, goal: Statement) -> Statement:
-    first, soon = subject.first_name, in_weeks(subject, 2).isoformat()
+    first, soon = subject.first_name, spoken_date(in_weeks(subject, 2))
     text = (f"For “{goal.goal['title']}”: I will look for the opportunity with {first} by "
             f"{soon} and make room for it in the team's plans.")
     return Statement(text, goal.citations, FROM_APP)
@@ -183,7 +183,7 @@ def _wish_support(subject: PlanBasis, goal: Statement) -> Statement:
 
 def _open_goal_support(goal: Goal) -> Statement:
     state = "at risk" if goal.status == "at_risk" else "on track"
-    due = f", due {goal.due}" if goal.due else ""
+    due = f", due {spoken_date(goal.due)}" if goal.due else ""
     help_with = ("agree in our next 1:1 what is blocking it and what help is needed"
                  if goal.status == "at_risk" else "keep it on our 1:1 agenda until it is done")
     return Statement(f"For the open goal “{goal.title}” ({state}{due}): I will {help_with}.",
@@ -228,7 +228,7 @@ def _check_in_text(subject: PlanBasis, day: _dt.date, reviewed: Sequence[Stateme
     if continuing:
         parts.append(f"check in on {_titles(continuing)}: {first} brings examples and the "
                      f"feedback gathered, and I bring mine")
-    return f"{day.isoformat()}: {'; '.join(parts)}."
+    return f"{spoken_date(day)}: {'; '.join(parts)}."
 
 
 def _titles(goals: Sequence[Statement]) -> str:

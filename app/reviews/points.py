@@ -16,6 +16,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from ..domain.dates import MONTH_NAMES
 from ..domain.records import Note
 from . import words as W
 from .reading import ASPIRATION, CONTEXT, GROWTH, PERSONAL, STRENGTH, Reading, read_note
@@ -24,8 +25,7 @@ from .voice import (
     AGREED, CLAUSE, FEEDBACK, OTHER, PREDICATE, Subject, is_verb, lower_first, singular,
 )
 
-MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
-          "September", "October", "November", "December")
+MONTHS = MONTH_NAMES
 PERSONAL_LEFT_OUT = "A personal detail in this note was left out of the draft."
 
 
