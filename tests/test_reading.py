@@ -583,3 +583,28 @@ def test_the_managers_own_question_about_her_is_not_a_claim():
     phrase = review_voice("Is she ready to own an area this year", NOOR)
     assert phrase.manager and phrase.kind == OTHER and "she is she" not in phrase.text.lower()
     assert "was first" not in said("First 1:1 since taking over the team.", NOOR, kind="one_on_one")
+
+
+def test_flagging_a_slip_early_is_the_good_habit_not_the_slip():
+    note = Note("n-42", "p-noor", "2026-05-01", "praise",
+                "Search index rebuilt. Noor flagged the schema slip a week early and proposed a "
+                "smaller first release.")
+    assert [r.label for r in read_note(note, NOOR)][-1] == "strength"
+    late = Note("n-43", "p-noor", "2026-05-02", "concern", "Another slip on the search index.")
+    assert [r.label for r in read_note(late, NOOR)] == ["growth"]
+
+
+def test_a_comment_passed_on_is_feedback_the_person_was_told_of():
+    assert said("Passed on Lena's comment that his stand-up updates ramble.", OMAR,
+                kind="feedback_given") == (
+        "Omar was told of Lena's comment that his stand-up updates ramble "
+        "(feedback given on 3 March).")
+
+
+def test_a_couple_of_them_keeps_what_they_are():
+    note = Note("n-45", "p-omar", "2026-05-04", "observation",
+                "Omar answered 40 support tickets this week. Replies are brief; a couple read "
+                "as dismissive to the customer.")
+    written = " ".join(sentence(p, OMAR, named=True) for p in note_points(note, OMAR)[0])
+    assert "replies are brief" in written.lower()
+    assert "A couple read as dismissive" not in written

@@ -77,7 +77,7 @@ def note_points(note: Note, subject: Subject) -> tuple[list[Point], list[dict]]:
     last_label, last, feedback_label = None, None, None
     for reading in kept:
         label = reading.label
-        if label == CONTEXT and feedback_label is not None and _took_the_feedback(reading):
+        if label in (CONTEXT, STRENGTH) and feedback_label is not None and _took_the_feedback(reading):
             label = feedback_label  # "He was surprised"; "set up a status email the next day":
             # how the feedback landed, said with it, not alone under Context
         elif label == CONTEXT and last_label is not None and _refers_back(reading):
@@ -131,7 +131,7 @@ def _named_by_the_next(readings: list[Reading]) -> set[int]:
     return {id(before) for before, after in zip(readings, readings[1:])
             if before.phrase.kind == OTHER and not before.phrase.manager
             and before.label != PERSONAL and after.label not in (PERSONAL, CONTEXT)
-            and (_leans_on_it(after) or _bare_result(before, after))}
+            and (_leans_on_it(after) or _leans_on_a_count(after) or _bare_result(before, after))}
 
 
 def _bare_result(before: Reading, after: Reading) -> bool:
@@ -152,6 +152,17 @@ def _needs_the_part_before(reading: Reading, label: str, last: Reading | None,
 
 
 _METRIC_OR_COUNT = re.compile(r"(?i)\b(?:zero|none|no|\d[\d,.]*\s*%?)\b")
+
+
+_A_COUNT_OF_THEM = re.compile(
+    r"(?i)^(?:a couple|a few|some|most|several|many|two|three|one|all|none|both)(?:\s+of\s+them)?\s+"
+    r"(?:came|were|was|are|is|had|have|got|went|felt|read|looked|seemed|sounded)\b")
+
+
+def _leans_on_a_count(reading: Reading) -> bool:
+    """Whether a part opens with a count of what the part before named ("a couple came across
+    as curt", after "Comments are short")."""
+    return _A_COUNT_OF_THEM.match(reading.kept_text) is not None
 
 
 def _leans_on_it(reading: Reading) -> bool:

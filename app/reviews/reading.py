@@ -169,7 +169,7 @@ def label_of(text: str, phrase: Phrase, part: Part, previous: Reading | None) ->
         return judged
     if phrase.attribution == FEEDBACK and kind == "feedback_given" and not strength_cue(text):
         return GROWTH
-    if growth_cue(text):
+    if growth_cue(text, theirs=phrase.kind != OTHER):
         if not _setting(phrase, part, previous):
             return GROWTH
         if part.note.kind == "praise" and not phrase.manager:
@@ -289,15 +289,16 @@ def _continues(previous: Reading | None, part: Part, text: str) -> bool:
     return bool(tally) or (same_sentence and len(text.split()) <= 4)
 
 
-def growth_cue(text: str) -> str | None:
-    """The first growth cue that nothing negates ("never missed" is not one)."""
+def growth_cue(text: str, *, theirs: bool = False) -> str | None:
+    """The first growth cue that nothing negates ("never missed" is not one). In a part about
+    the person (``theirs``), a problem they flagged is not one either."""
     if re.match(r"(?i)(?:should|must|ought to)\b", text):
         return text.split()[0]  # "Should involve support earlier"
     without = _WITHOUT.search(text)
     if without and not W.first(W.listed("growth", "good_without"), without.group(1)):
         return without.group()
     negatable = W.listed("growth", "negatable")
-    ended = _ended_problems(text)
+    ended = _ended_problems(text) + (_surfaced_problems(text) if theirs else [])
     for match in W.find(W.listed("growth", "cues"), text):
         if W.first(negatable, match.group()) and _negated(text, match.start()):
             continue
@@ -334,6 +335,19 @@ def _ended_patterns() -> tuple[re.Pattern[str], ...]:
     fixes = "|".join(re.escape(v) for v in W.listed("growth", "fix_verbs"))
     return (re.compile(rf"(?i)\b(?:{verbs})\s+(?:[\w'’-]+\s+){{0,4}}?(?:{problems})\b"),
             re.compile(rf"(?i)\b(?:{fixes})\b[^;]*?\b(?:that|which)\b[^,;]*"))
+
+
+def _surfaced_problems(text: str) -> list[tuple[int, int]]:
+    """Spans of "flagged the last slip": a problem the person raised, not one they caused."""
+    return [m.span() for m in _surfacing_pattern().finditer(text)]
+
+
+@functools.cache
+def _surfacing_pattern() -> re.Pattern[str]:
+    verbs = "|".join(re.escape(v) for v in W.listed("growth", "surfacing_verbs"))
+    problems = "|".join(re.escape(p) for p in sorted(W.listed("growth", "ended_problems"),
+                                                     key=len, reverse=True))
+    return re.compile(rf"(?i)\b(?:{verbs})\s+(?:[\w'’-]+\s+){{0,4}}?(?:{problems})\b")
 
 
 def _negated(text: str, position: int) -> bool:

@@ -153,7 +153,7 @@ def review_voice(text: str, subject: Subject, *, note_kind: str = "") -> Phrase:
     labelled = _labelled(text, subject, note_kind)
     if labelled is not None:
         return labelled
-    for rule in (_my_concern, _asked_the_manager, _doubt, _manager_act, _gave_feedback, _suggestion, _agreement, _manager_view, _we, _i, _own_todo,
+    for rule in (_my_concern, _passed_on, _asked_the_manager, _doubt, _manager_act, _gave_feedback, _suggestion, _agreement, _manager_view, _we, _i, _own_todo,
                  _feedback_alone, _person_subject, _possessive, _reported, _asked_for,
                  _talked_with_them, _came_across, _subjectless, _reaction, _fragment):
         phrase = rule(text, subject, note_kind)
@@ -407,6 +407,19 @@ def _my_concern(text: str, subject: Subject, kind: str) -> Phrase | None:
         return None
     inner = review_voice(match.group("rest"), subject, note_kind=kind)
     return None if inner.kind == OTHER else replace(inner, manager=True)
+
+
+def _passed_on(text: str, subject: Subject, kind: str) -> Phrase | None:
+    """ "Passed on Sofía's comment that his review notes felt curt": someone's feedback the
+    manager relayed, said with whose it was."""
+    match = re.match(r"(?i)^(?:I\s+)?(?:passed on|relayed|forwarded|shared)\s+(?P<whose>(?:[\w-]+['’]s|"
+                     r"some|the)\s+(?:\w+\s+)?(?:comment|feedback|remark|concern|observation)s?)\s+"
+                     r"that\s+(?P<rest>.+)$", text)
+    if match is None:
+        return None
+    attribution = FEEDBACK if kind == "feedback_given" else ""
+    return Phrase(PREDICATE, f"was told of {match.group('whose')} that {match.group('rest')}",
+                  manager=True, attribution=attribution)
 
 
 def _doubt(text: str, subject: Subject, kind: str) -> Phrase | None:
