@@ -608,3 +608,10 @@ def test_a_couple_of_them_keeps_what_they_are():
     written = " ".join(sentence(p, OMAR, named=True) for p in note_points(note, OMAR)[0])
     assert "replies are brief" in written.lower()
     assert "A couple read as dismissive" not in written
+
+
+def test_a_date_written_as_iso_in_a_note_reads_as_a_sentence_says_it():
+    from app.reviews.voice import tidy
+    assert tidy("Missed the 2026-02-28 deadline for the redesign") == (
+        "Missed the 28 February 2026 deadline for the redesign")
+    assert tidy("Ticket 2026-13-45 is not a date") == "Ticket 2026-13-45 is not a date"

@@ -26,6 +26,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
+from ..domain.dates import spoken_date
 from . import words as W
 
 PREDICATE, CLAUSE, OTHER = "predicate", "clause", "other"
@@ -240,6 +241,9 @@ def _had_or_would(match: re.Match[str]) -> str:
     return f"{who} {'had' if had else 'would'}{adverbs} {verb}"
 
 
+_ISO_DAY = re.compile(r"\b20\d\d-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])\b")
+
+
 def tidy(text: str) -> str:
     """Fillers off the front ("Also, …"), contractions spelled out, spaces single, and
     days that only meant something on the note's date ("on Friday", "today") dropped."""
@@ -248,7 +252,7 @@ def tidy(text: str) -> str:
     text = re.sub(rf"^(?:(?:{fillers})\b[,:]?\s+)+", "", text, flags=re.IGNORECASE)
     for pattern, replacement in _CONTRACTIONS:
         text = re.sub(pattern, replacement, text, flags=re.IGNORECASE)
-    return text
+    return _ISO_DAY.sub(lambda m: spoken_date(m.group()), text)  # "the 28 February 2026 deadline"
 
 
 def third_person(text: str) -> str:
