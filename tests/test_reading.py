@@ -551,6 +551,8 @@ OMAR = Subject("Omar Farouk", "he", frozenset({"Omar", "Farouk", "Lena"}))
      "Omar's manager does not think he sees how much his tone matters."),
     ("Took on the release calendar without being reminded.", "observation",
      "Omar took on the release calendar without being reminded."),
+    ("Sat in on four customer interviews without being reminded.", "observation",
+     "Omar sat in on four customer interviews without being reminded."),
     ("Told me his long-term goal is to run a platform team.", "one_on_one",
      "Omar said his long-term goal is to run a platform team (said in a 1:1 on 3 March)."),
 ])
@@ -615,3 +617,9 @@ def test_a_date_written_as_iso_in_a_note_reads_as_a_sentence_says_it():
     assert tidy("Missed the 2026-02-28 deadline for the redesign") == (
         "Missed the 28 February 2026 deadline for the redesign")
     assert tidy("Ticket 2026-13-45 is not a date") == "Ticket 2026-13-45 is not a date"
+
+
+def test_doing_it_without_being_reminded_is_a_strength_even_where_it_is_usually_context():
+    note = Note("n-46", "p-omar", "2026-05-05", "observation",
+                "Sat in on four customer interviews without being reminded.")
+    assert [r.label for r in read_note(note, OMAR)] == ["strength"]
