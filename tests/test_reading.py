@@ -623,3 +623,27 @@ def test_doing_it_without_being_reminded_is_a_strength_even_where_it_is_usually_
     note = Note("n-46", "p-omar", "2026-05-05", "observation",
                 "Sat in on four customer interviews without being reminded.")
     assert [r.label for r in read_note(note, OMAR)] == ["strength"]
+
+
+@pytest.mark.parametrize("note, kind, review", [
+    ("Told them so in front of the team.", "feedback_given",
+     "Robin was told so in front of the team (feedback given on 3 March)."),
+    ("Shared with them that I would like them to speak up more in planning.", "feedback_given",
+     "Robin was asked to speak up more in planning (feedback given on 3 March)."),
+    ("Ran the release checklist without me reminding them.", "observation",
+     "Robin ran the release checklist without their manager reminding them."),
+])
+def test_what_the_manager_said_to_them_reads_as_said_to_them(note, kind, review):
+    assert said(note, THEY, kind=kind) == review
+
+
+def test_the_managers_yes_is_not_something_they_did():
+    asked = Note("n-48", "p-robin", "2026-05-07", "one_on_one",
+                 "Asked whether they could run the design crit. Said yes.")
+    assert read_note(asked, THEY)[-1].phrase.manager
+    agreed = Note("n-49", "p-robin", "2026-05-08", "one_on_one",
+                  "Asked them to run the design crit. Said yes.")
+    assert not read_note(agreed, THEY)[-1].phrase.manager  # their answer to the request
+    reminded = Note("n-47", "p-robin", "2026-05-06", "observation",
+                    "Ran the release checklist without me reminding them.")
+    assert [r.label for r in read_note(reminded, THEY)] == ["strength"]

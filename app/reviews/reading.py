@@ -29,7 +29,9 @@ from dataclasses import dataclass, replace
 from ..assist.language import split_sentences
 from ..domain.records import Note
 from . import words as W
-from .voice import FEEDBACK, OTHER, PREDICATE, Phrase, Subject, is_verb, review_voice, tidy
+from .voice import (
+    FEEDBACK, OTHER, PREDICATE, Phrase, Subject, answer_to_their_question, is_verb, review_voice, tidy,
+)
 
 STRENGTH, GROWTH, ASPIRATION, CONTEXT, PERSONAL = (
     "strength", "growth", "aspiration", "context", "personal")
@@ -135,6 +137,8 @@ def read_part(part: Part, subject: Subject, previous: Reading | None = None) -> 
             return Reading(part, PERSONAL, review_voice(text, subject, note_kind=part.note.kind), text)
         text = kept
     phrase = review_voice(text, subject, note_kind=part.note.kind)
+    if previous is not None:
+        phrase = answer_to_their_question(text, previous.phrase) or phrase
     return Reading(part, label_of(tidy(text), phrase, part, previous), phrase, text)
 
 

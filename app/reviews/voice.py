@@ -154,7 +154,7 @@ def review_voice(text: str, subject: Subject, *, note_kind: str = "") -> Phrase:
     labelled = _labelled(text, subject, note_kind)
     if labelled is not None:
         return labelled
-    for rule in (_my_concern, _passed_on, _asked_the_manager, _doubt, _manager_act, _gave_feedback, _suggestion, _agreement, _manager_view, _we, _i, _own_todo,
+    for rule in (_my_concern, _passed_on, _said_to_them, _asked_the_manager, _doubt, _manager_act, _gave_feedback, _suggestion, _agreement, _manager_view, _we, _i, _own_todo,
                  _feedback_alone, _person_subject, _possessive, _reported, _asked_for,
                  _talked_with_them, _came_across, _subjectless, _reaction, _fragment):
         phrase = rule(text, subject, note_kind)
@@ -426,6 +426,29 @@ def _passed_on(text: str, subject: Subject, kind: str) -> Phrase | None:
                   manager=True, attribution=attribution)
 
 
+def _said_to_them(text: str, subject: Subject, kind: str) -> Phrase | None:
+    """ "Shared with them that I'd like them to speak up more": said as "Told them that …"."""
+    match = re.match(rf"(?i)^(?:I\s+)?(?:shared with|said to|explained to|made it clear to|"
+                     rf"made clear to|mentioned to|pointed out to)\s+"
+                     rf"(?-i:{_person(subject, objects=True)})\s+(?P<rest>that\s.+)$", text)
+    if match is None:
+        return None
+    return _told("told", match.group("rest"), subject, kind == "feedback_given")
+
+
+_ANSWER = re.compile(r"(?i)^(?:I\s+)?said\s+(?:yes|no|sure|of course|absolutely|go for it|"
+                     r"that is fine|fine)\b")
+
+
+def answer_to_their_question(text: str, question: Phrase) -> Phrase | None:
+    """ "Said yes" right after the person asked something ("Asked whether they could pitch
+    …"): the manager's answer, not their act. After the manager's request it is theirs."""
+    if _ANSWER.match(text) and question.kind == PREDICATE and not question.manager and \
+            re.match(r"(?i)asked\s+(?:whether|if|about|for|what|how)\b", question.text):
+        return Phrase(OTHER, text, manager=True)
+    return None
+
+
 def _doubt(text: str, subject: Subject, kind: str) -> Phrase | None:
     """ "Not sure she's ready for the pre-sales side yet": like any part without a subject,
     about the person; their own doubt ("Noor is not sure she is ready …")."""
@@ -458,6 +481,8 @@ def _told(verb: str, rest: str, subject: Subject, feedback: bool) -> Phrase:
     if re.match(r"(?i)to\s", rest):
         return Phrase(PREDICATE, f"was told {rest}", manager=True, request=True,
                       attribution=attribution)
+    if re.match(r"(?i)so\b", rest):  # "Told them so in front of the team"
+        return Phrase(PREDICATE, f"was told {rest}", manager=True, attribution=attribution)
     rest = re.sub(r"(?i)^that\s+", "", rest)
     return _content(rest, subject, attribution)
 
