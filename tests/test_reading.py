@@ -647,3 +647,17 @@ def test_the_managers_yes_is_not_something_they_did():
     reminded = Note("n-47", "p-robin", "2026-05-06", "observation",
                     "Ran the release checklist without me reminding them.")
     assert [r.label for r in read_note(reminded, THEY)] == ["strength"]
+
+
+def test_a_lead_that_is_a_clause_is_not_dropped_as_a_label():
+    """ "Stretched across too many things at once: hiring, crits, roadmap": the part before the
+    colon is what the note says; the list only names the things."""
+    text = said("Stretched across too many things at once: hiring, crits, roadmap.", NOOR,
+                kind="concern")
+    assert "was stretched across too many things at once" in text and "hiring, crits, roadmap" in text
+    assert said("Asked me straight out: would I back her for lead?", NOOR, kind="one_on_one") \
+        .startswith("Noor asked whether her manager would back her for lead")
+    assert said("Design roadmap slipped again.", NOOR, kind="concern") == (
+        "The design roadmap slipped again.")
+    assert said("Dreams of building a team from scratch.", NOOR, kind="one_on_one").startswith(
+        "Noor dreams of building a team from scratch")

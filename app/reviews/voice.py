@@ -188,7 +188,7 @@ def _with_article(text: str, subject: Subject) -> str:
                  and i), noun_phrase[-1])
     name = head in subject.proper if head is noun_phrase[0] else not head[:1].islower()
     if (len(noun_phrase) < 2 or name  # "Gareth was …", "IBM is …": a name
-            or first in _DETERMINERS or first in W.listed("voice", "team_functions")
+            or first in _DETERMINERS or " ".join(noun_phrase).lower() in W.listed("voice", "team_functions")
             or noun_phrase[0] in subject.names or noun_phrase[0][:1].isdigit()
             or not noun_phrase[0][:1].isupper() or re.search(r"['’]s?$", noun_phrase[0])
             or any(w.lower().strip(",") in _NOT_NOUNS for w in noun_phrase)
@@ -287,6 +287,10 @@ def _labelled(text: str, subject: Subject, kind: str) -> Phrase | None:
     match = re.match(r"^(?P<lead>[^:;]{3,60}):\s+(?P<rest>\S.*)$", text)
     if match is None or len(match.group("lead").split()) > 7 or _has_verb(match.group("lead")):
         return None
+    opening = match.group("lead").split()[0].lower()
+    if is_verb(opening) and opening.endswith("ed") and not _has_verb(f"- {match.group('rest')}"):
+        return None  # "Stretched across too many things: hiring, crits, roadmap": the lead is
+        # the clause, the rest only lists
     lead, rest = match.group("lead").strip(), match.group("rest")
     if lead.lower() in W.listed("voice", "agreements"):
         inner = review_voice(rest, subject, note_kind=kind)
@@ -316,7 +320,10 @@ def _labelled(text: str, subject: Subject, kind: str) -> Phrase | None:
     if re.search(rf"\b(?:{names})\b|(?i:\b(?:her|his|their)\b)", lead) and not feedback:
         opening = lead if lead.split()[0].split("'")[0] in subject.names else lower_first(lead)
         return Phrase(CLAUSE, f"In {opening}, {rest}")
-    return replace(inner, manager=inner.manager or feedback, attribution=attribution)
+    if not feedback:
+        return None  # "Agreed a draft-early process with product: skeleton notes …": not a
+        # label the rest can go without; the whole part is read as it stands
+    return replace(inner, manager=True, attribution=attribution)
 
 
 _DETERMINER_OPENING = re.compile(r"(?i)^(?:the|a|an|this|that|these|those|his|her|their|our|my)\s")
@@ -346,8 +353,9 @@ def _qualities(lead: str, rest: str) -> Phrase | None:
 
 def _has_verb(text: str) -> bool:
     """Whether a few words hold a verb ("Amara is in too many meetings") or only name a thing."""
+    words = re.findall(r"[\w'’-]+", text)
     return any(w.lower() in ("is", "are", "was", "were", "has", "have", "had") or is_verb(w.lower())
-               for w in re.findall(r"[\w'’-]+", text)[1:])
+               for w in words[1:])
 
 
 def _own_todo(text: str, subject: Subject, kind: str) -> Phrase | None:
@@ -618,7 +626,7 @@ def _asked_for(text: str, subject: Subject, kind: str) -> Phrase | None:
 
 
 _AFTER_RECEIVED = {"at", "by", "for", "about", "in", "on", "overnight", "twice", "three", "again",
-                   "during", "after", "before", "into", "when"}
+                   "during", "after", "before", "into", "when", "across", "too", "thin"}
 _ADVERBS = {"never", "always", "often", "usually", "also", "again", "finally", "really", "just",
             "still", "quickly", "consistently", "regularly", "rarely", "sometimes", "repeatedly",
             "successfully", "single-handedly", "calmly", "patiently", "proactively", "already"}
