@@ -107,7 +107,7 @@ def test_goals_at_risk_or_due_within_two_weeks_come_up(ana):
     agenda = next_agenda(store, person, today="2026-03-01")
     assert [(e.text, e.source, e.citations) for e in agenda] == [
         ("Goal: Own the importer (at risk)", "goal", (risky.id,)),
-        ("Goal: Write the runbook (due 2026-03-10)", "goal", (soon.id,))]
+        ("Goal: Write the runbook (due 10 Mar)", "goal", (soon.id,))]
 
     meeting = start_meeting(store, person, date="2026-03-01")
     store.meetings.set_item_status(meeting.id, 2, "done")

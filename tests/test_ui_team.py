@@ -10,6 +10,7 @@ pytest.importorskip("PySide6")
 
 from PySide6.QtCore import Qt  # noqa: E402
 
+from app.domain.dates import near_date  # noqa: E402
 from app.services.cadence import set_cadence  # noqa: E402
 from app.store import Store  # noqa: E402
 from conftest import FAST_KDF, PASSPHRASE  # noqa: E402
@@ -44,7 +45,8 @@ def _names(panel):
 
 def test_each_person_shows_last_one_on_one_note_age_and_open_actions(panel):
     text = panel.model.index(0).data()
-    assert text.startswith("Ana Ruiz, last 1:1 2026-11-18")
+    assert text.startswith(f"Ana Ruiz, last 1:1 {near_date('2026-11-18')}")  # "18 Nov", with the year
+    # once it is not this year's
     assert "1 open, 1 overdue" in text
     assert "no 1:1 yet" in panel.model.index(1).data()
 
@@ -182,3 +184,9 @@ def test_idle_watcher_fires_after_no_input(qtbot, qapp):
     with qtbot.waitSignal(watcher.sig_idle, timeout=2000):
         pass
     watcher.set_minutes(0)
+
+
+def test_dates_in_the_window_say_the_year_only_when_it_is_not_this_years():
+    assert near_date("2026-11-18", today="2026-12-07") == "18 Nov"
+    assert near_date("2025-07-08", today="2026-12-07") == "8 Jul 2025"
+    assert near_date(None) == ""

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.domain.dates import near_date
 from app.domain.records import GOAL_STATUSES, Goal
 from app.errors import NotFound
 
@@ -42,7 +43,8 @@ def goal_line(goal: Goal, today: str) -> str:
     """One goal in words: what a screen reader says and what the list would show as text."""
     due = ""
     if goal.due:
-        due = f", overdue since {goal.due}" if is_overdue(goal, today) else f", due {goal.due}"
+        when = near_date(goal.due, today)
+        due = f", overdue since {when}" if is_overdue(goal, today) else f", due {when}"
     return f"{goal.title}  —  {STATUS_WORDS[goal.status]}{due}"
 
 
@@ -102,7 +104,8 @@ class GoalDelegate(QStyledItemDelegate):
         overdue = index.data(OverdueRole)
         due_role = (text_role if selected else QPalette.ColorRole.Link if overdue
                     else QPalette.ColorRole.PlaceholderText)
-        due = f"overdue since {goal.due}" if overdue else f"due {goal.due}" if goal.due else "no due date"
+        when = near_date(goal.due)
+        due = f"overdue since {when}" if overdue else f"due {when}" if goal.due else "no due date"
         self._text(painter, option, QRect(rect.left(), rect.top() + line + 4, rect.width(), line),
                    due, due_role, bold if overdue else None)
         painter.restore()

@@ -12,6 +12,8 @@ fast: the Reviews tab alone reads every note of the period.
 
 from PySide6.QtWidgets import QLabel, QTabWidget, QVBoxLayout, QWidget
 
+from app.domain.dates import short_date
+
 from .notices import Change
 from .timeline import TimelineView
 
@@ -117,7 +119,7 @@ class PersonPage(QWidget):
         person = store.people.get(person_id)
         self.person_id = person.id
         self.title.setText(person.name + ("  (archived)" if person.archived else ""))
-        since = f"since {person.start_date}" if person.start_date else ""
+        since = f"since {short_date(person.start_date, year=True)}" if person.start_date else ""
         self.subtitle.setText(" · ".join(filter(None, [person.role, person.level, since])))
         self.timeline.show_person(person.id)
         self._stale = set(self._built)

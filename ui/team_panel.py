@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QCheckBox, QHBoxLayout, QListView, QPushButton, QStyle, QStyledItemDelegate, QVBoxLayout, QWidget,
 )
 
+from app.domain.dates import near_date
 from app.services.cadence import OverdueOneOnOne, overdue
 from app.services.team import TeamRow, team_overview
 
@@ -84,7 +85,7 @@ def warning(row: TeamRow, late: OverdueOneOnOne | None, *, short: bool = False) 
 
 
 def summary(row: TeamRow) -> str:
-    parts = [f"last 1:1 {row.last_one_on_one}" if row.last_one_on_one else "no 1:1 yet"]
+    parts = [f"last 1:1 {near_date(row.last_one_on_one)}" if row.last_one_on_one else "no 1:1 yet"]
     if row.days_since_last_note is None:
         parts.append("no notes")
     else:

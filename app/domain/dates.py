@@ -64,6 +64,15 @@ def spoken_dates(days) -> str:
     return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
 
 
+def near_date(iso: str | None, today: str | None = None) -> str:
+    """A date as the window says it, with the year only when it is not this year's:
+    "18 Nov", "8 Jul 2025"; "" for no date."""
+    if not iso:
+        return ""
+    this_year = (today or _dt.date.today().isoformat())[:4]
+    return short_date(iso, year=iso[:4] != this_year)
+
+
 def short_date(iso: str | None, *, year: bool = False) -> str:
     """``2026-12-07`` as the window says it: "7 Dec" ("7 Dec 2026" with ``year``); "" for no
     date. Month names are English whatever the locale, like the rest of Trellis's words."""

@@ -17,7 +17,7 @@ or what a point was drawn from.
 
 from collections.abc import Iterable, Sequence
 
-from ..domain.dates import parse_date, today_iso
+from ..domain.dates import near_date, parse_date, today_iso
 from ..domain.records import AgendaEntry, AgendaItem, Meeting
 from ..errors import InvalidInput, NotFound
 from . import cadence
@@ -80,7 +80,8 @@ def _goal_entry(goal, today: str, threads) -> AgendaEntry:
     if goal.status == "at_risk":
         why = "at risk"
     else:
-        why = f"overdue since {goal.due}" if goal.due < today else f"due {goal.due}"
+        when = near_date(goal.due, today)
+        why = f"overdue since {when}" if goal.due < today else f"due {when}"
     return AgendaEntry(f"Goal: {goal.title} ({why})", "manager", "goal", (goal.id,),
                        origin_id=_thread_for(threads, goal_id=goal.id), goal_id=goal.id)
 
