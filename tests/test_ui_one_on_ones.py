@@ -10,7 +10,7 @@ pytest.importorskip("PySide6")
 from PySide6.QtCore import QModelIndex, Qt  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-from app.domain.dates import short_date, today_iso  # noqa: E402
+from app.domain.dates import near_date, short_date, today_iso  # noqa: E402
 from app.domain.records import AgendaItem  # noqa: E402
 from app.store import Store  # noqa: E402
 from conftest import FAST_KDF, PASSPHRASE  # noqa: E402
@@ -67,7 +67,7 @@ def test_next_agenda_says_who_raised_each_point_and_why_it_is_there(tab):
     lines = rows(tab.agenda)
     assert len(lines) > 2 and all(line.endswith("· template") for line in lines[2:])
     assert not any("Review the Q1 roadmap" in line for line in lines)       # done never comes back
-    assert rows(tab.meetings) == ["2026-03-12  —  " + PRIVATE + "  (1/2 points done)"]
+    assert rows(tab.meetings) == [f"{near_date('2026-03-12')}  —  " + PRIVATE + "  (1/2 points done)"]
     assert short_date("2026-11-05") == "5 Nov"
 
 

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QDialog, QDialogButtonBox, QFrame, QLabel, QPlainTextEdit, QScrollArea, QVBoxLayout, QWidget,
 )
 
+from app.domain.dates import short_date
 from app.errors import TrellisError
 from app.reviews.own_text import CheckedSentence, check_text
 
@@ -44,7 +45,8 @@ class CheckTextDialog(QDialog):
         self.setStyleSheet("#citation { border: none; border-radius: 8px; padding: 1px 8px; "
                            "background: palette(alternate-base); }"
                            "QLabel#problem { font-style: italic; }")
-        intro = QLabel(f"Your own review of {person_name}, {period[0]} to {period[1]}, held to "
+        intro = QLabel(f"Your own review of {person_name}, {short_date(period[0], year=True)} to "
+                       f"{short_date(period[1], year=True)}, held to "
                        "your notes sentence by sentence. Nothing is saved or leaves this computer.")
         intro.setWordWrap(True)
         self.editor = QPlainTextEdit()

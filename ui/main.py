@@ -162,12 +162,13 @@ def _check_own_text(window: MainWindow):
 
 
 def _show_one_on_ones(window: MainWindow, store, *, page: str) -> None:
-    """The 1:1s tab: the most to talk about, with topics suggested; or the fullest past 1:1
-    open; or (meeting_ended) the ended 1:1 that carries the most over, with what came of it."""
+    """The 1:1s tab: the most to talk about, with topics suggested; or (meeting) the fullest
+    1:1 under way, else the fullest past one; or (meeting_ended) the ended 1:1 that carries the most over, with what came of it."""
     meetings = [m for p in store.people.list() for m in store.meetings.for_person(p.id)]
     if not meetings:
         return
-    fullest = max(meetings, key=lambda m: (len(m.agenda), m.date))
+    fullest = max(meetings, key=lambda m: (not m.ended, len(m.agenda), m.date))  # one under
+    # way first: the meeting view as the manager uses it
     if page == "meeting_ended":
         fullest = _ended_carrying_most(store, meetings)
     meeting = page != "one_on_ones"

@@ -16,7 +16,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QListWidget, QListWidgetItem,
                                QSplitter, QStackedWidget, QVBoxLayout, QWidget)
 
-from app.domain.dates import today_iso
+from app.domain.dates import near_date, today_iso
 from app.errors import InvalidInput, NotFound
 from app.services.agenda import next_agenda, start_meeting
 from app.services.agenda_templates import DEFAULT_TEMPLATE, AgendaTemplates
@@ -230,4 +230,4 @@ def meeting_line(meeting) -> str:
     done = sum(item.status == "done" for item in meeting.agenda)
     points = f"  ({done}/{len(meeting.agenda)} points done)" if meeting.agenda else ""
     ended = "" if meeting.ended else "  · in progress"
-    return f"{meeting.date}  —  {notes}{points}{ended}"
+    return f"{near_date(meeting.date)}  —  {notes}{points}{ended}"
