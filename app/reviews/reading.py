@@ -139,7 +139,7 @@ def read_part(part: Part, subject: Subject, previous: Reading | None = None) -> 
     phrase = review_voice(text, subject, note_kind=part.note.kind)
     if previous is not None:
         phrase = answer_to_their_question(text, previous.phrase) or phrase
-    return Reading(part, label_of(tidy(text), phrase, part, previous), phrase, text)
+    return Reading(part, label_of(tidy(text), phrase, part, previous, subject), phrase, text)
 
 
 def sensitive(part: Part) -> bool:
@@ -159,7 +159,8 @@ def _without_personal_tail(text: str) -> str | None:
 
 # ---------------------------------------------------------------- labels
 
-def label_of(text: str, phrase: Phrase, part: Part, previous: Reading | None) -> str:
+def label_of(text: str, phrase: Phrase, part: Part, previous: Reading | None,
+             subject: Subject | None = None) -> str:
     """The part's label, by the rules in the module docstring."""
     kind = part.note.kind
     if _is_aspiration(text, phrase):
@@ -181,7 +182,7 @@ def label_of(text: str, phrase: Phrase, part: Part, previous: Reading | None) ->
     if _continues(previous, part, text):
         return previous.label
     if phrase.kind == OTHER:
-        return _other_label(text, phrase, part, previous)
+        return _other_label(text, phrase, part, previous, subject)
     return _person_label(text, phrase, kind, previous)
 
 
@@ -244,11 +245,14 @@ def fragment_polarity(text: str) -> str | None:
     return None
 
 
-def _other_label(text: str, phrase: Phrase, part: Part, previous: Reading | None) -> str:
+def _other_label(text: str, phrase: Phrase, part: Part, previous: Reading | None,
+                 subject: Subject | None = None) -> str:
     """A part not about the person counts only as a result of their work."""
     kind = part.note.kind
     if _ended_problems(text) and kind not in ("concern", "personal") and not phrase.manager:
         return STRENGTH  # "the checklist he wrote has stopped the config misses"
+    if kind == "concern" and not phrase.manager and subject is not None and _names_them(text, subject):
+        return GROWTH  # "The Payments sync is slipping under Kenji: …": the concern is his
     if phrase.manager or kind in ("one_on_one", "other", "personal"):
         return CONTEXT
     if kind != "concern" and not _COUNTERFACTUAL.search(text) and \
@@ -262,6 +266,13 @@ def _other_label(text: str, phrase: Phrase, part: Part, previous: Reading | None
                 previous.part.sentence == part.sentence:
             return previous.label
     return CONTEXT
+
+
+def _names_them(text: str, subject: Subject) -> bool:
+    """Whether a part names the person the note is about, after its first word ("slipping
+    under Kenji", "Kenji's rota")."""
+    words = re.findall(r"[\w'’-]+", text)[1:]
+    return any(w.split("'")[0].split("’")[0] == subject.first for w in words)
 
 
 def _is_aspiration(text: str, phrase: Phrase) -> bool:

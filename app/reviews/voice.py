@@ -156,7 +156,7 @@ def review_voice(text: str, subject: Subject, *, note_kind: str = "") -> Phrase:
         return labelled
     for rule in (_my_concern, _passed_on, _said_to_them, _asked_the_manager, _doubt, _manager_act, _gave_feedback, _suggestion, _agreement, _manager_view, _we, _i, _own_todo,
                  _feedback_alone, _person_subject, _possessive, _reported, _asked_for,
-                 _talked_with_them, _came_across, _subjectless, _reaction, _fragment):
+                 _talked_with_them, _talked_over, _came_across, _subjectless, _reaction, _fragment):
         phrase = rule(text, subject, note_kind)
         if phrase is not None:
             return replace(phrase, text=third_person(phrase.text))
@@ -630,6 +630,17 @@ _AFTER_RECEIVED = {"at", "by", "for", "about", "in", "on", "overnight", "twice",
 _ADVERBS = {"never", "always", "often", "usually", "also", "again", "finally", "really", "just",
             "still", "quickly", "consistently", "regularly", "rarely", "sometimes", "repeatedly",
             "successfully", "single-handedly", "calmly", "patiently", "proactively", "already"}
+
+
+def _talked_over(text: str, subject: Subject, kind: str) -> Phrase | None:
+    """ "Talked about the rate limiter slip": without a subject, the manager and the person
+    talking it over (as "We talked about …" is)."""
+    match = re.match(r"(?i)^(talked about|talked through|talked over|went through|went over|"
+                     r"walked through|discussed)\s+(?P<rest>.+)$", text)
+    if match is None or re.match(rf"(?i)(?:it\s+)?with\s", match.group("rest")):
+        return None
+    return Phrase(CLAUSE, f"{{Subj}} and {{poss}} manager {match.group(1).lower()} {match.group('rest')}",
+                  manager=True)
 
 
 def _talked_with_them(text: str, subject: Subject, kind: str) -> Phrase | None:
