@@ -23,9 +23,9 @@ from app.reviews.voice import OTHER, Subject, infer_pronoun, review_voice
 DATA = Path(__file__).parent / "data"
 TEAMS = ("labelled_team", "holdout_team", "judging_team")
 # (overall accuracy, share of personal parts read as personal), measured 2026-12-07
-# (third session: holdout 0.812, judging 0.799; `python -m bench.reading`).
+# (third session: holdout 0.812, judging 0.803; `python -m bench.reading`).
 FLOORS = {"labelled_team": (0.95, 1.0), "holdout_team": (0.81, 0.93),
-          "judging_team": (0.79, 0.93)}
+          "judging_team": (0.80, 0.93)}
 
 
 def load(team: str):
@@ -676,3 +676,19 @@ def test_talking_something_over_without_a_subject_is_the_two_of_them():
     assert phrase.manager
     assert OMAR.fill(phrase.text, named=True) == (
         "Omar and his manager talked about the vendor review slip")
+
+
+def test_what_the_manager_has_to_note_is_evidence_not_an_aside():
+    note = Note("n-51", "p-noor", "2026-06-10", "praise",
+                "The billing redesign looks great and finance loved the demo. I do have to note it "
+                "was a week late, and the security review was skipped to make the date. Finance "
+                "will use it for the Q3 launch.")
+    readings = read_note(note, NOOR)[:2]
+    assert [r.label for r in readings] == ["strength", "growth"]
+    assert not readings[-1].phrase.manager
+    assert "a week late" in readings[-1].phrase.text
+
+
+def test_the_manager_named_once_is_they_after_that():
+    assert said("I said I'd look for a project where she can lead.", NOOR, kind="one_on_one") == (
+        "Noor's manager said they would look for a project where she can lead.")

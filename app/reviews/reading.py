@@ -215,7 +215,9 @@ def _setting(phrase: Phrase, part: Part, previous: Reading | None) -> bool:
     before what the person did; a note that is only such a part is the evidence itself."""
     first_of_more = previous is None and not part.last and part.note.kind != "concern"
     in_praise = (part.note.kind == "praise" and not part.last  # "Their ops lead was furious …"
-                 and not _CONTRAST.search(part.text))  # before what she did about it: the
+                 and not _CONTRAST.search(part.text)
+                 and not re.match(r"(?i)(?:i\s+(?:\w+\s+){0,3}note\s+(?:that\s+)?)?(?:it|that|this)\s",
+                                  part.text))  # "(I have to note) it was nine days late": her work  # before what she did about it: the
     # scene, not her shortfall ("… ran three weeks over plan, though" is one)
     return phrase.kind == OTHER and (phrase.manager or first_of_more or in_praise)
 

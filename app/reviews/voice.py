@@ -154,7 +154,7 @@ def review_voice(text: str, subject: Subject, *, note_kind: str = "") -> Phrase:
     labelled = _labelled(text, subject, note_kind)
     if labelled is not None:
         return labelled
-    for rule in (_my_concern, _passed_on, _said_to_them, _asked_the_manager, _doubt, _manager_act, _gave_feedback, _suggestion, _agreement, _manager_view, _we, _i, _own_todo,
+    for rule in (_my_concern, _i_note, _passed_on, _said_to_them, _asked_the_manager, _doubt, _manager_act, _gave_feedback, _suggestion, _agreement, _manager_view, _we, _i, _own_todo,
                  _feedback_alone, _person_subject, _possessive, _reported, _asked_for,
                  _talked_with_them, _talked_over, _came_across, _subjectless, _reaction, _fragment):
         phrase = rule(text, subject, note_kind)
@@ -267,6 +267,11 @@ def third_person(text: str) -> str:
              (r"\bourselves\b", "themselves"))
     for pattern, replacement in swaps:
         text = re.sub(pattern, replacement, text)
+    first = text.find("{poss} manager")  # "said {poss} manager would" → "said they would"
+    if first >= 0:
+        cut = first + len("{poss} manager")
+        text = text[:cut] + re.sub(r"\{poss\} manager (?=(?:would|will|could|can|should|might|had|did)\b)",
+                                   "they ", text[cut:])
     return text
 
 
@@ -419,6 +424,18 @@ def _my_concern(text: str, subject: Subject, kind: str) -> Phrase | None:
         return None
     inner = review_voice(match.group("rest"), subject, note_kind=kind)
     return None if inner.kind == OTHER else replace(inner, manager=True)
+
+
+def _i_note(text: str, subject: Subject, kind: str) -> Phrase | None:
+    """ "I do have to note it was nine days late": the manager putting a fact on record; the
+    fact is the evidence, read as if written alone."""
+    match = re.match(r"(?i)^I\s+(?:do\s+|also\s+|should\s+|must\s+|have\s+to\s+|need\s+to\s+|"
+                     r"want\s+to\s+|would\s+)*(?:note|say|add|flag|point\s+out)\s+(?:that\s+)?"
+                     r"(?P<rest>.+)$", text)
+    if match is None:
+        return None
+    inner = review_voice(match.group("rest"), subject, note_kind=kind)
+    return inner if inner.kind != OTHER else Phrase(OTHER, match.group("rest"))
 
 
 def _passed_on(text: str, subject: Subject, kind: str) -> Phrase | None:
