@@ -692,3 +692,11 @@ def test_what_the_manager_has_to_note_is_evidence_not_an_aside():
 def test_the_manager_named_once_is_they_after_that():
     assert said("I said I'd look for a project where she can lead.", NOOR, kind="one_on_one") == (
         "Noor's manager said they would look for a project where she can lead.")
+
+
+def test_the_managers_view_of_what_made_a_result_goes_with_the_result():
+    note = Note("n-52", "p-noor", "2026-02-10", "observation",
+                "Her February release notes had the lowest ticket volume the team has had. I think "
+                "the new FAQ section she added is a big part of that.")
+    points, _ = note_points(note, NOOR)
+    assert len(points) == 1 and "big part of that" in sentence(points[0], NOOR, named=True)

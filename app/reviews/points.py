@@ -173,9 +173,9 @@ def _leans_on_it(reading: Reading) -> bool:
 
 
 def _refers_back(reading: Reading) -> bool:
-    """Whether a part leans on the one before it ("it", "this", "that one")."""
-    return re.search(r"\b(?:it|this|that one|these|those)\b", reading.kept_text,
-                     re.IGNORECASE) is not None
+    """Whether a part leans on the one before it ("it", "this", "that one", "part of that")."""
+    return re.search(r"\b(?:it|this|that one|these|those)\b|\b(?:of|for|behind|to)\s+that\s*[.!]?$",
+                     reading.kept_text, re.IGNORECASE) is not None  # "… a big part of that"
 
 
 # ---------------------------------------------------------------- one point as a sentence
