@@ -700,3 +700,14 @@ def test_the_managers_view_of_what_made_a_result_goes_with_the_result():
                 "the new FAQ section she added is a big part of that.")
     points, _ = note_points(note, NOOR)
     assert len(points) == 1 and "big part of that" in sentence(points[0], NOOR, named=True)
+
+
+def test_a_worry_they_admitted_is_not_a_strength():
+    note = Note("n-53", "p-omar", "2026-04-20", "observation",
+                "Admitted he worries that shorter updates will look less rigorous.")
+    assert [r.label for r in read_note(note, OMAR)] != ["strength"]
+
+
+def test_what_the_manager_told_them_they_would_do_is_the_managers_promise_not_feedback():
+    assert said("Told him I'd check the training budget with Lena.", OMAR, kind="feedback_given") == (
+        "Omar's manager said they would check the training budget with Lena.")

@@ -186,9 +186,16 @@ def label_of(text: str, phrase: Phrase, part: Part, previous: Reading | None,
     return _person_label(text, phrase, kind, previous)
 
 
+_WORRY = re.compile(r"(?i)^(?:admitted|admits|confessed|confided)\b|\b(?:worries|worried|is afraid|"
+                    r"fears)\s+that\b")
+
+
 def _person_label(text: str, phrase: Phrase, kind: str, previous: Reading | None) -> str:
     if kind == "concern":
         return GROWTH
+    if _WORRY.search(text):
+        return CONTEXT  # "Admitted he worries that cutting detail will look less rigorous": how
+        # they feel, whatever words of praise the worry holds
     if kind == "praise" and previous is not None and previous.label == STRENGTH and \
             phrase.kind == PREDICATE and _acts(phrase.text):
         return STRENGTH  # "Paired each with a mentor … and booked shadowing": what the praised

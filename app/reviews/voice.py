@@ -514,6 +514,12 @@ def _told(verb: str, rest: str, subject: Subject, feedback: bool) -> Phrase:
 
 def _content(rest: str, subject: Subject, attribution: str) -> Phrase:
     """What the manager told the person, about the person where it can be."""
+    promise = re.match(r"(?i)I\s+(would|will|could|can|am going to)\s+(?!like|love|prefer|rather|want)(.*)$",
+                       rest)
+    if promise:  # "Told him I'd check the budget": the manager's own promise, not feedback
+        modal = {"will": "would", "can": "could", "am going to": "would"}.get(
+            promise.group(1).lower(), promise.group(1).lower())
+        return Phrase(CLAUSE, f"{{Poss}} manager said they {modal} {promise.group(2)}", manager=True)
     need = re.match(r"(?i)I\s+(?:need|want|would like|expect)\s+(?:her|him|them)\s+to\s+(.*)$", rest)
     if need:
         return Phrase(PREDICATE, f"was asked to {need.group(1)}", manager=True, request=True,
