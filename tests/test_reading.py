@@ -711,3 +711,15 @@ def test_a_worry_they_admitted_is_not_a_strength():
 def test_what_the_manager_told_them_they_would_do_is_the_managers_promise_not_feedback():
     assert said("Told him I'd check the training budget with Lena.", OMAR, kind="feedback_given") == (
         "Omar's manager said they would check the training budget with Lena.")
+
+
+def test_what_it_stands_for_keeps_its_side_strength_or_growth():
+    """ "Dropping it in the channel put people's backs up. Lena had to smooth it over": the
+    second "it" goes with the shortfall; the shortfall does not move into the praise."""
+    note = Note("n-54", "p-omar", "2026-06-25", "feedback_given",
+                "Gave feedback that his proposal to merge the queues was a good idea; announcing "
+                "it in the all-hands without asking anyone first put people's backs up. Lena had "
+                "to smooth it over.")
+    points, _ = note_points(note, OMAR)
+    by_label = {p.label: sentence(p, OMAR, named=True) for p in points}
+    assert "backs up" in by_label.get("growth", "") and "backs up" not in by_label.get("strength", "")

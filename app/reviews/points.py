@@ -85,6 +85,10 @@ def note_points(note: Note, subject: Subject) -> tuple[list[Point], list[dict]]:
         elif _result_of_context(reading, last_label, groups):
             groups[label] = groups.pop(CONTEXT) + groups.get(label, [])  # "asked him to pair …,
             # and the pair fixed 11 of the 14 flaky tests" keeps the act with its result
+        elif _needs_the_part_before(reading, label, last, last_label, groups) and \
+                {label, last_label} == {STRENGTH, GROWTH}:
+            label = last_label  # "…put people's backs up. Lena had to smooth it over": "it" is
+            # the shortfall; the part goes with it rather than carrying it into the praise
         elif _needs_the_part_before(reading, label, last, last_label, groups):
             groups[last_label].remove(last)  # "Says the rotation is the most fun he has had.
             # Wants to stay on it"; "The assistant's fix broke RTL; she caught it": "it" needs
