@@ -98,7 +98,7 @@ def test_enter_opens_the_row_when_the_answer_came_before_the_search_said_it_ende
     try:
         qtbot.keyClicks(palette.query_edit, "billing")
         qtbot.waitUntil(lambda: len(rows(palette)) == 2)
-        assert palette.searching  # the answer is shown; the search has not said it ended
+        assert palette._searching.running  # the answer is shown; its thread has not said it ended
         with qtbot.waitSignal(palette.sig_note_chosen, timeout=2000) as chosen:
             qtbot.keyClick(palette.query_edit, Qt.Key.Key_Return)
         assert chosen.args == [notes["li"].id, "p-li"]

@@ -28,6 +28,7 @@ from app.store import keys
 from app.store.location import has_data
 from app.store.unlock_pin import check_unlock_pin, has_unlock_pin
 
+from . import operations
 from .operations import Operation, in_pool
 from .recovery_unlock import RecoveryUnlockDialog
 
@@ -215,7 +216,7 @@ class LockPage(QWidget):
 
     @property
     def busy(self) -> bool:
-        return self.unlocking is not None and self.unlocking.running
+        return operations.is_running(self.unlocking)
 
     def _unlock_off_thread(self, passphrase: str | None, pin: str | None) -> None:
         self.title.setText("Opening your notes…")

@@ -59,6 +59,7 @@ class Operation(QObject):
         super().__init__()  # no parent: it lives until it ends (``_running``), not with a widget
         self._sig_finish.connect(self._end)
         self.running = False
+        self.answered = False  # its answer (done or failed) has reached the GUI thread
         self._slots: list = []
         self._stop_flag = StopFlag()
         self._stop_hook: Callable[[], None] = self._stop_flag.set
@@ -94,6 +95,9 @@ class Operation(QObject):
         _running.add(self)
         return self
 
+    def _on_answer(self, *_args) -> None:
+        self.answered = True
+
     @Slot()
     def _end(self) -> None:
         if self.running:
@@ -103,8 +107,10 @@ class Operation(QObject):
 
 
 def is_running(operation: Operation | None) -> bool:
-    """Whether a panel's operation (None before its first) is still at work."""
-    return operation is not None and operation.running
+    """Whether a panel's operation (None before its first) is still at work: work whose answer
+    has reached the GUI thread is not, though its thread may not have said it ended yet (on a
+    busy machine Enter pressed in between waited for an answer that had already come)."""
+    return operation is not None and operation.running and not operation.answered
 
 
 def stop(operation: Operation | None) -> None:
@@ -120,7 +126,10 @@ def in_pool(work: PoolWork, *, quick: bool = False, **callbacks) -> Operation:
     ``quick`` work the manager waits on as they type (search) runs on a pool of its own, so
     that copying or hashing a model file, or an export, never holds it up (the global pool
     has one thread per core: two long jobs filled it on a 2-core laptop)."""
-    operation = Operation().connect(**callbacks)._begin()
+    operation = Operation()
+    for answer in (operation.sig_done, operation.sig_failed):  # first, before the callbacks
+        answer.connect(operation._on_answer)
+    operation.connect(**callbacks)._begin()
     (_quick_pool() if quick else QThreadPool.globalInstance()).start(_PoolJob(operation, work))
     return operation
 

@@ -1,0 +1,46 @@
+"""Work off the GUI thread (ui.operations): when it counts as still at work."""
+
+import os
+import threading
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+pytest.importorskip("PySide6")
+
+from ui import operations  # noqa: E402
+
+
+def test_work_whose_answer_has_come_is_no_longer_at_work_before_its_thread_says_it_ended(
+        qtbot, monkeypatch):
+    """The answer reaches the GUI thread a moment before the thread's "ended"; on a busy
+    machine a key pressed in between must see the work as done (CI failed on this in search)."""
+    delivered, may_end = operations._deliver, threading.Event()
+
+    def slow_end(signal, *args):
+        if not args and not may_end.is_set():  # the "ended" signal, sent last
+            may_end.wait(5)
+        delivered(signal, *args)
+    monkeypatch.setattr(operations, "_deliver", slow_end)
+    seen, ended = [], []
+    try:
+        operation = operations.in_pool(lambda _p, _s: 42, done=lambda value: seen.append(
+            (value, operations.is_running(operation))), ended=lambda: ended.append(True))
+        qtbot.waitUntil(lambda: bool(seen), timeout=3000)
+        assert seen == [(42, False)]          # not at work, even inside its own callback
+        assert not operations.is_running(operation) and operation.running and not ended
+    finally:
+        may_end.set()
+    qtbot.waitUntil(lambda: bool(ended), timeout=3000)   # "ended" still comes, last
+    assert not operation.running
+
+
+def test_work_that_failed_is_not_at_work_either(qtbot):
+    failures = []
+
+    def broken(_progress, _stop):
+        raise OSError("the disk is full")
+    operation = operations.in_pool(broken, failed=failures.append)
+    qtbot.waitUntil(lambda: bool(failures), timeout=3000)
+    assert len(failures) == 1 and "the disk is full" in failures[0]
+    assert not operations.is_running(operation)
