@@ -723,3 +723,20 @@ def test_what_it_stands_for_keeps_its_side_strength_or_growth():
     points, _ = note_points(note, OMAR)
     by_label = {p.label: sentence(p, OMAR, named=True) for p in points}
     assert "backs up" in by_label.get("growth", "") and "backs up" not in by_label.get("strength", "")
+
+
+def test_after_that_keeps_what_that_was():
+    note = Note("n-55", "p-noor", "2026-06-22", "one_on_one",
+                "Moving to Lisbon in October. Wants to go fully remote after that.")
+    written = " ".join(sentence(p, NOOR, named=True) for p in note_points(note, NOOR)[0]
+                       if p.label == "aspiration")
+    assert "Lisbon" in written and "after that" in written
+
+
+def test_agreed_right_after_their_wish_is_the_managers_answer():
+    note = Note("n-56", "p-noor", "2026-06-23", "one_on_one",
+                "Wants to go fully remote from January. Agreed, no issue with that.")
+    assert read_note(note, NOOR)[-1].phrase.manager
+    theirs = Note("n-57", "p-noor", "2026-06-24", "one_on_one",
+                  "Asked her to take the on-call rota. Agreed to start in May.")
+    assert not read_note(theirs, NOOR)[-1].phrase.manager

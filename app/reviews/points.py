@@ -172,7 +172,8 @@ def _leans_on_a_count(reading: Reading) -> bool:
 def _leans_on_it(reading: Reading) -> bool:
     """Whether a part's "it" can only mean something the part before it named ("wants to stay
     on it", "keep leading it"): "it" as an object, not "it was …" saying something of its own."""
-    return re.search(r"(?i)(?<=\w)\s+it\b(?!\s+(?:is|was|has|had|will|would|seems|looks)\b)",
+    return re.search(r"(?i)(?<=\w)\s+it\b(?!\s+(?:is|was|has|had|will|would|seems|looks)\b)|"
+                     r"\b(?:after|before|until|since)\s+that\s*[.!]?$",  # "remote after that"
                      reading.kept_text) is not None
 
 

@@ -461,15 +461,17 @@ def _said_to_them(text: str, subject: Subject, kind: str) -> Phrase | None:
     return _told("told", match.group("rest"), subject, kind == "feedback_given")
 
 
-_ANSWER = re.compile(r"(?i)^(?:I\s+)?said\s+(?:yes|no|sure|of course|absolutely|go for it|"
-                     r"that is fine|fine)\b")
+_ANSWER = re.compile(r"(?i)^(?:(?:I\s+)?said\s+(?:yes|no|sure|of course|absolutely|go for it|"
+                     r"that is fine|fine)\b|agreed(?:\s*[,.;:]|\s*$|\s+(?:no|fine|happy)\b))")
 
 
 def answer_to_their_question(text: str, question: Phrase) -> Phrase | None:
-    """ "Said yes" right after the person asked something ("Asked whether they could pitch
-    …"): the manager's answer, not their act. After the manager's request it is theirs."""
+    """ "Said yes" or "Agreed, no issue" right after the person asked or wished for something
+    ("Asked whether they could pitch …", "Wants to go remote"): the manager's answer, not
+    their act. After the manager's request it is theirs."""
     if _ANSWER.match(text) and question.kind == PREDICATE and not question.manager and \
-            re.match(r"(?i)asked\s+(?:whether|if|about|for|what|how)\b", question.text):
+            re.match(r"(?i)(?:asked\s+(?:whether|if|about|for|what|how)|wants|would like|would love|"
+                     r"is keen|hopes)\b", question.text):
         return Phrase(OTHER, text, manager=True)
     return None
 
