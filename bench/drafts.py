@@ -158,7 +158,7 @@ def _score(team: str, name: str) -> tuple[int, int, int, int, float]:
 
     from app.domain.records import Note
     from app.reviews.meaning import meaning_problems
-    from app.reviews.voice import Subject, infer_pronoun
+    from app.reviews.phrase import Subject, infer_pronoun
 
     data = REPO / "tests" / "data"
     document = json.loads((data / f"{team}.json").read_text())

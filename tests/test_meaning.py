@@ -20,7 +20,7 @@ from app.reviews.meaning import (
     CITATION, JUDGEMENT, KINDS, MODALITY, NEGATION, OUTCOME, QUANTITY, WHO, meaning_problems,
     quantities,
 )
-from app.reviews.voice import Subject, infer_pronoun
+from app.reviews.phrase import Subject, infer_pronoun
 
 DATA = Path(__file__).parent / "data"
 # (distortions refused at least, true sentences refused at most), measured 2026-12-07.

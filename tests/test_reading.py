@@ -18,7 +18,8 @@ import pytest
 from app.domain.records import Note
 from app.reviews.points import Point, note_points, sentence
 from app.reviews.reading import LABELS, PERSONAL, read_note
-from app.reviews.voice import OTHER, Subject, infer_pronoun, review_voice
+from app.reviews.phrase import OTHER, Subject, infer_pronoun
+from app.reviews.voice import review_voice
 
 DATA = Path(__file__).parent / "data"
 TEAMS = ("labelled_team", "holdout_team", "judging_team")
@@ -185,12 +186,12 @@ NOOR = Subject("Noor Haddad", "she")
     ("The team doesn't know yet", "The team does not know yet"),
 ])
 def test_contractions_are_spelled_out_whole(written, spelled):
-    from app.reviews.voice import tidy
+    from app.reviews.wording import tidy
     assert tidy(written) == spelled
 
 
 def test_feedback_given_with_no_one_named_is_the_managers_feedback_about_the_person():
-    from app.reviews.voice import FEEDBACK
+    from app.reviews.phrase import FEEDBACK
     subject = NOOR
     phrase = review_voice("Gave feedback that the migration runbook was thorough", subject,
                           note_kind="feedback_given")
@@ -367,7 +368,7 @@ def test_a_pronoun_that_is_not_the_persons_stays_someone_elses():
     ("They'd want a second reviewer", "They would want a second reviewer"),
 ])
 def test_a_d_contraction_is_would_before_a_plain_verb_and_had_before_a_participle(written, spelled):
-    from app.reviews.voice import tidy
+    from app.reviews.wording import tidy
     assert tidy(written) == spelled
 
 
@@ -473,7 +474,7 @@ def test_a_doubt_without_a_subject_is_hers_and_says_so():
 
 
 def test_a_contraction_of_has_before_a_participle_is_has():
-    from app.reviews.voice import tidy
+    from app.reviews.wording import tidy
     assert tidy("First year that's happened") == "First year that has happened"
     assert tidy("She's finished the draft") == "She has finished the draft"
     assert tidy("That's the third time") == "That is the third time"
@@ -531,7 +532,7 @@ def test_praise_then_but_keeps_both_halves_in_one_sentence():
 
 
 def test_every_will_contraction_is_spelled_out():
-    from app.reviews.voice import tidy
+    from app.reviews.wording import tidy
     assert tidy("The customers who'll use it") == "The customers who will use it"
     assert tidy("It'll ship in May, and that'll help") == "It will ship in May, and that will help"
 
@@ -613,7 +614,7 @@ def test_a_couple_of_them_keeps_what_they_are():
 
 
 def test_a_date_written_as_iso_in_a_note_reads_as_a_sentence_says_it():
-    from app.reviews.voice import tidy
+    from app.reviews.wording import tidy
     assert tidy("Missed the 2026-02-28 deadline for the redesign") == (
         "Missed the 28 February 2026 deadline for the redesign")
     assert tidy("Ticket 2026-13-45 is not a date") == "Ticket 2026-13-45 is not a date"

@@ -24,7 +24,7 @@ from app.reviews.compose import Writing, body_sections, writing_for
 from app.reviews.evidence import build_brief
 from app.reviews.points import points_of, sentence
 from app.reviews.summary import summary_section
-from app.reviews.voice import Subject
+from app.reviews.phrase import Subject
 from app.store import Store
 from conftest import FAST_KDF, PASSPHRASE
 

@@ -28,7 +28,7 @@ from .body import FROM_APP, Section, Statement
 from .evidence import EvidenceBrief
 from .points import Point, clause, month_of, points_of, proper_nouns, sentence
 from .reading import ASPIRATION, CONTEXT, GROWTH, STRENGTH
-from .voice import Subject, infer_pronoun
+from .phrase import Subject, infer_pronoun
 
 TITLES = {"summary": "Summary", "strengths": "Strengths", "growth": "Growth areas",
           "aspirations": "Interests and aspirations", "other": "Context"}

@@ -40,7 +40,7 @@ from .body import Coverage
 from .frameworks import competencies_in_force
 from .instructions import exclusion_reason
 from .reading import ASPIRATION, CONTEXT, GROWTH, STRENGTH, read_note, shareable_text
-from .voice import Subject
+from .phrase import Subject
 
 if TYPE_CHECKING:  # jinja2 is imported only when a prompt is rendered
     from ..llm.prompts import PromptLibrary

@@ -38,7 +38,8 @@ from ..domain.records import Note
 from . import words as W
 from .points import day_month
 from .reading import Part, note_parts
-from .voice import CLAUSE, OTHER, PREDICATE, Subject, review_voice
+from .phrase import CLAUSE, OTHER, PREDICATE, Subject
+from .voice import review_voice
 
 MODALITY, NEGATION, OUTCOME, WHO, QUANTITY, JUDGEMENT, CITATION = (
     "modality", "negation", "outcome", "who", "quantity", "judgement", "citation_unused")

@@ -21,9 +21,8 @@ from ..domain.records import Note
 from . import words as W
 from .reading import ASPIRATION, CONTEXT, GROWTH, PERSONAL, STRENGTH, Reading, read_note
 from .sensitive import left_out
-from .voice import (
-    AGREED, CLAUSE, FEEDBACK, OTHER, PREDICATE, Subject, is_verb, lower_first, singular,
-)
+from .phrase import AGREED, CLAUSE, FEEDBACK, OTHER, PREDICATE, Subject
+from .wording import is_verb, lower_first, singular
 
 MONTHS = MONTH_NAMES
 PERSONAL_LEFT_OUT = "A personal detail in this note was left out of the draft."

@@ -29,9 +29,10 @@ from dataclasses import dataclass, replace
 from ..assist.language import split_sentences
 from ..domain.records import Note
 from . import words as W
-from .voice import (
-    FEEDBACK, OTHER, PREDICATE, Phrase, Subject, answer_to_their_question, is_verb, review_voice, tidy,
-)
+from .manager_voice import answer_to_their_question
+from .phrase import FEEDBACK, OTHER, PREDICATE, Phrase, Subject
+from .voice import review_voice
+from .wording import is_verb, tidy
 
 STRENGTH, GROWTH, ASPIRATION, CONTEXT, PERSONAL = (
     "strength", "growth", "aspiration", "context", "personal")

@@ -43,7 +43,7 @@ from .meaning import meaning_problems as notes_meaning
 from .meaning import pattern as word_list
 from .meaning import quantities
 from .reading import shareable_text
-from .voice import Subject
+from .phrase import Subject
 
 if TYPE_CHECKING:
     from ..llm.prompts import PromptLibrary

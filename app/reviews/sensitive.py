@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from ..domain.records import Note
 from ..errors import InvalidInput
 from . import words as W
-from .reading import note_parts, sensitive
+from .reading import note_parts
 
 
 @dataclass(frozen=True)

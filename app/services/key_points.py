@@ -17,7 +17,7 @@ from ..assist.digest import KeyPoint, NoteText
 from ..domain.dates import short_date
 from ..domain.records import Note
 from ..reviews.meaning import CITATION, content, meaning_problems
-from ..reviews.voice import Subject, infer_pronoun
+from ..reviews.phrase import Subject, infer_pronoun
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,7 @@ from ..errors import InvalidInput
 from ..llm.structured import StructuredOutputError
 from ..reviews.meaning import MODALITY, meaning_problems
 from ..reviews.reading import shareable_text
-from ..reviews.voice import Subject
+from ..reviews.phrase import Subject
 
 PROMPT = "agenda_topic"
 TOPIC_TOKENS = 60
