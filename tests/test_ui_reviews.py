@@ -11,6 +11,7 @@ import os
 import stat
 
 import time
+from pathlib import Path
 
 import pytest
 
@@ -294,11 +295,13 @@ def test_exports_write_owner_only_files_where_the_manager_chose(make_page, qtbot
         return str(tmp_path / suggested.name)
     monkeypatch.setattr(reviews_module, "ask_save_path", choose)
     def export(suffix):
-        with qtbot.waitSignal(tab.export_to(suffix).sig_done, timeout=WAIT) as done:
-            pass
-        assert tab.message.text() == f"Exported to {done.args[0]}" + (
-            "." if tab.bar.include_citations else " without citations.")
-        return done.args[0]
+        # Waited for by what the tab says: the export may finish before a test could connect
+        # to its signal (a stress run lost that race).
+        assert tab.export_to(suffix) is not None
+        qtbot.waitUntil(lambda: tab.message.text().startswith("Exported to "), timeout=WAIT)
+        ending = "." if tab.bar.include_citations else " without citations."
+        assert tab.message.text().endswith(ending)
+        return Path(tab.message.text().removeprefix("Exported to ").removesuffix(ending))
     written = {suffix: export(suffix) for suffix in (".md", ".pdf", ".docx")}
     assert [p.name for p in asked] == [f"Ana Ruiz — review H1 2026{s}" for s in (".md", ".pdf", ".docx")]
     assert asked[0].parent == reviews_module.documents_dir()

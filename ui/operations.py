@@ -108,8 +108,10 @@ class Operation(QObject):
 
 def is_running(operation: Operation | None) -> bool:
     """Whether a panel's operation (None before its first) is still at work: work whose answer
-    has reached the GUI thread is not, though its thread may not have said it ended yet (on a
-    busy machine Enter pressed in between waited for an answer that had already come)."""
+    has been handled on the GUI thread is not, though its thread may not have said it ended
+    yet (on a busy machine Enter pressed in between waited for an answer that had already
+    come). The flag flips after the callbacks, each of which Qt queues as an event of its own,
+    so whoever sees the work done also sees what its callbacks did."""
     return operation is not None and operation.running and not operation.answered
 
 
@@ -126,10 +128,9 @@ def in_pool(work: PoolWork, *, quick: bool = False, **callbacks) -> Operation:
     ``quick`` work the manager waits on as they type (search) runs on a pool of its own, so
     that copying or hashing a model file, or an export, never holds it up (the global pool
     has one thread per core: two long jobs filled it on a 2-core laptop)."""
-    operation = Operation()
-    for answer in (operation.sig_done, operation.sig_failed):  # first, before the callbacks
+    operation = Operation().connect(**callbacks)._begin()
+    for answer in (operation.sig_done, operation.sig_failed):  # last: after the callbacks ran
         answer.connect(operation._on_answer)
-    operation.connect(**callbacks)._begin()
     (_quick_pool() if quick else QThreadPool.globalInstance()).start(_PoolJob(operation, work))
     return operation
 
