@@ -66,8 +66,8 @@ def test_selecting_a_goal_shows_its_description_and_dated_history(tab, qtbot):
     assert tab.current_goal().title == "Ship the API"
     assert tab.description.text() == "Public API v1 <b>out</b> to partners"
     assert tab.description.textFormat() == Qt.TextFormat.PlainText
-    assert tab.history_model.stringList() == ["2026-10-01  Spec agreed",
-                                              "2026-10-15 [at risk]  Partner slipped"]
+    assert tab.history_model.stringList() == [f"{near_date('2026-10-01')}  Spec agreed",
+                                              f"{near_date('2026-10-15')} [at risk]  Partner slipped"]
     tab.view.setFocus()
     qtbot.keyClick(tab.view, Qt.Key.Key_End)
     assert tab.current_goal().title == "Mentor a junior"
@@ -124,7 +124,8 @@ def test_progress_is_dated_today_by_default_and_can_change_status(tab, goals, qt
     tab._session.changed(Change.GOALS)
     assert tab.current_goal().id == late.id
     assert tab.model.index(tab.model.row_of(late.id)).data(OverdueRole) is False
-    assert tab.history_model.stringList()[-1] == f"{TODAY.isoformat()} [done]  Partner shipped their side"
+    assert tab.history_model.stringList()[-1] == (
+        f"{near_date(TODAY.isoformat())} [done]  Partner shipped their side")
 
 
 def test_add_goal_from_the_keyboard(tab, goals, qtbot):

@@ -10,7 +10,7 @@ pytest.importorskip("PySide6")
 from PySide6.QtCore import QModelIndex, Qt  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-from app.domain.dates import near_date, short_date, today_iso  # noqa: E402
+from app.domain.dates import near_date, short_date, spoken_date, today_iso  # noqa: E402
 from app.domain.records import AgendaItem  # noqa: E402
 from app.store import Store  # noqa: E402
 from conftest import FAST_KDF, PASSPHRASE  # noqa: E402
@@ -275,7 +275,7 @@ def test_sharing_from_the_meeting_copies_and_saves_owner_only_without_the_notes(
     qtbot.addWidget(dialog)
     qtbot.mouseClick(dialog.copy, Qt.MouseButton.LeftButton)
     copied = QApplication.clipboard().text()
-    assert copied.startswith(f"# 1:1 agenda: Ana Ruiz, {today_iso()}\n")
+    assert copied.startswith(f"# 1:1 agenda: Ana Ruiz, {spoken_date(today_iso())}\n")
     assert "- [ ] Talk about the on-call load" in copied and "Private" not in copied
     assert dialog.save_to(tmp_path / "agenda")
     saved = tmp_path / "agenda.md"

@@ -315,4 +315,4 @@ class GoalsTab(QWidget):
 
 def _entry_line(entry) -> str:
     status = f" [{STATUS_WORDS[entry.status]}]" if entry.status else ""
-    return f"{entry.date}{status}  {entry.text}"
+    return f"{near_date(entry.date)}{status}  {entry.text}"

@@ -21,7 +21,7 @@ from PySide6.QtCore import QEvent, QModelIndex, Qt, QTimer, Signal
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QLabel, QLineEdit,
                                QListView, QMessageBox, QPlainTextEdit, QVBoxLayout, QWidget)
 
-from app.domain.dates import short_date
+from app.domain.dates import near_date, short_date, spoken_date
 from app.domain.records import ACTION_OWNERS
 from app.errors import InvalidInput, NotFound
 from app.services.agenda_words import ended_words
@@ -243,7 +243,7 @@ class MeetingView(QWidget):
             return
         meeting = store.meetings.get(self.meeting_id)
         name = store.people.get(meeting.person_id).name
-        self.share_dialog = ShareAgendaDialog(meeting.agenda, title=f"1:1 agenda: {name}, {meeting.date}",
+        self.share_dialog = ShareAgendaDialog(meeting.agenda, title=f"1:1 agenda: {name}, {spoken_date(meeting.date)}",
                                               first_name=name.split()[0], parent=self)
         self.share_dialog.open()
 
@@ -261,7 +261,7 @@ class MeetingView(QWidget):
         except (InvalidInput, NotFound) as exc:
             self.message.setText(str(exc))
             return
-        due = f", due {action.due}" if action.due else ""
+        due = f", due {near_date(action.due)}" if action.due else ""
         self.message.setText(f"Action added for {OWNER_WORDS[action.owner]}{due}: {action.text}")
         self.action_text.clear()
         self.action_due.clear()

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QStyleOptionViewItem, QVBoxLayout,
 )
 
+from app.domain.dates import near_date
 from app.domain.records import SearchHit
 
 from .notices import Change
@@ -57,7 +58,7 @@ def snippet_text(snippet: str) -> str:
 
 
 def heading(hit: SearchHit) -> str:
-    return f"{hit.person_name} · {hit.date} · {kind_label(hit.kind)}"
+    return f"{hit.person_name} · {near_date(hit.date)} · {kind_label(hit.kind)}"
 
 
 class SearchHitsModel(QAbstractListModel):
