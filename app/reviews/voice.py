@@ -27,6 +27,7 @@ import re
 from dataclasses import replace
 
 from . import words as W
+from . import manager_voice
 from .manager_voice import ACTS, FRAMES
 from .phrase import (
     AGREED, CLAUSE, FEEDBACK, OTHER, PREDICATE, PRONOUNS, Phrase, Subject, person_pattern,
@@ -47,7 +48,7 @@ def review_voice(text: str, subject: Subject, *, note_kind: str = "") -> Phrase:
         phrase = rule(text, subject, note_kind)
         if phrase is not None:
             return replace(phrase, text=third_person(phrase.text))
-    return Phrase(OTHER, third_person(with_article(text, subject)))
+    return Phrase(OTHER, third_person(with_article(text, subject.names, subject.proper)))
 
 
 def _labelled(text: str, subject: Subject, kind: str) -> Phrase | None:
@@ -317,3 +318,6 @@ def _evaluated(lead: list[str], adjective: str, rest: list[str], again: str) -> 
     elif tail:
         text += f", {tail}"  # "…, root cause found in under an hour"
     return Phrase(CLAUSE, text)
+
+
+manager_voice.read_with(lambda text, subject, kind: review_voice(text, subject, note_kind=kind))

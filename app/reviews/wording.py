@@ -9,13 +9,9 @@ how a part is worded, never what it claims.
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
 
 from ..domain.dates import spoken_date
 from . import words as W
-
-if TYPE_CHECKING:
-    from .phrase import Subject
 
 _CONTRACTIONS = (
     (r"\b(she|he|it|who|that)['’]s\s+([\w-]+)\b", lambda m: _has_or_is(m)),
@@ -57,7 +53,7 @@ _NOT_NOUNS = frozenset("not no never maybe probably perhaps only just even also 
 _OF_PHRASE = frozenset({"for", "of", "on", "from", "with", "in", "to", "at", "about"})
 
 
-def with_article(text: str, subject: Subject) -> str:
+def with_article(text: str, names: tuple[str, ...], proper: frozenset[str]) -> str:
     """ "API reference draft is technically accurate" → "The API reference draft is …",
     "Rota for September went out late" → "The rota for September went out …": a note's
     telegraphic noun phrase, before its verb, reads as a sentence with "the". Names, teams
@@ -70,15 +66,15 @@ def with_article(text: str, subject: Subject) -> str:
     first = noun_phrase[0].strip(",:;").lower()
     head = next((noun_phrase[i - 1] for i, w in enumerate(noun_phrase) if w.lower() in _OF_PHRASE
                  and i), noun_phrase[-1])
-    name = head in subject.proper if head is noun_phrase[0] else not head[:1].islower()
+    name = head in proper if head is noun_phrase[0] else not head[:1].islower()
     if (len(noun_phrase) < 2 or name  # "Gareth was …", "IBM is …": a name
             or first in _DETERMINERS or " ".join(noun_phrase).lower() in W.listed("voice", "team_functions")
-            or noun_phrase[0] in subject.names or noun_phrase[0][:1].isdigit()
+            or noun_phrase[0] in names or noun_phrase[0][:1].isdigit()
             or not noun_phrase[0][:1].isupper() or re.search(r"['’]s?$", noun_phrase[0])
             or any(w.lower().strip(",") in _NOT_NOUNS for w in noun_phrase)
             or any(w.endswith((",", ";", ":")) for w in noun_phrase)):
         return text
-    keep = noun_phrase[0].isupper() or noun_phrase[0] in subject.proper  # "The API …", "The Kestrel …"
+    keep = noun_phrase[0].isupper() or noun_phrase[0] in proper  # "The API …", "The Kestrel …"
     return "The " + (text if keep else text[0].lower() + text[1:])
 
 
