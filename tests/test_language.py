@@ -215,6 +215,9 @@ def test_finding_is_frozen():
     ("It took approx. three weeks. Then done.", ["It took approx. three weeks.", "Then done."]),
     ('He said "stop." Then left.', ['He said "stop."', "Then left."]),
     ("Wait... what? Fine.", ["Wait...", "what?", "Fine."]),
+    ("Asking 'what if the queue is empty?' was right. Good.",
+     ["Asking 'what if the queue is empty?' was right.", "Good."]),   # a quoted question
+    ('She said "ship it!" and did. Then left.', ['She said "ship it!" and did.', "Then left."]),
     ("Strengths\n\n- Ships on time\n- Mentors juniors", ["Strengths", "Ships on time", "Mentors juniors"]),
     ("", []),
     ("   \n\n  ", []),

@@ -741,3 +741,28 @@ def test_agreed_right_after_their_wish_is_the_managers_answer():
     theirs = Note("n-57", "p-noor", "2026-06-24", "one_on_one",
                   "Asked her to take the on-call rota. Agreed to start in May.")
     assert not read_note(theirs, NOOR)[-1].phrase.manager
+
+
+def test_a_weekday_that_only_meant_something_on_the_day_goes_with_its_time_of_day():
+    from app.reviews.wording import tidy
+    assert tidy("Pushed a config change straight to main on Friday evening, bypassing review") == (
+        "Pushed a config change straight to main, bypassing review")
+
+
+@pytest.mark.parametrize("note, written", [
+    ("Merged the generated tests without reading them. Caught in review by Lena.",
+     "and it was caught in review by Lena"),
+    ("Wrote the onboarding checklist. Already copied by the platform team.",
+     "and it was already copied by the platform team"),
+])
+def test_a_passive_fragment_is_said_of_the_thing_not_the_person(note, written):
+    text = " ".join(sentence(p, OMAR, named=True) for p in note_points(
+        Note("n-58", "p-omar", "2026-07-01", "observation", note), OMAR)[0])
+    assert written in text and "Omar caught" not in text and "Omar already copied" not in text
+
+
+def test_told_him_a_and_that_b_says_both_without_the_second_that():
+    assert said("Told him the runbook was clear, and that asking 'who owns the pager?' was the right "
+                "question.", OMAR, kind="feedback_given") == (
+        "Omar's runbook was clear, and asking 'who owns the pager?' was the right question "
+        "(feedback given on 3 March).")

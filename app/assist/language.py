@@ -182,6 +182,9 @@ def _sentence_ends(text: str, start: int, end: int) -> Iterable[int]:
 
 
 def _ends_sentence(text: str, mark: re.Match[str]) -> bool:
+    if mark.group()[-1] in "\"”’')]" and mark.group()[0] in "?!" and \
+            re.match(r"\s*[a-z]", text[mark.end():]):
+        return False  # "asking 'what if the queue is empty?' was right": a quoted question
     if not mark.group().startswith(".") or mark.group().startswith(".."):
         return True
     token = re.search(r"[\w.'’]*$", text[max(0, mark.start() - 20):mark.start()]).group().lower()

@@ -172,6 +172,7 @@ def _told(verb: str, rest: str, subject: Subject, feedback: bool) -> Phrase:
     if re.match(r"(?i)so\b", rest):  # "Told them so in front of the team"
         return Phrase(PREDICATE, f"was told {rest}", manager=True, attribution=attribution)
     rest = re.sub(r"(?i)^that\s+", "", rest)
+    rest = re.sub(r"(?i),\s+and\s+that\s+", ", and ", rest)  # "told him A, and that B"
     return _content(rest, subject, attribution)
 
 

@@ -38,6 +38,7 @@ class Phrase:
     reported: bool = False    # the person's own words ("Said she wants …")
     attribution: str = ""     # FEEDBACK or AGREED: the sentence says when
     plural: bool = False      # the note said "they": the verb agrees with "they"
+    follows: bool = False     # said of what the part before named ("it was caught in review")
 
 
 @dataclass(frozen=True)

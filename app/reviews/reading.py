@@ -164,6 +164,8 @@ def label_of(text: str, phrase: Phrase, part: Part, previous: Reading | None,
              subject: Subject | None = None) -> str:
     """The part's label, by the rules in the module docstring."""
     kind = part.note.kind
+    if phrase.follows and previous is not None and previous.label != PERSONAL:
+        return previous.label  # "Caught in review by Amara": goes with what was caught
     if _is_aspiration(text, phrase):
         return ASPIRATION
     if part.question:

@@ -193,6 +193,15 @@ def _came_across(text: str, subject: Subject, kind: str) -> Phrase | None:
     return Phrase(CLAUSE, f"it {match.group('verb').lower()} {match.group('rest')}")
 
 
+def _passive(text: str) -> bool:
+    """ "Caught in review by Amara", "Already copied by the platform team": a participle and
+    who did it, with no subject of its own."""
+    participles = "|".join(map(re.escape, W.listed("voice", "past_participles")))
+    return re.match(rf"(?i)(?:(?:already|quickly|later|then|also|since|soon)\s+)?(?:[a-z]+ed|{participles})"
+                    rf"\s+(?:(?:in|during|at|on|before|after|within)\s+[\w-]+\s+)?by\s+"
+                    rf"(?:the\s|a\s|an\s|(?-i:[A-Z]))", text) is not None
+
+
 def _subjectless(text: str, subject: Subject, kind: str) -> Phrase | None:
     if re.match(rf"(?i)^(?:is|are|was|does|did|can|could|will|should|has)\s+"
                 rf"(?-i:{person_pattern(subject, objects=False)})\b", text):
@@ -205,6 +214,9 @@ def _subjectless(text: str, subject: Subject, kind: str) -> Phrase | None:
     if received is not None and received.start() == 0 and len(words) > 1 and \
             text[received.end():].split()[0].lower() in _AFTER_RECEIVED:
         return Phrase(PREDICATE, "was " + lower_first(text))  # "Paged at 02:10" → "was paged …"
+    if _passive(text):
+        return Phrase(CLAUSE, "it was " + lower_first(text), follows=True)  # "Caught in review by Amara":
+        # what the part before named was caught, not the person
     if is_verb(word) or (word in ADVERBS and len(words) > 1 and is_verb(words[1].lower())):
         return Phrase(PREDICATE, lower_first(text))
     following = words[1] if len(words) > 1 else ""

@@ -88,7 +88,8 @@ def _verb_after_noun_phrase(words: list[str]) -> int | None:
 
 
 _RELATIVE_DAY = re.compile(
-    r"(?i)\s+(?:on|last|this\s+past)\s+(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b"
+    r"(?i)\s+(?:on|last|this\s+past)\s+(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
+    r"(?:\s+(?:morning|afternoon|evening|night))?\b"
     r"|\s+(?:today|yesterday|tonight|this morning|this afternoon|this week)\b")
 
 
