@@ -176,3 +176,22 @@ def policy_file(tmp_path, monkeypatch):
         return path
     yield write
     policies.forget_policy()
+
+
+@pytest.fixture
+def ended_held_back(monkeypatch):
+    """Background work (``ui.operations``) whose "ended" signal waits until the test sets the
+    returned event: the moment, on a busy machine, between its answer reaching the window and
+    its thread saying it ended. Released at teardown whatever happens."""
+    import threading
+
+    from ui import operations
+    delivered, may_end = operations._deliver, threading.Event()
+
+    def slow_end(signal, *args):
+        if not args and not may_end.is_set():  # the "ended" signal, sent last
+            may_end.wait(5)
+        delivered(signal, *args)
+    monkeypatch.setattr(operations, "_deliver", slow_end)
+    yield may_end
+    may_end.set()

@@ -20,6 +20,7 @@ from app.reviews.points import Point, note_points, sentence
 from app.reviews.reading import LABELS, PERSONAL, read_note
 from app.reviews.phrase import OTHER, Subject, infer_pronoun
 from app.reviews.voice import review_voice
+from app.reviews.wording import tidy
 
 DATA = Path(__file__).parent / "data"
 TEAMS = ("labelled_team", "holdout_team", "judging_team")
@@ -96,6 +97,11 @@ def said(text: str, subject: Subject = SHE, kind: str = "observation") -> str:
     note = Note("n-1", "p-1", "2026-03-03", kind, text)
     points = [Point(note, r.label, (r,)) for r in read_note(note, subject)]
     return " ".join(sentence(p, subject, named=True) for p in points)
+
+
+def drafted(note: Note, subject: Subject) -> str:
+    """Every point the note makes, as the draft writes them."""
+    return " ".join(sentence(p, subject, named=True) for p in note_points(note, subject)[0])
 
 
 @pytest.mark.parametrize("note, review", [
@@ -186,7 +192,6 @@ NOOR = Subject("Noor Haddad", "she")
     ("The team doesn't know yet", "The team does not know yet"),
 ])
 def test_contractions_are_spelled_out_whole(written, spelled):
-    from app.reviews.wording import tidy
     assert tidy(written) == spelled
 
 
@@ -354,7 +359,7 @@ def test_a_pronoun_that_is_not_the_persons_stays_someone_elses():
     """In his notes "she" is someone else: the mentee, a customer, not him."""
     note = Note("n-21", "p-tariq", "2026-05-04", "observation",
                 "Paired with Priya on the parser rewrite. She says the sessions helped her most.")
-    written = " ".join(sentence(p, TARIQ, named=True) for p in note_points(note, TARIQ)[0])
+    written = drafted(note, TARIQ)
     assert "she says the sessions helped her most" in written.lower()
     assert "He says" not in written and "Tariq says" not in written
     assert review_voice("He says the rota works", TARIQ).kind != OTHER  # his own pronoun still is him
@@ -368,7 +373,6 @@ def test_a_pronoun_that_is_not_the_persons_stays_someone_elses():
     ("They'd want a second reviewer", "They would want a second reviewer"),
 ])
 def test_a_d_contraction_is_would_before_a_plain_verb_and_had_before_a_participle(written, spelled):
-    from app.reviews.wording import tidy
     assert tidy(written) == spelled
 
 
@@ -453,7 +457,7 @@ def test_the_managers_talk_with_her_is_not_something_she_did():
     note = Note("n-31", "p-noor", "2026-04-04", "praise",
                 "Fixed the flaky deploy in an hour. Forgot to tell the on-call channel though. "
                 "Raised it with her the next morning.")
-    written = " ".join(sentence(p, NOOR, named=True) for p in note_points(note, NOOR)[0])
+    written = drafted(note, NOOR)
     assert "raised it with her" not in written.lower() or "manager raised it" in written.lower()
     assert "fixed the flaky deploy" in written.lower()
 
@@ -474,7 +478,6 @@ def test_a_doubt_without_a_subject_is_hers_and_says_so():
 
 
 def test_a_contraction_of_has_before_a_participle_is_has():
-    from app.reviews.wording import tidy
     assert tidy("First year that's happened") == "First year that has happened"
     assert tidy("She's finished the draft") == "She has finished the draft"
     assert tidy("That's the third time") == "That is the third time"
@@ -490,7 +493,7 @@ def test_what_a_thing_read_like_is_said_of_the_thing():
     note = Note("n-33", "p-noor", "2026-04-06", "feedback_given",
                 "Told her the incident summary to Acme was too vague. Read like we were hiding "
                 "the cause from ourselves.")
-    written = " ".join(sentence(p, NOOR, named=True) for p in note_points(note, NOOR)[0])
+    written = drafted(note, NOOR)
     assert "she read like" not in written.lower() and "noor read like" not in written.lower()
     assert "it read like the team were hiding the cause from themselves" in written
 
@@ -532,7 +535,6 @@ def test_praise_then_but_keeps_both_halves_in_one_sentence():
 
 
 def test_every_will_contraction_is_spelled_out():
-    from app.reviews.wording import tidy
     assert tidy("The customers who'll use it") == "The customers who will use it"
     assert tidy("It'll ship in May, and that'll help") == "It will ship in May, and that will help"
 
@@ -608,13 +610,12 @@ def test_a_couple_of_them_keeps_what_they_are():
     note = Note("n-45", "p-omar", "2026-05-04", "observation",
                 "Omar answered 40 support tickets this week. Replies are brief; a couple read "
                 "as dismissive to the customer.")
-    written = " ".join(sentence(p, OMAR, named=True) for p in note_points(note, OMAR)[0])
+    written = drafted(note, OMAR)
     assert "replies are brief" in written.lower()
     assert "A couple read as dismissive" not in written
 
 
 def test_a_date_written_as_iso_in_a_note_reads_as_a_sentence_says_it():
-    from app.reviews.wording import tidy
     assert tidy("Missed the 2026-02-28 deadline for the redesign") == (
         "Missed the 28 February 2026 deadline for the redesign")
     assert tidy("Ticket 2026-13-45 is not a date") == "Ticket 2026-13-45 is not a date"
@@ -744,7 +745,6 @@ def test_agreed_right_after_their_wish_is_the_managers_answer():
 
 
 def test_a_weekday_that_only_meant_something_on_the_day_goes_with_its_time_of_day():
-    from app.reviews.wording import tidy
     assert tidy("Pushed a config change straight to main on Friday evening, bypassing review") == (
         "Pushed a config change straight to main, bypassing review")
 
@@ -756,8 +756,7 @@ def test_a_weekday_that_only_meant_something_on_the_day_goes_with_its_time_of_da
      "and it was already copied by the platform team"),
 ])
 def test_a_passive_fragment_is_said_of_the_thing_not_the_person(note, written):
-    text = " ".join(sentence(p, OMAR, named=True) for p in note_points(
-        Note("n-58", "p-omar", "2026-07-01", "observation", note), OMAR)[0])
+    text = drafted(Note("n-58", "p-omar", "2026-07-01", "observation", note), OMAR)
     assert written in text and "Omar caught" not in text and "Omar already copied" not in text
 
 

@@ -1,7 +1,6 @@
 """Work off the GUI thread (ui.operations): when it counts as still at work."""
 
 import os
-import threading
 
 import pytest
 
@@ -12,27 +11,18 @@ from ui import operations  # noqa: E402
 
 
 def test_work_whose_answer_has_come_is_no_longer_at_work_before_its_thread_says_it_ended(
-        qtbot, monkeypatch):
+        qtbot, ended_held_back):
     """The answer reaches the GUI thread a moment before the thread's "ended"; on a busy
     machine a key pressed in between must see the work as done (CI failed on this in search),
     and whoever sees it done must also see what its callbacks did (a stress run failed on
     the lock page when the flag flipped before the unlock had happened)."""
-    delivered, may_end = operations._deliver, threading.Event()
-
-    def slow_end(signal, *args):
-        if not args and not may_end.is_set():  # the "ended" signal, sent last
-            may_end.wait(5)
-        delivered(signal, *args)
-    monkeypatch.setattr(operations, "_deliver", slow_end)
     seen, ended = [], []
-    try:
-        operation = operations.in_pool(lambda _p, _s: 42, done=lambda value: seen.append(
-            (value, operations.is_running(operation))), ended=lambda: ended.append(True))
-        qtbot.waitUntil(lambda: not operations.is_running(operation), timeout=3000)
-        assert seen == [(42, True)]   # its callback ran first, and saw it still at work
-        assert operation.running and not ended   # the thread has not said it ended
-    finally:
-        may_end.set()
+    operation = operations.in_pool(lambda _p, _s: 42, done=lambda value: seen.append(
+        (value, operations.is_running(operation))), ended=lambda: ended.append(True))
+    qtbot.waitUntil(lambda: not operations.is_running(operation), timeout=3000)
+    assert seen == [(42, True)]   # its callback ran first, and saw it still at work
+    assert operation.running and not ended   # the thread has not said it ended
+    ended_held_back.set()
     qtbot.waitUntil(lambda: bool(ended), timeout=3000)   # "ended" still comes, last
     assert not operation.running
 

@@ -84,27 +84,15 @@ def test_down_and_enter_choose_a_note_with_focus_kept_in_the_search_line(qtbot, 
 
 
 def test_enter_opens_the_row_when_the_answer_came_before_the_search_said_it_ended(
-        qtbot, palette, notes, monkeypatch):
+        qtbot, palette, notes, ended_held_back):
     """A search's answer reaches the window a moment before its thread says it has ended; on
     a busy machine Enter can fall in between, and must open the row the manager sees."""
-    import threading
-    from ui import operations
-    delivered, finish_may_go = operations._deliver, threading.Event()
-
-    def slow_finish(signal, *args):
-        if not args and not finish_may_go.is_set():  # the "ended" signal, sent last
-            finish_may_go.wait(5)
-        delivered(signal, *args)
-    monkeypatch.setattr(operations, "_deliver", slow_finish)
-    try:
-        qtbot.keyClicks(palette.query_edit, "billing")
-        qtbot.waitUntil(lambda: len(rows(palette)) == 2)
-        assert palette._searching.running  # the answer is shown; its thread has not said it ended
-        with qtbot.waitSignal(palette.sig_note_chosen, timeout=2000) as chosen:
-            qtbot.keyClick(palette.query_edit, Qt.Key.Key_Return)
-        assert chosen.args == [notes["li"].id, "p-li"]
-    finally:
-        finish_may_go.set()
+    qtbot.keyClicks(palette.query_edit, "billing")
+    qtbot.waitUntil(lambda: len(rows(palette)) == 2)
+    assert palette._searching.running  # the answer is shown; its thread has not said it ended
+    with qtbot.waitSignal(palette.sig_note_chosen, timeout=2000) as chosen:
+        qtbot.keyClick(palette.query_edit, Qt.Key.Key_Return)
+    assert chosen.args == [notes["li"].id, "p-li"]
 
 
 def test_enter_straight_after_typing_picks_the_top_result(qtbot, palette, notes):

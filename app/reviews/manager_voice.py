@@ -93,8 +93,7 @@ def _my_concern(text: str, subject: Subject, kind: str) -> Phrase | None:
                      r"(?:(?:with|about|for)\s+\S+\s+)?(?:here\s+)?is\s+that\s+(?P<rest>.+)$", text)
     if match is None:
         return None
-    inner = _read(match.group("rest"), subject, note_kind=kind)
-    return None if inner.kind == OTHER else replace(inner, manager=True)
+    return _framed(match.group("rest"), subject, kind)
 
 
 def _i_note(text: str, subject: Subject, kind: str) -> Phrase | None:
@@ -238,7 +237,13 @@ def _manager_view(text: str, subject: Subject, kind: str) -> Phrase | None:
         if impressed is None:
             return None
         match = impressed
-    inner = _read(match.group("rest"), subject)
+    return _framed(match.group("rest"), subject)
+
+
+def _framed(rest: str, subject: Subject, kind: str = "") -> Phrase | None:
+    """What the manager's frame ("I noticed", "My concern is that") holds, as the manager's
+    view of the person; None where it is not about them."""
+    inner = _read(rest, subject, note_kind=kind)
     return None if inner.kind == OTHER else replace(inner, manager=True)
 
 

@@ -16,7 +16,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ..domain.dates import MONTH_NAMES
+from ..domain.dates import MONTH_NAMES, spoken_date
 from ..domain.records import Note
 from . import words as W
 from .reading import ASPIRATION, CONTEXT, GROWTH, PERSONAL, STRENGTH, Reading, read_note
@@ -24,7 +24,6 @@ from .sensitive import left_out
 from .phrase import AGREED, CLAUSE, FEEDBACK, OTHER, PREDICATE, Subject
 from .wording import is_verb, lower_first, singular
 
-MONTHS = MONTH_NAMES
 PERSONAL_LEFT_OUT = "A personal detail in this note was left out of the draft."
 
 
@@ -256,11 +255,9 @@ def proper_nouns(texts: Sequence[str], names: Sequence[str] = ()) -> frozenset[s
 
 def day_month(iso: str, with_year: bool = False) -> str:
     """ "2026-03-03" → "3 March" (or "3 March 2026")."""
-    year, month, day = iso.split("-")
-    text = f"{int(day)} {MONTHS[int(month) - 1]}"
-    return f"{text} {year}" if with_year else text
+    return spoken_date(iso, year=with_year)
 
 
 def month_of(iso: str, with_year: bool = False) -> str:
     year, month = iso.split("-")[:2]
-    return MONTHS[int(month) - 1] + (f" {year}" if with_year else "")
+    return MONTH_NAMES[int(month) - 1] + (f" {year}" if with_year else "")

@@ -23,6 +23,7 @@ a model.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import replace
 
@@ -196,10 +197,16 @@ def _came_across(text: str, subject: Subject, kind: str) -> Phrase | None:
 def _passive(text: str) -> bool:
     """ "Caught in review by Amara", "Already copied by the platform team": a participle and
     who did it, with no subject of its own."""
+    return _passive_pattern().match(text) is not None
+
+
+@functools.cache
+def _passive_pattern() -> re.Pattern[str]:
+    """Compiled once: every subjectless part is tried against it."""
     participles = "|".join(map(re.escape, W.listed("voice", "past_participles")))
-    return re.match(rf"(?i)(?:(?:already|quickly|later|then|also|since|soon)\s+)?(?:[a-z]+ed|{participles})"
-                    rf"\s+(?:(?:in|during|at|on|before|after|within)\s+[\w-]+\s+)?by\s+"
-                    rf"(?:the\s|a\s|an\s|(?-i:[A-Z]))", text) is not None
+    return re.compile(rf"(?i)(?:(?:already|quickly|later|then|also|since|soon)\s+)?(?:[a-z]+ed|{participles})"
+                      rf"\s+(?:(?:in|during|at|on|before|after|within)\s+[\w-]+\s+)?by\s+"
+                      rf"(?:the\s|a\s|an\s|(?-i:[A-Z]))")
 
 
 def _subjectless(text: str, subject: Subject, kind: str) -> Phrase | None:
